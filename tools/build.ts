@@ -1,0 +1,106 @@
+/**
+ * Builds what twilio-run serves and deploys:
+ *  - every route file functions/**\/*.ts -> one self-contained CommonJS file in dist/functions
+ *    (a deployed function cannot require a sibling file, so lib/ and edge/ are bundled in);
+ *  - every assets/**\/*.ts -> one browser script in dist/assets (no source maps: assets are public);
+ *  - every other file under assets/ is copied as is.
+ * Only `twilio` stays external: Twilio installs it from package.json `dependencies`.
+ */
+import { build as esbuild, context as esbuildContext, type BuildOptions } from 'esbuild';
+import { cpSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+
+export const ROOT = join(__dirname, '..');
+export const DIST = join(ROOT, 'dist');
+
+/** Files under `dir` (recursively), as paths relative to `dir`. */
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) out.push(...listFiles(full).map((f) => join(name, f)));
+    else out.push(name);
+  }
+  return out;
+}
+
+const isTypeScript = (file: string) => file.endsWith('.ts') && !file.endsWith('.d.ts');
+
+function functionOptions(): BuildOptions {
+  const entries = listFiles(join(ROOT, 'functions')).filter(isTypeScript);
+  return {
+    absWorkingDir: ROOT,
+    entryPoints: entries.map((f) => ({ in: join('functions', f), out: f.replace(/\.ts$/, '') })),
+    outdir: join(DIST, 'functions'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    // twilio is installed by Twilio (package.json dependencies) and is loaded lazily: see lib/twilio-client.ts.
+    external: ['twilio'],
+    minifySyntax: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  };
+}
+
+function assetScriptOptions(): BuildOptions | undefined {
+  const entries = listFiles(join(ROOT, 'assets')).filter(isTypeScript);
+  if (entries.length === 0) return undefined;
+  return {
+    absWorkingDir: ROOT,
+    entryPoints: entries.map((f) => ({ in: join('assets', f), out: f.replace(/\.ts$/, '') })),
+    outdir: join(DIST, 'assets'),
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2020',
+    minify: true,
+    sourcemap: false, // never: everything in dist/assets is public once deployed
+    legalComments: 'none',
+    logLevel: 'warning',
+  };
+}
+
+function copyStaticAssets(): void {
+  for (const file of listFiles(join(ROOT, 'assets'))) {
+    if (file.endsWith('.ts')) continue;
+    const target = join(DIST, 'assets', file);
+    mkdirSync(dirname(target), { recursive: true });
+    cpSync(join(ROOT, 'assets', file), target);
+  }
+}
+
+/** A clean, complete build of dist/. */
+export async function build(): Promise<void> {
+  rmSync(DIST, { recursive: true, force: true });
+  mkdirSync(join(DIST, 'functions'), { recursive: true });
+  mkdirSync(join(DIST, 'assets'), { recursive: true });
+  const scripts = assetScriptOptions();
+  await Promise.all([esbuild(functionOptions()), scripts ? esbuild(scripts) : Promise.resolve()]);
+  copyStaticAssets();
+}
+
+/** Rebuilds functions and page scripts on every change (used by `npm start`). Returns a stop function. */
+export async function watch(): Promise<() => Promise<void>> {
+  const scripts = assetScriptOptions();
+  const contexts = await Promise.all([
+    esbuildContext(functionOptions()),
+    ...(scripts ? [esbuildContext(scripts)] : []),
+  ]);
+  await Promise.all(contexts.map((c) => c.watch()));
+  return async () => {
+    await Promise.all(contexts.map((c) => c.dispose()));
+  };
+}
+
+if (require.main === module) {
+  const started = Date.now();
+  build().then(
+    () => console.log(`Built ${relative(process.cwd(), DIST) || 'dist'}/ in ${Date.now() - started} ms`),
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,95 @@
+/**
+ * POST /2010-04-01/Accounts/{AccountSid}/Messages.json, checked against the official contract
+ * (contracts/messages-create-openapi.json): form encoding, known parameter names only, required fields,
+ * formats of the fields this project sends. Answers 201 with a queued Message resource, like Twilio.
+ */
+import contract from './contracts/messages-create-openapi.json';
+import { twilioError, type EmulatorReply, type EmulatorRoute, type EmulatorState } from './server';
+
+const formSchema = contract.post.requestBody.content['application/x-www-form-urlencoded'].schema;
+/** Parameter names the contract knows; anything else is refused (Twilio ignores them, which hides typos). */
+const KNOWN_PARAMETERS = new Set(Object.keys(formSchema.properties));
+const ARRAY_PARAMETERS = new Set(
+  Object.entries(formSchema.properties)
+    .filter(([, spec]) => (spec as { type?: string }).type === 'array')
+    .map(([name]) => name),
+);
+
+const ADDRESS = /^(whatsapp:)?\+[1-9]\d{6,14}$/;
+/** geo:{latitude},{longitude}|{label} (Twilio's location PersistentAction). */
+const GEO_ACTION = /^geo:(-?\d{1,2}(?:\.\d+)?),(-?\d{1,3}(?:\.\d+)?)\|[^|\r\n]*$/;
+
+export type StoredMessage = Record<string, unknown> & { sid: string };
+
+function messagesOf(state: EmulatorState): StoredMessage[] {
+  let store = state.stores.get('messages') as StoredMessage[] | undefined;
+  if (!store) state.stores.set('messages', (store = []));
+  return store;
+}
+
+function createMessage(accountSid: string, form: Record<string, string | string[]>, state: EmulatorState): EmulatorReply {
+  for (const name of Object.keys(form)) {
+    if (!KNOWN_PARAMETERS.has(name)) return twilioError(400, 20001, `Unknown parameter '${name}' (not in the Messages create contract).`);
+    if (Array.isArray(form[name]) && !ARRAY_PARAMETERS.has(name)) return twilioError(400, 20001, `Parameter '${name}' was given more than once.`);
+  }
+  const one = (name: string) => (typeof form[name] === 'string' ? (form[name] as string) : undefined);
+  const many = (name: string) => ([] as string[]).concat(form[name] ?? []);
+  const to = one('To');
+  const from = one('From');
+  if (!to) return twilioError(400, 21604, "A 'To' phone number is required.");
+  if (!ADDRESS.test(to)) return twilioError(400, 21211, `Invalid 'To' Phone Number: ${to}`);
+  if (!from && !one('MessagingServiceSid')) return twilioError(400, 21603, "A 'From' phone number is required.");
+  if (from && !ADDRESS.test(from)) return twilioError(400, 21212, `Invalid 'From' Phone Number: ${from}`);
+  if (from && to.startsWith('whatsapp:') !== from.startsWith('whatsapp:')) {
+    return twilioError(400, 63007, 'Twilio could not find a Channel with the specified From address');
+  }
+  const body = one('Body');
+  if (!body && many('MediaUrl').length === 0 && !one('ContentSid')) return twilioError(400, 21602, 'Message body is required.');
+  if (body && Array.from(body).length > 1600) return twilioError(400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
+  for (const action of many('PersistentAction')) {
+    const geo = GEO_ACTION.exec(action);
+    if (!geo || Math.abs(Number(geo[1])) > 90 || Math.abs(Number(geo[2])) > 180) {
+      return twilioError(400, 21658, `Invalid PersistentAction '${action}': expected geo:{latitude},{longitude}|{label}`);
+    }
+  }
+  const sid = state.newSid('SM');
+  const now = new Date().toUTCString().replace('GMT', '+0000');
+  const message: StoredMessage = {
+    account_sid: accountSid,
+    api_version: '2010-04-01',
+    body: body ?? '',
+    date_created: now,
+    date_sent: null,
+    date_updated: now,
+    direction: 'outbound-api',
+    error_code: null,
+    error_message: null,
+    from: from ?? null,
+    messaging_service_sid: one('MessagingServiceSid') ?? null,
+    num_media: String(many('MediaUrl').length),
+    num_segments: '1',
+    price: null,
+    price_unit: null,
+    sid,
+    status: 'queued',
+    subresource_uris: { media: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}/Media.json` },
+    to,
+    uri: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}.json`,
+  };
+  messagesOf(state).push(message);
+  return { status: 201, body: message };
+}
+
+export const messageRoutes: EmulatorRoute[] = [
+  {
+    name: 'messages.create',
+    method: 'POST',
+    pattern: /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\/Messages\.json$/,
+    handle(request, match, state) {
+      if (!request.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) {
+        return twilioError(400, 20001, 'Messages create takes a form-encoded body (application/x-www-form-urlencoded).');
+      }
+      return createMessage(match[1]!, (request.body ?? {}) as Record<string, string | string[]>, state);
+    },
+  },
+];

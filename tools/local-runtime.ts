@@ -1,0 +1,86 @@
+/**
+ * Serves built functions and assets with the real local runtime of Twilio Functions
+ * (@twilio/runtime-handler/dev, the server twilio-run uses) on 127.0.0.1 only, in this process.
+ * Used by tests (as a child process, see test/support/runtime.ts) and benchmarks. `npm start` runs the
+ * twilio-run CLI itself.
+ *
+ * As a program: `tsx tools/local-runtime.ts` reads its options as JSON from LOCAL_RUNTIME_OPTIONS and
+ * prints one line `{"url": ...}` on stdout once it listens.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { isAbsolute, join, relative } from 'node:path';
+import { fsHelpers } from '@twilio-labs/serverless-api';
+import { LocalDevelopmentServer } from '@twilio/runtime-handler/dev';
+
+export type LocalRuntimeOptions = {
+  /** Project root (where node_modules is); default: this repository. */
+  baseDir?: string;
+  /** Folders holding the built functions and assets (absolute or relative to baseDir). */
+  functionsFolder?: string;
+  assetsFolder?: string;
+  /** The variables functions see in `context` (the .env contents). */
+  env: Record<string, string>;
+  /** Port on 127.0.0.1; 0 (default) picks a free one. */
+  port?: number;
+  /** Re-require functions on every request, as `twilio-run start` does by default (default false). */
+  live?: boolean;
+  /** Log each request line (default false). */
+  logs?: boolean;
+};
+
+export type LocalRuntime = { url: string; server: Server; close(): Promise<void> };
+
+export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const baseDir = options.baseDir ?? join(__dirname, '..');
+  const folder = (f: string) => (isAbsolute(f) ? relative(baseDir, f) : f);
+  const routes = await fsHelpers.getListOfFunctionsAndAssets(baseDir, {
+    functionsFolderNames: [folder(options.functionsFolder ?? 'dist/functions')],
+    assetsFolderNames: [folder(options.assetsFolder ?? 'dist/assets')],
+  });
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  const runtime = new LocalDevelopmentServer(port, {
+    baseDir,
+    env: options.env,
+    port,
+    url,
+    detailedLogs: false,
+    live: options.live ?? false,
+    logs: options.logs ?? false,
+    legacyMode: false,
+    appName: 'whatsapp-functions',
+    // One process: twilio-run's default forks a process per request (about 4 requests/s here).
+    forkProcess: false,
+    routes: { functions: routes.functions, assets: routes.assets },
+    enableDebugLogs: false,
+  });
+  server.on('request', runtime.getApp());
+  return {
+    url,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+if (require.main === module) {
+  const options = JSON.parse(process.env.LOCAL_RUNTIME_OPTIONS ?? '{"env":{}}') as LocalRuntimeOptions;
+  startLocalRuntime(options).then(
+    (runtime) => {
+      process.stdout.write(`${JSON.stringify({ url: runtime.url })}\n`);
+      const stop = () => void runtime.close().then(() => process.exit(0));
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
