@@ -2,7 +2,7 @@
  * Every route is `export const handler = route(async (request) => reply)`. This is the one place where
  * `context`/`event` become a typed request, and replies and errors become HTTP responses.
  */
-import { z } from 'zod';
+import { $ZodError } from 'zod/v4/core';
 import { describeZodError, type FieldProblem } from '../lib/validation';
 import { newResponse, type FunctionContext, type FunctionEvent, type FunctionHandler } from './runtime';
 
@@ -103,7 +103,7 @@ export function route(run: (request: RouteRequest) => Promise<Reply> | Reply): F
         (reply) => callback(null, toResponse(reply)),
         (error: unknown) => {
           if (error instanceof HttpError) return callback(null, toResponse(error.reply));
-          if (error instanceof z.ZodError) return callback(null, toResponse(badRequestJson(describeZodError(error)).reply));
+          if (error instanceof $ZodError) return callback(null, toResponse(badRequestJson(describeZodError(error)).reply));
           // Unexpected: log the kind and message only (a message never carries secrets here), answer generically.
           logEvent({ level: 'error', route: request.path, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
           callback(null, toResponse({ kind: 'json', status: 500, body: { error: { message: 'Internal error; see the function logs.' } } }));

@@ -1,49 +1,55 @@
 /**
  * Configuration from the environment (.env locally, the service's variables once deployed), validated
  * with zod. Each feature reads only the part it needs, so a missing admin token never breaks the bot.
+ *
+ * Schemas use zod/mini through lib/zod.ts (see there why).
  */
-import { z } from 'zod';
+import * as z from './zod';
 
 /** Values in the committed .env that mean "not configured yet". */
 export function isPlaceholder(value: string | undefined): boolean {
-  return value === undefined || value.trim() === '' || /^(your[_-]|<|changeme|placeholder|ACx{32}$)/i.test(value.trim());
+  if (value === undefined) return true;
+  const v = value.trim();
+  return v === '' || /^(your[_-]|<|changeme|placeholder|xxx)/i.test(v) || /^AC[xX]{32}$/.test(v);
 }
 
-const optionalSetting = z
-  .string()
-  .optional()
-  .transform((v) => (isPlaceholder(v) ? undefined : v!.trim()));
+/** An optional setting: placeholders and empty strings count as unset. */
+const setting = z.pipe(
+  z.optional(z.string()),
+  z.transform((v) => (isPlaceholder(v) ? undefined : v!.trim())),
+);
 
-const httpOrigin = z
-  .string()
-  .url()
-  .refine((v) => /^https?:\/\//.test(v), 'must start with http:// or https://');
+const httpOrigin = z.string().check(z.regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'must be an http:// or https:// URL without query'));
+
+const coordinate = (min: number, max: number) =>
+  z.pipe(setting, z.optional(z.pipe(z.pipe(z.string(), z.transform(Number)), z.number().check(z.gte(min), z.lte(max)))));
 
 /** Credentials and where Twilio's API is (the emulator in development). */
 export const twilioSettingsSchema = z.object({
-  ACCOUNT_SID: optionalSetting.pipe(z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits').optional()),
-  AUTH_TOKEN: optionalSetting,
-  TWILIO_API_BASE_URL: optionalSetting.pipe(httpOrigin.optional()),
+  ACCOUNT_SID: z.pipe(setting, z.optional(z.string().check(z.regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits')))),
+  AUTH_TOKEN: setting,
+  TWILIO_API_BASE_URL: z.pipe(setting, z.optional(httpOrigin)),
 });
+export type TwilioSettings = z.infer<typeof twilioSettingsSchema>;
 
 /** What the webhook signature check needs. */
 export const webhookSettingsSchema = z.object({
-  AUTH_TOKEN: optionalSetting,
-  DOMAIN_NAME: z.string().default('localhost'),
-  PUBLIC_BASE_URL: optionalSetting.pipe(httpOrigin.optional()),
+  AUTH_TOKEN: setting,
+  DOMAIN_NAME: z._default(z.string(), 'localhost'),
+  PUBLIC_BASE_URL: z.pipe(setting, z.optional(httpOrigin)),
 });
 
 /** The bot's own location, sent by the `location` command. */
-export const botLocationSchema = z.object({
-  BOT_LOCATION_LATITUDE: optionalSetting.pipe(z.coerce.number<string | undefined>().min(-90).max(90).optional()),
-  BOT_LOCATION_LONGITUDE: optionalSetting.pipe(z.coerce.number<string | undefined>().min(-180).max(180).optional()),
-  BOT_LOCATION_NAME: optionalSetting,
-  BOT_LOCATION_LABEL: optionalSetting,
+export const botLocationSettingsSchema = z.object({
+  BOT_LOCATION_LATITUDE: coordinate(-90, 90),
+  BOT_LOCATION_LONGITUDE: coordinate(-180, 180),
+  BOT_LOCATION_NAME: setting,
+  BOT_LOCATION_LABEL: setting,
 });
 
 export const sandboxSettingsSchema = z.object({
-  WHATSAPP_SANDBOX_NUMBER: optionalSetting.transform((v) => v ?? '+14155238886'),
-  WHATSAPP_SANDBOX_KEYWORD: optionalSetting,
+  WHATSAPP_SANDBOX_NUMBER: z.pipe(setting, z.transform((v) => v ?? '+14155238886')),
+  WHATSAPP_SANDBOX_KEYWORD: setting,
 });
 
 /** Every variable, for tools that check a whole .env (deploy, start). */

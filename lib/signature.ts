@@ -5,6 +5,7 @@
  * name, name and value concatenated; base64. Tests sign with twilio.getExpectedTwilioSignature.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { isLocalDomain } from './public-url';
 
 export type SignedParams = Record<string, string | string[]>;
 
@@ -52,6 +53,6 @@ export function isValidSignature(
 export function signedUrlCandidates(path: string, domainName: string, publicBaseUrl?: string): string[] {
   if (publicBaseUrl) return [publicBaseUrl.replace(/\/+$/, '') + path];
   const urls = [`https://${domainName}${path}`];
-  if (/^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(domainName)) urls.push(`http://${domainName}${path}`);
+  if (isLocalDomain(domainName)) urls.push(`http://${domainName}${path}`);
   return urls;
 }

@@ -1,5 +1,5 @@
 /** Turning zod failures into answers a caller can act on: which field, what was wrong, what is expected. */
-import { z } from 'zod';
+import type * as z from './zod';
 
 export type FieldProblem = {
   /** Dotted path of the field, e.g. `profile.emails.0` ("(root)" for the whole input). */
@@ -29,7 +29,7 @@ function expectedOf(issue: z.core.$ZodIssue): string | undefined {
 }
 
 /** Every problem of a failed parse, one entry per field. */
-export function describeZodError(error: z.ZodError): FieldProblem[] {
+export function describeZodError(error: z.core.$ZodError): FieldProblem[] {
   return error.issues.map((issue) => {
     const expected = expectedOf(issue);
     const path = issue.path.length ? issue.path.map(String).join('.') : '(root)';
