@@ -7,7 +7,7 @@
  * Only `twilio` stays external: Twilio installs it from package.json `dependencies`.
  */
 import { build as esbuild, context as esbuildContext, type BuildOptions } from 'esbuild';
-import { cpSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
 export const ROOT = join(__dirname, '..');
@@ -26,12 +26,12 @@ function listFiles(dir: string): string[] {
 
 const isTypeScript = (file: string) => file.endsWith('.ts') && !file.endsWith('.d.ts');
 
-function functionOptions(): BuildOptions {
+function functionOptions(outRoot = DIST): BuildOptions {
   const entries = listFiles(join(ROOT, 'functions')).filter(isTypeScript);
   return {
     absWorkingDir: ROOT,
     entryPoints: entries.map((f) => ({ in: join('functions', f), out: f.replace(/\.ts$/, '') })),
-    outdir: join(DIST, 'functions'),
+    outdir: join(outRoot, 'functions'),
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -44,13 +44,13 @@ function functionOptions(): BuildOptions {
   };
 }
 
-function assetScriptOptions(): BuildOptions | undefined {
+function assetScriptOptions(outRoot = DIST): BuildOptions | undefined {
   const entries = listFiles(join(ROOT, 'assets')).filter(isTypeScript);
   if (entries.length === 0) return undefined;
   return {
     absWorkingDir: ROOT,
     entryPoints: entries.map((f) => ({ in: join('assets', f), out: f.replace(/\.ts$/, '') })),
-    outdir: join(DIST, 'assets'),
+    outdir: join(outRoot, 'assets'),
     bundle: true,
     platform: 'browser',
     format: 'iife',
@@ -62,10 +62,10 @@ function assetScriptOptions(): BuildOptions | undefined {
   };
 }
 
-function copyStaticAssets(): void {
+function copyStaticAssets(outRoot: string): void {
   for (const file of listFiles(join(ROOT, 'assets'))) {
     if (file.endsWith('.ts')) continue;
-    const target = join(DIST, 'assets', file);
+    const target = join(outRoot, 'assets', file);
     mkdirSync(dirname(target), { recursive: true });
     cpSync(join(ROOT, 'assets', file), target);
   }
@@ -73,12 +73,18 @@ function copyStaticAssets(): void {
 
 /** A clean, complete build of dist/. */
 export async function build(): Promise<void> {
-  rmSync(DIST, { recursive: true, force: true });
-  mkdirSync(join(DIST, 'functions'), { recursive: true });
-  mkdirSync(join(DIST, 'assets'), { recursive: true });
-  const scripts = assetScriptOptions();
-  await Promise.all([esbuild(functionOptions()), scripts ? esbuild(scripts) : Promise.resolve()]);
-  copyStaticAssets();
+  // Build beside dist/ and swap it in, so a server or test reading dist/ never sees it half-written.
+  const next = `${DIST}.next-${process.pid}`;
+  const old = `${DIST}.old-${process.pid}`;
+  rmSync(next, { recursive: true, force: true });
+  mkdirSync(join(next, 'functions'), { recursive: true });
+  mkdirSync(join(next, 'assets'), { recursive: true });
+  const scripts = assetScriptOptions(next);
+  await Promise.all([esbuild(functionOptions(next)), scripts ? esbuild(scripts) : Promise.resolve()]);
+  copyStaticAssets(next);
+  if (existsSync(DIST)) renameSync(DIST, old);
+  renameSync(next, DIST);
+  rmSync(old, { recursive: true, force: true });
 }
 
 /** Rebuilds functions and page scripts on every change (used by `npm start`). Returns a stop function. */
