@@ -52,3 +52,6 @@ export function fallbackLogRecord(request: z.infer<typeof fallbackSchema>): Reco
     hint: code ? (hintFor(code) ?? 'See https://www.twilio.com/docs/errors/' + code) : 'No ErrorCode given.',
   };
 }
+
+/** What a user gets when the inbound webhook failed and Twilio called the fallback URL. */
+export const FALLBACK_REPLY = 'Sorry, something went wrong on our side. Please try again in a few minutes.';

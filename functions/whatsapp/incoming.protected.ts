@@ -1,0 +1,29 @@
+/** POST /whatsapp/incoming: the inbound WhatsApp webhook. Answers TwiML. */
+import { HttpError, route, twiml } from '../../edge/handler';
+import { sendLocation } from '../../edge/twilio';
+import { verifyTwilioWebhook } from '../../edge/webhook';
+import { replyTo } from '../../lib/bot';
+import { botLocationSettingsSchema, webhookSettingsSchema } from '../../lib/config';
+import { parseInbound } from '../../lib/inbound';
+import { botLocation } from '../../lib/location';
+import { publicOrigin } from '../../lib/public-url';
+import { messagingResponse } from '../../lib/twiml';
+import { describeZodError, problemsAsText } from '../../lib/validation';
+
+export const handler = route(async (request) => {
+  const fields = verifyTwilioWebhook(request);
+  const inbound = parseInbound(fields);
+  if (!inbound.ok) {
+    // A plain 400: Twilio then calls the fallback URL.
+    throw new HttpError({ kind: 'text', status: 400, body: problemsAsText(describeZodError(inbound.error)) });
+  }
+  const { PUBLIC_BASE_URL } = webhookSettingsSchema.parse(request.env);
+  const locationSettings = botLocationSettingsSchema.safeParse(request.env);
+  const reply = replyTo(inbound.message, {
+    origin: publicOrigin(request.domainName, PUBLIC_BASE_URL),
+    location: locationSettings.success ? botLocation(locationSettings.data) : undefined,
+  });
+  if (reply.kind === 'messages') return twiml(messagingResponse(reply.messages));
+  const sid = await sendLocation(request.env, reply.request);
+  return twiml(messagingResponse(sid ? reply.onSent : reply.onFailure));
+});

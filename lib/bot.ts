@@ -1,0 +1,159 @@
+/**
+ * The bot: what to answer to an inbound WhatsApp message. Pure: it decides, the route does the I/O
+ * (TwiML out, and the Messages API call for a location).
+ */
+import type { InboundMessage, MediaItem } from './inbound';
+import { locationMessage, mapsLink, type Location, type LocationMessage } from './location';
+import type { OutboundMessage } from './twiml';
+
+/** The sample image bundled in assets/, served on the function's own domain. */
+export const SAMPLE_MEDIA_PATH = '/media/whatsapp-sample.png';
+export const SANDBOX_JOIN_PATH = '/sandbox/join';
+
+export type BotSettings = {
+  /** Origin the function is reached on (https://<domain>, or PUBLIC_BASE_URL). */
+  origin: string;
+  /** The bot's location, if configured. */
+  location?: Location;
+};
+
+export type BotReply =
+  | { kind: 'messages'; messages: OutboundMessage[] }
+  /** Send a location through the Messages API, then answer `onSent` or, if that call failed, `onFailure`. */
+  | { kind: 'send-location'; request: LocationMessage; onSent: OutboundMessage[]; onFailure: OutboundMessage[] };
+
+/** Words people use for the menu, and Twilio's standard opt-out / opt-in keywords. */
+const MENU_WORDS = new Set(['help', 'menu', 'hi', 'hello', 'info']);
+const OPT_OUT_WORDS = new Set(['stop', 'unsubscribe', 'stopall', 'cancel', 'end', 'quit']);
+const OPT_IN_WORDS = new Set(['start', 'unstop', 'subscribe']);
+
+/** Lower-cased, with surrounding spaces, punctuation and symbols (emoji included) removed. */
+export function normalizeCommand(body: string): string {
+  return body
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/^[\s\p{P}\p{S}]+|[\s\p{P}\p{S}]+$/gu, '');
+}
+
+const text = (body: string): BotReply => ({ kind: 'messages', messages: [{ body }] });
+
+function menu(profileName: string | undefined): string {
+  const name = profileName ? ` ${Array.from(profileName.replace(/[*_~`\r\n]/g, '')).slice(0, 40).join('').trim()}` : '';
+  return [
+    `*Hi${name}!* 👋 I'm a WhatsApp bot running on Twilio Functions.`,
+    '',
+    'Send me one of these words:',
+    '- *menu* or *help*: this list',
+    '- *media*: a sample image',
+    '- *location*: where we are, as a map pin',
+    '- *format*: the text styles WhatsApp understands',
+    '- *stop* / *start*: opt out / back in',
+    '',
+    'You can also send me a photo, a PDF or your location.',
+  ].join('\n');
+}
+
+/** One message showing each WhatsApp style, with the markup that makes it in `inline code`. */
+export const FORMAT_SHOWCASE = [
+  '*WhatsApp formatting*',
+  '',
+  '*bold* ← `*bold*`',
+  '_italic_ ← `_italic_`',
+  '~strikethrough~ ← `~strikethrough~`',
+  '`inline code` ← a backtick on each side',
+  '*_bold italic_* ← `*_bold italic_*`',
+  '',
+  '```monospace block```',
+  '← three backticks on each side',
+  '',
+  '- a bullet ← a line starting with `- ` or `* `',
+  '1. a numbered item ← a line starting with `1. `',
+  '> a quote ← a line starting with `> `',
+].join('\n');
+
+const MEDIA_FAMILIES: ReadonlyArray<[RegExp, string]> = [
+  [/^image\/(jpeg|jpg|png)$/, 'image'],
+  [/^audio\/(ogg|mpeg|mp3|amr|aac|mp4|opus)(;.*)?$/, 'audio clip'],
+  [/^video\/(mp4|3gpp)$/, 'video'],
+  [/^application\/pdf$/, 'PDF document'],
+];
+
+/** The family of a media type WhatsApp carries, or undefined for the ones it does not. */
+export function mediaFamily(contentType: string): string | undefined {
+  return MEDIA_FAMILIES.find(([pattern]) => pattern.test(contentType))?.[1];
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function describeMedia(items: MediaItem[]): string {
+  const counts = new Map<string, number>();
+  const unsupported = new Set<string>();
+  for (const item of items) {
+    const family = mediaFamily(item.contentType);
+    if (family) counts.set(family, (counts.get(family) ?? 0) + 1);
+    else unsupported.add(item.contentType);
+  }
+  const lines = [`Thanks! I received ${plural(items.length, 'item')}.`];
+  if (counts.size > 0) lines.push([...counts].map(([family, n]) => `- ${plural(n, family)}`).join('\n'));
+  if (unsupported.size > 0) {
+    const types = [...unsupported].map((t) => Array.from(t).slice(0, 80).join('')).join(', ');
+    lines.push(
+      `I can't use ${unsupported.size === 1 ? 'this type' : 'these types'}, sorry: ${types}. ` +
+        'WhatsApp messages here carry JPG and PNG images, audio, MP4 video and PDF documents.',
+    );
+  }
+  return lines.join('\n');
+}
+
+function describeLocation(content: Extract<InboundMessage['content'], { kind: 'location' }>): string {
+  const place = content.label ?? content.address;
+  const lines = [`📍 Got your location${place ? `: ${place}` : ''}`];
+  if (content.label && content.address) lines.push(content.address);
+  lines.push(`${content.latitude}, ${content.longitude}`, mapsLink(content.latitude, content.longitude));
+  return lines.join('\n');
+}
+
+/** Decides the answer to one inbound message. */
+export function replyTo(message: InboundMessage, settings: BotSettings): BotReply {
+  const { content } = message;
+  switch (content.kind) {
+    case 'media':
+      return text(describeMedia(content.items));
+    case 'location':
+      return text(describeLocation(content));
+    case 'button':
+      return text(`You picked “${content.text}”. Send *menu* to see everything I can do.`);
+    case 'unknown':
+      return text("I can't read that kind of message yet. Send *help* to see what I understand.");
+    case 'text':
+      break;
+  }
+
+  const command = normalizeCommand(content.body);
+  if (MENU_WORDS.has(command)) return text(menu(message.profileName));
+  if (command === 'media') {
+    return { kind: 'messages', messages: [{ body: 'Here is a sample image 🖼️', mediaUrl: settings.origin + SAMPLE_MEDIA_PATH }] };
+  }
+  if (command === 'format') return text(FORMAT_SHOWCASE);
+  if (command === 'location') {
+    if (!settings.location) return text("This bot has no location configured yet. Send *menu* to see what else I can do.");
+    return {
+      kind: 'send-location',
+      // The bot answers from the number the user wrote to.
+      request: locationMessage(settings.location, message.to, message.from),
+      onSent: [{ body: `📍 Here is where to find us: ${settings.location.name}` }],
+      onFailure: [{ body: "Sorry, I couldn't send the location just now. Please try again in a minute." }],
+    };
+  }
+  if (OPT_OUT_WORDS.has(command)) {
+    return text("You're unsubscribed: this bot won't message you again. Send *start* any time to opt back in.");
+  }
+  if (OPT_IN_WORDS.has(command)) return text("Welcome back! You're subscribed again. Send *menu* to see what I can do.");
+  if (/^join\s+\S+$/.test(command)) {
+    return text(
+      'Joining the WhatsApp sandbox happens at the sandbox number itself: send "join <your keyword>" there. ' +
+        `This link opens WhatsApp with the message ready: ${settings.origin}${SANDBOX_JOIN_PATH}`,
+    );
+  }
+  return text("I didn't catch that. Send *help* to see what I can do.");
+}
