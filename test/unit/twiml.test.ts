@@ -1,0 +1,41 @@
+import fc from 'fast-check';
+import { escapeXml, MAX_BODY_CHARS, messagingResponse, truncate } from '../../lib/twiml';
+import { parseTwiml } from '../support/twiml';
+
+describe('messagingResponse', () => {
+  it('writes one <Message> per entry with Body and Media', () => {
+    const xml = messagingResponse([{ body: 'a & b <c>' }, { body: 'pic', mediaUrl: 'https://x.io/a.png?x=1&y=2' }]);
+    expect(parseTwiml(xml)).toEqual([
+      { body: 'a & b <c>', media: [] },
+      { body: 'pic', media: ['https://x.io/a.png?x=1&y=2'] },
+    ]);
+  });
+
+  it('writes an empty <Response> for no messages', () => {
+    expect(messagingResponse([])).toBe('<?xml version="1.0" encoding="UTF-8"?><Response></Response>');
+  });
+
+  it('is well-formed for any text, and keeps every body within 1600 characters', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 2500 }), (body) => {
+        const [message] = parseTwiml(messagingResponse([{ body }]));
+        expect(Array.from(message!.body ?? '').length).toBeLessThanOrEqual(MAX_BODY_CHARS);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('escapeXml and truncate', () => {
+  it('escapes markup and drops characters XML cannot hold', () => {
+    expect(escapeXml(`<a href="x">'&'</a>\u0000\u0007\ud800`)).toBe('&lt;a href=&quot;x&quot;&gt;&apos;&amp;&apos;&lt;/a&gt;');
+  });
+
+  it('cuts by characters, not UTF-16 units, and marks the cut', () => {
+    const emoji = '😀'.repeat(1700);
+    const cut = truncate(emoji);
+    expect(Array.from(cut)).toHaveLength(1600);
+    expect(cut.endsWith('…')).toBe(true);
+    expect(truncate('short')).toBe('short');
+  });
+});
