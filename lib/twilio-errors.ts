@@ -18,6 +18,25 @@ export const TWILIO_ERROR_HINTS: Readonly<Record<number, string>> = {
   63015: 'The recipient has not joined the sandbox: they must send "join <keyword>" to the sandbox number first (the join lasts 3 days).',
   63016: 'Outside the 24-hour session window: the user has not messaged you in 24 hours, so only an approved template can be sent.',
   63018: 'Rate limit exceeded for this sender: slow down (the sandbox allows one message every 3 seconds).',
+  // REST API in general
+  20001: 'Twilio refused the request as malformed: check the body is JSON and every field is one the API knows.',
+  20003: "Twilio refused the function's credentials: check ACCOUNT_SID and AUTH_TOKEN (and that account_sid, if given, is a subaccount of ACCOUNT_SID).",
+  20404: 'Twilio has no such resource on this account: check the SID, and account_sid when the sender belongs to a subaccount.',
+  20429: 'Twilio is rate limiting this account: wait and retry; the Senders API asks for several minutes between requests.',
+  20500: 'Twilio had an internal error: retry in a few minutes; if it persists, check status.twilio.com.',
+  20503: 'Twilio is temporarily unavailable: retry in a few minutes.',
+  // Senders API (WhatsApp sender registration)
+  63100: 'The Senders API refused the request body: use snake_case fields (sender_id, configuration.waba_id, profile.logo_url ...) and valid values.',
+  63101: 'The WhatsApp Business Account (WABA) id is not valid: use the WABA connected to this account (WhatsApp Manager > Account tools).',
+  63104: 'The WABA has reached its maximum number of phone numbers: remove unused numbers or ask Meta for a higher limit.',
+  63110: 'The number is already registered on WhatsApp (an app or another provider): delete that WhatsApp account, or migrate it, before registering it here.',
+  63111: 'Meta returned "not found" for the number or the WABA: check the number format (whatsapp:+E164, +549 for Argentina, +521 for Mexico) and the waba_id.',
+  63112: "Meta has disabled the WhatsApp Business Account: check the WABA's status and messages in WhatsApp Manager.",
+  63113: 'The sender could not be verified: the code is wrong or expired; request a new code (register again) and submit the latest one.',
+  63114: 'Too many verification codes were requested: wait before asking for another one (Meta limits OTP attempts), or try verification_method voice.',
+  63116: 'The one-time code was not received: check the number can receive SMS (or use verification_method voice with a voice_application_sid), then register again.',
+  63124: "Meta declined the display name: follow Meta's display-name guidelines (the brand name, no all caps, emoji or generic words) and update profile.name.",
+  63128: 'A display-name change is already being reviewed: wait for it to finish (status ONLINE) before changing profile.name again.',
 };
 
 /** The hint for a Twilio error code, if this project knows one. */
