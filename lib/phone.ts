@@ -2,8 +2,16 @@
  * Phone numbers as people write them -> the E.164 form WhatsApp uses.
  * Parsing and validation come from libphonenumber-js (Google's metadata, kept current upstream);
  * the two WhatsApp-specific rewrites Twilio documents are applied on top.
+ *
+ * The same code runs in the functions and in the page (assets/page.ts). For the page's size budget it uses the
+ * library's `core` build with lib/phone-metadata.json: the library's "min" metadata minus the fields only
+ * formatting reads (tools/phone-metadata.ts; ~10 KB gzipped instead of ~19). test/unit/phone.test.ts proves the
+ * answers equal those of the untrimmed `libphonenumber-js/min`.
  */
-import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
+import { parsePhoneNumberFromString, type MetadataJson } from 'libphonenumber-js/core';
+import trimmedMetadata from './phone-metadata.json';
+
+const metadata = trimmedMetadata as unknown as MetadataJson;
 
 export type PhoneResult =
   | { ok: true; e164: string; digits: string; country?: string }
@@ -49,7 +57,7 @@ export function normalizePhoneNumber(input: string): PhoneResult {
   // Already in WhatsApp's +549 / +521 form: libphonenumber no longer accepts the Mexican one, so check the rest.
   const rewritten = /^(549|521)/.test(digits);
   const candidate = rewritten ? `+${digits.slice(0, 2)}${digits.slice(3)}` : text;
-  const parsed = parsePhoneNumberFromString(candidate);
+  const parsed = parsePhoneNumberFromString(candidate, metadata);
   if (!parsed || !parsed.isValid()) {
     return { ok: false, reason: `${input.trim()} is not a valid phone number for its country code.` };
   }

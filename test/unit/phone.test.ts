@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { getCountryCallingCode, parsePhoneNumberFromString as parseWithFullMin, type CountryCode, type MetadataJson } from 'libphonenumber-js/min';
+import minMetadata from 'libphonenumber-js/metadata.min.json';
+import examples from 'libphonenumber-js/examples.mobile.json';
+import { E164_PATTERN, normalizePhoneNumber, WHATSAPP_ADDRESS_PATTERN } from '../../lib/phone';
+import { OUTPUT, trimPhoneMetadata } from '../../tools/phone-metadata';
+
+/** What normalizePhoneNumber would answer with the library's untrimmed "min" metadata: the reference. */
+function referenceAnswer(e164: string): { valid: boolean; number?: string; country?: string } {
+  const parsed = parseWithFullMin(e164);
+  return parsed ? { valid: parsed.isValid(), number: parsed.number, country: parsed.country } : { valid: false };
+}
+
+const exampleE164 = Object.entries(examples as Record<string, string>).map(
+  ([country, national]) => `+${getCountryCallingCode(country as CountryCode)}${national}`,
+);
+
+describe('lib/phone-metadata.json (trimmed libphonenumber-js metadata)', () => {
+  it('matches the installed libphonenumber-js (run `npx tsx tools/phone-metadata.ts` after an upgrade)', () => {
+    const committed: unknown = JSON.parse(readFileSync(OUTPUT, 'utf8'));
+    expect(committed).toEqual(trimPhoneMetadata(minMetadata as unknown as MetadataJson));
+  });
+
+  it('gives the same answer as the untrimmed library for every country example number', () => {
+    expect(exampleE164.length).toBeGreaterThan(200);
+    for (const e164 of exampleE164) {
+      const ours = normalizePhoneNumber(e164);
+      const reference = referenceAnswer(e164);
+      // Our answer adds the WhatsApp rewrites for +54/+52; compare validity and country, which they keep.
+      expect({ e164, ok: ours.ok, country: ours.ok ? ours.country : undefined }).toEqual({
+        e164,
+        ok: reference.valid,
+        country: reference.valid ? reference.country : undefined,
+      });
+    }
+  });
+
+  it('gives the same answer as the untrimmed library for random numbers under every calling code', () => {
+    const callingCodes = [...new Set(exampleE164.map((n) => parseWithFullMin(n)!.countryCallingCode))];
+    fc.assert(
+      fc.property(fc.constantFrom(...callingCodes), fc.stringMatching(/^[0-9]{4,12}$/), (code, rest) => {
+        const e164 = `+${code}${rest}`;
+        const ours = normalizePhoneNumber(e164);
+        const reference = referenceAnswer(e164);
+        const plainDigits = `${code}${rest}`.length <= 15 && !/^(549|521)/.test(`${code}${rest}`);
+        if (!plainDigits) return; // the length rule and the +549/+521 path are ours, tested below
+        expect(ours.ok).toBe(reference.valid);
+        if (ours.ok && reference.valid) expect(ours.country).toBe(reference.country);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('normalizePhoneNumber', () => {
+  it.each([
+    ['+1 (415) 523-8886', '+14155238886', 'US'],
+    ['001 415 523 8886', '+14155238886', 'US'],
+    ['whatsapp:+14155238886', '+14155238886', 'US'],
+    ['+44 20 7946 0958', '+442079460958', 'GB'],
+    ['+49 30 901820', '+4930901820', 'DE'],
+    ['+54 11 2345-6789', '+5491123456789', 'AR'], // Argentina: +54 -> +549
+    ['+54 9 11 2345-6789', '+5491123456789', 'AR'],
+    ['+52 55 1234 5678', '+5215512345678', 'MX'], // Mexico: +52 -> +521
+    ['+521 55 1234 5678', '+5215512345678', 'MX'],
+  ])('%s -> %s', (input, e164, country) => {
+    expect(normalizePhoneNumber(input)).toEqual({ ok: true, e164, digits: e164.slice(1), country });
+    expect(e164).toMatch(E164_PATTERN);
+    expect(`whatsapp:${e164}`).toMatch(WHATSAPP_ADDRESS_PATTERN);
+  });
+
+  it.each([
+    ['', /country code/],
+    ['415 523 8886', /Start with the country code/],
+    ['+1 415 CALL NOW', /Use only digits/],
+    ['javascript:alert(1)', /Use only digits/],
+    ['+1 415 +523', /Only one \+/],
+    ['+12345', /7 to 15 digits/],
+    ['+1 000 000 0000', /not a valid phone number/],
+  ])('refuses %j with a reason', (input, reason) => {
+    const result = normalizePhoneNumber(input);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).toMatch(reason);
+  });
+});
