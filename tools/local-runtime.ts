@@ -27,9 +27,20 @@ export type LocalRuntimeOptions = {
   live?: boolean;
   /** Log each request line (default false). */
   logs?: boolean;
+  /** The origin functions see as their own (DOMAIN_NAME); default http://127.0.0.1:<port>. */
+  publicOrigin?: string;
 };
 
-export type LocalRuntime = { url: string; server: Server; close(): Promise<void> };
+export type RoutePath = { path: string; access: string };
+
+export type LocalRuntime = {
+  url: string;
+  server: Server;
+  /** Every function and asset served, with its visibility. */
+  functions: RoutePath[];
+  assets: RoutePath[];
+  close(): Promise<void>;
+};
 
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const baseDir = options.baseDir ?? join(__dirname, '..');
@@ -41,7 +52,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const url = options.publicOrigin ?? `http://127.0.0.1:${port}`;
   const runtime = new LocalDevelopmentServer(port, {
     baseDir,
     env: options.env,
@@ -57,10 +68,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     routes: { functions: routes.functions, assets: routes.assets },
     enableDebugLogs: false,
   });
+  if (options.logs) runtime.on('request-log', (line: string) => console.log(line));
   server.on('request', runtime.getApp());
+  const paths = (list: { path: string; access: string }[]) => list.map(({ path, access }) => ({ path, access }));
   return {
-    url,
+    url: `http://127.0.0.1:${port}`,
     server,
+    functions: paths(routes.functions),
+    assets: paths(routes.assets),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
