@@ -1,0 +1,131 @@
+/** The bulk tool's input: CSV and JSON lines -> checked create bodies, problems with line and field. */
+import { join } from 'node:path';
+import { columnPath, KNOWN_COLUMNS, nest, readCsv, readInput, readJsonLines, validateRows } from '../../tools/senders/input';
+import { parseBulkArgs, parseDuration } from '../../tools/senders/args';
+
+const PARENT = 'AC' + 'f'.repeat(32);
+const SUB = 'AC' + '1'.repeat(32);
+const ROOT = join(__dirname, '..', '..');
+
+describe('columns', () => {
+  it.each([
+    ['profile.name', 'profile.name'],
+    ['profile_name', 'profile.name'],
+    ['Profile.Logo_URL', 'profile.logo_url'],
+    ['webhook_callback_url', 'webhook.callback_url'],
+    ['configuration_waba_id', 'configuration.waba_id'],
+    ['sender_id', 'sender_id'],
+    ['account_sid', 'account_sid'],
+  ])('%s -> %s', (column, path) => {
+    expect(columnPath(column)).toBe(path);
+  });
+
+  it('knows the create body fields of the official contract', () => {
+    expect(KNOWN_COLUMNS).toEqual(expect.arrayContaining(['account_sid', 'sender_id', 'profile.name', 'profile.emails', 'webhook.status_callback_url', 'configuration.waba_id']));
+    expect(KNOWN_COLUMNS).not.toContain('profile');
+  });
+
+  it('nests flat fields, splits list cells on ";" and drops empty cells', () => {
+    expect(nest({ sender_id: '+1', 'profile.name': 'Acme', 'profile.emails': 'a@x.io; b@x.io;', webhook_callback_url: '', 'profile.about': 'Hi' })).toEqual({
+      sender_id: '+1',
+      profile: { name: 'Acme', emails: ['a@x.io', 'b@x.io'], about: 'Hi' },
+    });
+  });
+});
+
+describe('readCsv', () => {
+  it('gives each row the line it starts on, past blank lines and quoted line breaks', () => {
+    const csv = 'sender_id,profile.name,profile.about\n+14155550101,Acme,one\n\n+14155550102,Acme Two,"two\nlines"\r\n+14155550103,Acme Three,three\n';
+    const { rows, problems } = readCsv(csv);
+    expect(problems).toEqual([]);
+    expect(rows.map((r) => r.line)).toEqual([2, 4, 6]);
+    expect(rows[1]!.fields).toEqual({ sender_id: '+14155550102', profile: { name: 'Acme Two', about: 'two\nlines' } });
+  });
+
+  it('refuses an unknown or repeated column on line 1, naming it', () => {
+    const { rows, problems } = readCsv('sender_id,profile.name,profile_name,profile.nickname\n+14155550101,A,B,C\n');
+    expect(rows).toEqual([]);
+    expect(problems).toEqual([
+      expect.objectContaining({ line: 1, field: 'profile_name', message: 'the same field as column "profile.name"' }),
+      expect.objectContaining({ line: 1, field: 'profile.nickname', message: 'unknown column' }),
+    ]);
+  });
+
+  it('reports a row with the wrong number of cells', () => {
+    const { problems } = readCsv('sender_id,profile.name\n+14155550101,Acme,extra\n');
+    expect(problems).toEqual([expect.objectContaining({ line: 2, field: '(row)', message: '3 cells, the header has 2' })]);
+  });
+});
+
+describe('readJsonLines', () => {
+  it('reads nested and flat objects and reports lines that are not objects', () => {
+    const { rows, problems } = readJsonLines('{"sender_id":"+1","profile":{"name":"A"}}\n\n[1]\n{"sender_id":"+2","profile.name":"B"}\n{oops\n');
+    expect(rows).toEqual([
+      { line: 1, fields: { sender_id: '+1', profile: { name: 'A' } } },
+      { line: 4, fields: { sender_id: '+2', profile: { name: 'B' } } },
+    ]);
+    expect(problems.map((p) => [p.line, p.field])).toEqual([
+      [3, '(json)'],
+      [5, '(json)'],
+    ]);
+  });
+});
+
+describe('validateRows', () => {
+  it('checks every row with the create schema and account_sid, reporting line and field', () => {
+    const raw = [
+      { line: 2, fields: { sender_id: '+1 415 555 0101', profile: { name: 'Acme Shoes' }, account_sid: SUB } },
+      { line: 3, fields: { sender_id: 'not a number', profile: { name: 'Acme' } } },
+      { line: 4, fields: { sender_id: '+14155550104', profile: { name: 'Acme', vertical: 'Cars' }, account_sid: 'AC123' } },
+      { line: 5, fields: { sender_id: '+14155550105', profile: { name: 'Acme Boots' }, webhook: { callback_url: 'ftp://x' } } },
+      { line: 6, fields: { sender_id: 'whatsapp:+14155550101', profile: { name: 'Acme Again' }, account_sid: SUB } },
+    ];
+    const { rows, problems } = validateRows(raw, PARENT);
+    expect(rows).toEqual([
+      expect.objectContaining({ line: 2, account: SUB, senderId: 'whatsapp:+14155550101', key: `${SUB}|whatsapp:+14155550101` }),
+    ]);
+    expect(problems.map((p) => [p.line, p.field])).toEqual([
+      [3, 'sender_id'],
+      [4, 'account_sid'],
+      [4, 'profile.vertical'],
+      [5, 'webhook.callback_url'],
+      [6, 'sender_id'],
+    ]);
+    expect(problems.at(-1)!.message).toContain('line 2');
+  });
+
+  it('uses the parent account when a row has no account_sid, and passes display-name warnings on', () => {
+    const { rows, warnings } = validateRows([{ line: 2, fields: { sender_id: '+14155550101', profile: { name: 'CUSTOMER SUPPORT' } } }], PARENT);
+    expect(rows[0]!.account).toBe(PARENT);
+    expect(warnings.map((w) => [w.line, w.field])).toContainEqual([2, 'profile.name']);
+  });
+
+  it('accepts the sample files', async () => {
+    for (const file of ['examples/senders.csv', 'examples/senders.jsonl']) {
+      const input = await readInput(join(ROOT, file), undefined, PARENT);
+      expect(input.problems).toEqual([]);
+      expect(input.rows.length).toBeGreaterThan(1);
+    }
+  });
+});
+
+describe('flags', () => {
+  it.each([
+    ['250ms', 250],
+    ['20s', 20_000],
+    ['5m', 300_000],
+    ['1.5h', 5_400_000],
+    ['300', undefined],
+    ['5 min', undefined],
+  ])('duration %s -> %s', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+
+  it('defaults to a 5-minute interval and names each bad flag', () => {
+    const ok = parseBulkArgs(['in.csv']);
+    expect(ok).toMatchObject({ kind: 'run', options: { intervalMs: 300_000, concurrency: 10, dryRun: false } });
+    const bad = parseBulkArgs(['in.csv', '--interval', '300', '--concurrency', '0']);
+    expect(bad.kind === 'error' && bad.problems.map((p) => p.path)).toEqual(['--interval', '--concurrency']);
+    expect(parseBulkArgs(['--nope']).kind).toBe('error');
+  });
+});

@@ -1,0 +1,222 @@
+/**
+ * The bulk tool's input: CSV (a header row, one sender a row) or JSON lines (one object a line). Flat CSV
+ * columns become the nested create body (`profile.name` or `profile_name` -> profile.name; list cells split
+ * on `;`), then every row is checked with the Senders create schema of lib/senders — the one the admin route
+ * uses — plus `account_sid`. Problems carry the line number and the field.
+ */
+import { readFile } from 'node:fs/promises';
+import { parse as parseCsv } from 'csv-parse/sync';
+import contract from '../emulator/contracts/senders-openapi.json';
+import { accountSidSchema, displayNameWarnings, senderCreateSchema, type SenderCreateBody } from '../../lib/senders/schema';
+import { describeZodError } from '../../lib/validation';
+import * as z from '../../lib/zod';
+import { senderKey } from './journal';
+import type { BulkRow } from './run';
+
+export type InputFormat = 'csv' | 'jsonl';
+
+/** One row as read: its line and its fields, already nested. */
+export type RawRow = { line: number; fields: Record<string, unknown> };
+
+export type RowProblem = { line: number; field: string; message: string; expected?: string };
+export type RowWarning = { line: number; field: string; message: string };
+
+/** Fields whose CSV cell holds a list, `;` between items. */
+const LIST_FIELDS = new Set(['profile.emails', 'profile.websites', 'profile.phone_numbers']);
+const GROUPS = ['profile', 'webhook', 'configuration'] as const;
+
+type SchemaNode = { $ref?: string; properties?: Record<string, SchemaNode> };
+const components = contract.components.schemas as unknown as Record<string, SchemaNode>;
+const deref = (node: SchemaNode): SchemaNode => (node.$ref ? deref(components[node.$ref.replace('#/components/schemas/', '')]!) : node);
+
+/** Every column a row may have: account_sid and the create body's fields, from the official contract. */
+export const KNOWN_COLUMNS: readonly string[] = (() => {
+  const create = deref(components['messaging.v2.channels_sender.requests.create']!);
+  const columns = ['account_sid'];
+  for (const [name, node] of Object.entries(create.properties ?? {})) {
+    const fields = deref(node).properties;
+    if (fields) columns.push(...Object.keys(fields).map((field) => `${name}.${field}`));
+    else columns.push(name);
+  }
+  return columns;
+})();
+
+/** `profile_name` / `Profile.Name` / `profile.name` -> `profile.name`; other names unchanged (lower-cased). */
+export function columnPath(column: string): string {
+  const name = column.trim().toLowerCase();
+  if (name.includes('.')) return name;
+  const group = GROUPS.find((g) => name.startsWith(`${g}_`));
+  return group ? `${group}.${name.slice(group.length + 1)}` : name;
+}
+
+/** Sets `fields[a][b] = value` for the path `a.b`; `;`-separated text becomes a list for list fields. */
+function place(fields: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  const leaf = parts.pop()!;
+  let node = fields;
+  for (const part of parts) {
+    const next = node[part];
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[part] = {};
+    node = node[part] as Record<string, unknown>;
+  }
+  node[leaf] =
+    LIST_FIELDS.has(path) && typeof value === 'string'
+      ? value
+          .split(';')
+          .map((item) => item.trim())
+          .filter(Boolean)
+      : value;
+}
+
+/** A flat or partly flat object (`{"profile.name": ...}`, `{"profile": {...}}`) -> the nested form. */
+export function nest(flat: Record<string, unknown>): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(flat)) {
+    if (value === '' || value === null || value === undefined) continue;
+    const path = key.includes('.') || GROUPS.some((g) => key.startsWith(`${g}_`)) ? columnPath(key) : key;
+    if (path.includes('.')) place(fields, path, value);
+    else if (typeof value === 'object' && !Array.isArray(value) && typeof fields[path] === 'object') {
+      fields[path] = { ...(fields[path] as object), ...(value as object) };
+    } else fields[path] = value;
+  }
+  for (const path of LIST_FIELDS) {
+    const [group, field] = path.split('.') as [string, string];
+    const node = fields[group];
+    if (node && typeof node === 'object' && typeof (node as Record<string, unknown>)[field] === 'string') place(fields, path, (node as Record<string, unknown>)[field]);
+  }
+  return fields;
+}
+
+/** The line each record starts on, from the byte offsets csv-parse reports (blank lines skipped). */
+function lineCounter(buffer: Buffer) {
+  let offset = 0;
+  let line = 1;
+  return (endOffset: number) => {
+    while (offset < buffer.length && (buffer[offset] === 0x0a || buffer[offset] === 0x0d)) {
+      if (buffer[offset] === 0x0a) line += 1;
+      offset += 1;
+    }
+    const start = line;
+    for (; offset < endOffset; offset += 1) if (buffer[offset] === 0x0a) line += 1;
+    return start;
+  };
+}
+
+type CsvRecord = { record: string[]; info: { bytes: number } };
+
+/** Reads CSV text: header check, then one RawRow per record. */
+export function readCsv(text: string): { rows: RawRow[]; problems: RowProblem[] } {
+  const buffer = Buffer.from(text, 'utf8');
+  let records: CsvRecord[];
+  try {
+    records = parseCsv(buffer, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as unknown as CsvRecord[];
+  } catch (error) {
+    const e = error as Error & { lines?: number };
+    return { rows: [], problems: [{ line: e.lines ?? 1, field: '(csv)', message: e.message }] };
+  }
+  const startLine = lineCounter(buffer);
+  const [header, ...body] = records;
+  if (!header) return { rows: [], problems: [{ line: 1, field: '(csv)', message: 'the file is empty', expected: 'a header row, then one sender a row' }] };
+  startLine(header.info.bytes);
+  const problems: RowProblem[] = [];
+  const paths = header.record.map(columnPath);
+  paths.forEach((path, index) => {
+    const column = header.record[index]!;
+    if (!KNOWN_COLUMNS.includes(path)) {
+      problems.push({ line: 1, field: column || `(column ${index + 1})`, message: 'unknown column', expected: KNOWN_COLUMNS.join(', ') });
+    } else if (paths.indexOf(path) !== index) {
+      problems.push({ line: 1, field: column, message: `the same field as column "${header.record[paths.indexOf(path)]}"`, expected: 'each field once' });
+    }
+  });
+  if (!paths.includes('sender_id')) problems.push({ line: 1, field: 'sender_id', message: 'no sender_id column', expected: 'a sender_id column' });
+  if (problems.length) return { rows: [], problems };
+  const rows: RawRow[] = [];
+  for (const { record, info } of body) {
+    const line = startLine(info.bytes);
+    if (record.length !== paths.length) {
+      problems.push({ line, field: '(row)', message: `${record.length} cells, the header has ${paths.length}`, expected: `${paths.length} cells` });
+      continue;
+    }
+    rows.push({ line, fields: nest(Object.fromEntries(paths.map((path, i) => [path, record[i]]))) });
+  }
+  return { rows, problems };
+}
+
+/** Reads JSON-lines text: one object a line, blank lines skipped. */
+export function readJsonLines(text: string): { rows: RawRow[]; problems: RowProblem[] } {
+  const rows: RawRow[] = [];
+  const problems: RowProblem[] = [];
+  text.replace(/^\ufeff/, '').split(/\r?\n/).forEach((content, index) => {
+    const line = index + 1;
+    if (content.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(content);
+    } catch (error) {
+      problems.push({ line, field: '(json)', message: `not JSON: ${(error as Error).message}`, expected: 'one JSON object a line' });
+      return;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      problems.push({ line, field: '(json)', message: 'not an object', expected: 'one JSON object a line' });
+      return;
+    }
+    rows.push({ line, fields: nest(value as Record<string, unknown>) });
+  });
+  return { rows, problems };
+}
+
+export const formatOf = (path: string): InputFormat => (/\.(jsonl|ndjson|json)$/i.test(path) ? 'jsonl' : 'csv');
+
+export type ValidatedInput = {
+  rows: BulkRow<SenderCreateBody>[];
+  problems: RowProblem[];
+  warnings: RowWarning[];
+};
+
+/**
+ * Checks every row (all of them, not up to the first bad one): account_sid, the create body, and that no
+ * sender appears twice. `parentAccount` is the account of rows without account_sid.
+ */
+export function validateRows(raw: readonly RawRow[], parentAccount: string): ValidatedInput {
+  const rows: BulkRow<SenderCreateBody>[] = [];
+  const problems: RowProblem[] = [];
+  const warnings: RowWarning[] = [];
+  const seen = new Map<string, number>();
+  for (const { line, fields } of raw) {
+    const { account_sid: accountField, ...bodyFields } = fields;
+    const rowProblems: RowProblem[] = [];
+    let account = parentAccount;
+    if (accountField !== undefined) {
+      const parsed = z.safeParse(accountSidSchema, accountField);
+      if (parsed.success) account = parsed.data;
+      else rowProblems.push(...describeZodError(parsed.error).map((p) => ({ line, field: 'account_sid', message: p.message, expected: p.expected })));
+    }
+    const body = z.safeParse(senderCreateSchema, bodyFields);
+    if (!body.success) rowProblems.push(...describeZodError(body.error).map((p) => ({ line, field: p.path, message: p.message, expected: p.expected })));
+    if (rowProblems.length || !body.success) {
+      problems.push(...rowProblems);
+      continue;
+    }
+    const senderId = body.data.sender_id;
+    const earlier = seen.get(senderId);
+    if (earlier !== undefined) {
+      problems.push({ line, field: 'sender_id', message: `${senderId} is already on line ${earlier}`, expected: 'each sender once' });
+      continue;
+    }
+    seen.set(senderId, line);
+    for (const w of displayNameWarnings(body.data.profile.name)) warnings.push({ line, field: w.field, message: w.message });
+    rows.push({ line, account, senderId, key: senderKey(account, senderId), body: body.data });
+  }
+  return { rows, problems, warnings };
+}
+
+/** Reads and checks an input file. */
+export async function readInput(path: string, format: InputFormat | undefined, parentAccount: string): Promise<ValidatedInput> {
+  const text = await readFile(path, 'utf8');
+  const read = (format ?? formatOf(path)) === 'csv' ? readCsv(text) : readJsonLines(text);
+  const checked = validateRows(read.rows, parentAccount);
+  return { ...checked, problems: [...read.problems, ...checked.problems].sort((a, b) => a.line - b.line) };
+}
+
+/** `line 3, profile.name: must not be empty (expected ...)` */
+export const problemText = (p: RowProblem): string => `line ${p.line}, ${p.field}: ${p.message}${p.expected ? ` (expected ${p.expected})` : ''}`;

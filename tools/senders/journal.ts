@@ -1,0 +1,207 @@
+/**
+ * The journal of a bulk run: an append-only JSON-lines file, each record fsync'd before the tool acts on it.
+ * An "intent" is written before a create request and "created" after it, so after a crash anywhere the next
+ * run knows which senders may exist already (intent without result: look them up before creating again).
+ * A lock file next to it keeps two live runs from sharing one journal.
+ */
+import { open, readFile, truncate, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import * as z from '../../lib/zod';
+import { CliProblem } from './args';
+
+const apiError = z.object({
+  status: z.optional(z.number()),
+  code: z.optional(z.number()),
+  message: z.string(),
+});
+export type JournalError = z.infer<typeof apiError>;
+
+/** How a sender ended (for this run): the summary and the exit code come from it. */
+export const OUTCOMES = ['online', 'awaiting-otp', 'failed', 'timeout'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+const recordSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('run'), input: z.string(), pid: z.number(), at: z.string() }),
+  z.object({ type: z.literal('intent'), key: z.string(), account: z.string(), sender_id: z.string(), line: z.number(), at: z.string() }),
+  z.object({
+    type: z.literal('created'),
+    key: z.string(),
+    sid: z.string(),
+    status: z.string(),
+    /** "create": our request's answer; "lookup": found in the account's list (a create whose answer was lost). */
+    via: z.enum(['create', 'lookup']),
+    at: z.string(),
+  }),
+  z.object({
+    type: z.literal('final'),
+    key: z.string(),
+    sid: z.optional(z.string()),
+    status: z.optional(z.string()),
+    outcome: z.enum(OUTCOMES),
+    error: z.optional(apiError),
+    at: z.string(),
+  }),
+]);
+export type JournalRecord = z.infer<typeof recordSchema>;
+type Without<R, K extends keyof R> = R extends unknown ? Omit<R, K> : never;
+export type NewRecord = Without<JournalRecord, 'at'>;
+
+/** What the journal knows of one sender (account + sender_id). */
+export type SenderState = {
+  intents: number;
+  lastIntentAt?: number;
+  sid?: string;
+  status?: string;
+  final?: Extract<JournalRecord, { type: 'final' }>;
+};
+
+export type Journal = {
+  path: string;
+  /** Records read at open (for tests and reports). */
+  readonly records: readonly JournalRecord[];
+  state(key: string): SenderState;
+  /** When this account's last create was attempted (ms since epoch), to keep pacing across a restart. */
+  lastIntentAt(account: string): number | undefined;
+  /** Appends one record and waits until it is on disk. Writes are serialized. */
+  append(record: NewRecord): Promise<void>;
+  close(): Promise<void>;
+};
+
+/** `account|sender_id`, the identity of a sender in the journal. */
+export const senderKey = (account: string, senderId: string): string => `${account}|${senderId}`;
+
+/**
+ * Reads a journal's text. A last line without its newline is a write cut short by a crash (it was never
+ * fsync'd to completion, so nothing acted on it): it is dropped and reported in `tornBytes`. Any other line
+ * that is not a record this tool writes is an error: guessing there could register a sender twice.
+ */
+export function parseJournal(text: string): { records: JournalRecord[]; tornBytes: number } {
+  let body = text;
+  let tornBytes = 0;
+  if (body.length > 0 && !body.endsWith('\n')) {
+    const cut = body.lastIndexOf('\n') + 1;
+    tornBytes = Buffer.byteLength(body.slice(cut));
+    body = body.slice(0, cut);
+  }
+  const records: JournalRecord[] = [];
+  body.split('\n').forEach((line, index) => {
+    if (line.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw new CliProblem(`journal line ${index + 1} is not JSON`);
+    }
+    const parsed = z.safeParse(recordSchema, value);
+    if (!parsed.success) throw new CliProblem(`journal line ${index + 1} is not a record of this tool (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+    records.push(parsed.data);
+  });
+  return { records, tornBytes };
+}
+
+function fold(records: readonly JournalRecord[]) {
+  const states = new Map<string, SenderState>();
+  const lastIntent = new Map<string, number>();
+  const get = (key: string) => {
+    let s = states.get(key);
+    if (!s) states.set(key, (s = { intents: 0 }));
+    return s;
+  };
+  const apply = (r: JournalRecord) => {
+    if (r.type === 'run') return;
+    const s = get(r.key);
+    const at = Date.parse(r.at);
+    switch (r.type) {
+      case 'intent':
+        s.intents += 1;
+        s.lastIntentAt = at;
+        lastIntent.set(r.account, Math.max(lastIntent.get(r.account) ?? 0, at));
+        break;
+      case 'created':
+        s.sid = r.sid;
+        s.status = r.status;
+        break;
+      case 'final':
+        s.final = r;
+        if (r.sid) s.sid = r.sid;
+        if (r.status) s.status = r.status;
+        break;
+    }
+  };
+  records.forEach(apply);
+  return { states, lastIntent, apply };
+}
+
+async function takeLock(lockPath: string): Promise<void> {
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      await writeFile(lockPath, `${process.pid}\n`, { flag: 'wx' });
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
+      if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+        throw new CliProblem(`another run (pid ${pid}) is using this journal; wait for it or stop it (lock: ${lockPath})`);
+      }
+      // Left by a run that was killed: take it over.
+      await unlink(lockPath).catch(() => undefined);
+    }
+  }
+  throw new CliProblem(`could not take the journal lock ${lockPath}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Reads the journal (if any), repairs a torn last line, takes the lock and opens it for appending. */
+export async function openJournal(path: string, onWarning: (message: string) => void = () => undefined): Promise<Journal> {
+  const lockPath = `${path}.lock`;
+  await takeLock(lockPath);
+  let handle: FileHandle | undefined;
+  try {
+    const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return '';
+      throw error;
+    });
+    const { records, tornBytes } = parseJournal(text);
+    if (tornBytes > 0) {
+      await truncate(path, Buffer.byteLength(text) - tornBytes);
+      onWarning(`journal: dropped an unfinished last line (${tornBytes} bytes) left by a killed run`);
+    }
+    handle = await open(path, 'a');
+    const opened = handle;
+    const { states, lastIntent, apply } = fold(records);
+    let queue: Promise<void> = Promise.resolve();
+    return {
+      path,
+      records,
+      state: (key) => ({ ...(states.get(key) ?? { intents: 0 }) }),
+      lastIntentAt: (account) => lastIntent.get(account),
+      append(record) {
+        const full = { ...record, at: new Date().toISOString() } as JournalRecord;
+        const write = async () => {
+          await opened.appendFile(`${JSON.stringify(full)}\n`);
+          await opened.sync();
+          apply(full);
+        };
+        const done = queue.then(write);
+        queue = done.catch(() => undefined);
+        return done;
+      },
+      async close() {
+        await queue;
+        await opened.close();
+        await unlink(lockPath).catch(() => undefined);
+      },
+    };
+  } catch (error) {
+    await handle?.close();
+    await unlink(lockPath).catch(() => undefined);
+    throw error;
+  }
+}
