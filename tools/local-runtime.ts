@@ -1,13 +1,14 @@
 /**
  * Serves built functions and assets with the real local runtime of Twilio Functions
  * (@twilio/runtime-handler/dev, the server twilio-run uses) on 127.0.0.1 only, in this process.
- * Used by tests (as a child process, see test/support/runtime.ts) and benchmarks. `npm start` runs the
- * twilio-run CLI itself.
+ * Used by `npm start` (in process), and by tests and benchmarks (in a child process: spawnLocalRuntime).
  *
  * As a program: `tsx tools/local-runtime.ts` reads its options as JSON from LOCAL_RUNTIME_OPTIONS and
  * prints one line `{"url": ...}` on stdout once it listens.
  */
+import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
+import { createInterface } from 'node:readline';
 import type { AddressInfo } from 'node:net';
 import { isAbsolute, join, relative } from 'node:path';
 import { fsHelpers } from '@twilio-labs/serverless-api';
@@ -82,6 +83,62 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         server.close(() => resolve());
       }),
   };
+}
+
+export type SpawnedRuntime = {
+  url: string;
+  /** Lines the functions printed (stdout and stderr), oldest first. */
+  logs: string[];
+  /** The log lines that are JSON objects, parsed. */
+  jsonLogs(): Record<string, unknown>[];
+  stop(): Promise<void>;
+};
+
+/** Runs startLocalRuntime in a child process (its own CPU and module cache); resolves once it listens. */
+export function spawnLocalRuntime(options: LocalRuntimeOptions, startTimeoutMs = 30_000): Promise<SpawnedRuntime> {
+  const child = spawn(process.execPath, ['--import', 'tsx', __filename], {
+    cwd: join(__dirname, '..'),
+    env: { PATH: process.env.PATH ?? '', LOCAL_RUNTIME_OPTIONS: JSON.stringify(options) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  createInterface({ input: child.stderr }).on('line', (line) => logs.push(line));
+  const jsonLogs = () =>
+    logs.flatMap((line) => {
+      try {
+        const parsed: unknown = JSON.parse(line);
+        return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? [parsed as Record<string, unknown>] : [];
+      } catch {
+        return [];
+      }
+    });
+  const stop = () =>
+    new Promise<void>((done) => {
+      if (child.exitCode !== null || child.signalCode !== null) return done();
+      child.once('exit', () => done());
+      child.kill('SIGTERM');
+    });
+  return new Promise((resolve, reject) => {
+    let ready = false;
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`local runtime did not start within ${startTimeoutMs} ms:\n${logs.join('\n')}`));
+    }, startTimeoutMs);
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (!ready && line.startsWith('{"url":')) {
+        ready = true;
+        clearTimeout(timer);
+        resolve({ url: (JSON.parse(line) as { url: string }).url, logs, jsonLogs, stop });
+      } else {
+        logs.push(line);
+      }
+    });
+    child.once('exit', (code) => {
+      if (ready) return;
+      clearTimeout(timer);
+      reject(new Error(`local runtime exited with ${code}:\n${logs.join('\n')}`));
+    });
+  });
 }
 
 if (require.main === module) {
