@@ -218,5 +218,12 @@ export async function readInput(path: string, format: InputFormat | undefined, p
   return { ...checked, problems: [...read.problems, ...checked.problems].sort((a, b) => a.line - b.line) };
 }
 
-/** `line 3, profile.name: must not be empty (expected ...)` */
-export const problemText = (p: RowProblem): string => `line ${p.line}, ${p.field}: ${p.message}${p.expected ? ` (expected ${p.expected})` : ''}`;
+/**
+ * `line 3, profile.name: required (the cell is empty)`. The expectation is left out when the message already
+ * says it or when it is only a regular expression (noise to a person).
+ */
+export function problemText(p: RowProblem): string {
+  const message = /received undefined$/.test(p.message) ? 'required (missing or empty)' : p.message;
+  const expected = p.expected && !p.expected.startsWith('match /') && !message.includes(p.expected.split(' | ')[0]!) && !message.startsWith('required') ? ` (expected ${p.expected})` : '';
+  return `${p.line ? `line ${p.line}, ` : ''}${p.field}: ${message}${expected}`;
+}

@@ -1,0 +1,71 @@
+/**
+ * The bulk run's three Senders API calls, made with lib/senders (the wire calls the admin routes use) and the
+ * parent account's client; a row's account_sid is acted on through lib/senders' subaccountAuth. Failures come
+ * back as values, so one sender's error never stops the others.
+ */
+import { createSender, fetchSender, listSenders, subaccountAuth, type BasicAuth, type RetryPolicy, type SendersCall } from '../../lib/senders/api';
+import { isTwilioApiError } from '../../lib/senders/errors';
+import type { SenderCreateBody } from '../../lib/senders/schema';
+import { createTwilioClient, type TwilioCredentials } from '../../lib/twilio-client';
+import type { JournalError } from './journal';
+import type { ApiResult, BulkApi, SenderSnapshot } from './run';
+
+/**
+ * A command-line run is not bounded by a Function's 10 s: give each call a minute and more retries, so a
+ * burst of 429s or a Twilio hiccup is ridden out instead of failing the sender.
+ */
+const CALL_BUDGET_MS = 60_000;
+const RETRY: Partial<RetryPolicy> = { maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 15_000 };
+/** Pages the lookup reads at most (1,000 senders a page). */
+const MAX_PAGES = 100;
+
+function failureOf(error: unknown): JournalError {
+  if (isTwilioApiError(error)) {
+    const { status, code, message } = error.failure;
+    return { ...(status ? { status } : {}), ...(code ? { code } : {}), message };
+  }
+  return { message: error instanceof Error ? error.message : String(error) };
+}
+
+async function attempt<T>(work: () => Promise<T>): Promise<ApiResult<T>> {
+  try {
+    return { ok: true, value: await work() };
+  } catch (error) {
+    return { ok: false, error: failureOf(error) };
+  }
+}
+
+export function createBulkApi(credentials: TwilioCredentials): BulkApi<SenderCreateBody> {
+  const client = createTwilioClient({ timeoutMs: 30_000, ...credentials });
+  const auths = new Map<string, Promise<BasicAuth | undefined>>();
+
+  /** Credentials for an account, read once per run (a failed read is tried again on the next call). */
+  const authFor = (account: string): Promise<BasicAuth | undefined> => {
+    let auth = auths.get(account);
+    if (!auth) {
+      auth = subaccountAuth(callFor(undefined), account, credentials.accountSid);
+      auths.set(account, auth);
+      auth.catch(() => auths.delete(account));
+    }
+    return auth;
+  };
+  const callFor = (auth: BasicAuth | undefined): SendersCall => ({ client, deadline: Date.now() + CALL_BUDGET_MS, retry: RETRY, ...(auth ? { auth } : {}) });
+  const asAccount = async (account: string) => callFor(await authFor(account));
+
+  return {
+    create: (account, body) => attempt(async () => (await createSender(await asAccount(account), body)) as SenderSnapshot),
+    fetch: (account, sid) => attempt(async () => (await fetchSender(await asAccount(account), sid)) as SenderSnapshot),
+    list: (account) =>
+      attempt(async () => {
+        const all: SenderSnapshot[] = [];
+        let pageToken: string | undefined;
+        for (let page = 0; page < MAX_PAGES; page += 1) {
+          const result = await listSenders(await asAccount(account), { pageSize: 1000, pageToken });
+          all.push(...(result.senders as SenderSnapshot[]));
+          if (!result.nextPageToken) return all;
+          pageToken = result.nextPageToken;
+        }
+        throw new Error(`the account has more than ${MAX_PAGES * 1000} senders; stopped reading its list`);
+      }),
+  };
+}
