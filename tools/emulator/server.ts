@@ -8,11 +8,13 @@
  *   GET  /__emulator/requests[?route=name]   what was received (parsed bodies, account, time)
  *   POST /__emulator/faults                   {route, status?, code?, delayMs?, times?} injects a fault
  *   POST /__emulator/reset                    forgets requests, faults and resources
+ * Route modules add their own control routes (`control: true`), e.g. senders.ts: POST /__emulator/senders/{Sid}/offline.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { messageRoutes } from './messages';
+import { senderRoutes } from './senders';
 
 export type EmulatorRequest = {
   method: string;
@@ -34,6 +36,8 @@ export type EmulatorRoute = {
   method: 'GET' | 'POST' | 'DELETE' | 'PUT';
   pattern: RegExp;
   handle(request: EmulatorRequest, match: RegExpMatchArray, emulator: EmulatorState): EmulatorReply | Promise<EmulatorReply>;
+  /** A control endpoint of the module (path under /__emulator/): no auth, no recording, no faults. */
+  control?: boolean;
 };
 
 export type RecordedRequest = {
@@ -89,7 +93,7 @@ export type Emulator = {
   requestsFor(route: string): RecordedRequest[];
 };
 
-const ROUTE_MODULES: EmulatorRoute[][] = [messageRoutes];
+const ROUTE_MODULES: EmulatorRoute[][] = [messageRoutes, senderRoutes];
 
 /** Twilio's error body for the 2010 API (`code`, `message`, `more_info`, `status`). */
 export function twilioError(status: number, code: number, message: string): EmulatorReply {
@@ -203,12 +207,13 @@ export async function startEmulator(options: EmulatorOptions & { port?: number }
         authUser: '',
         body,
       };
+      let match: RegExpMatchArray | null = null;
       if (url.pathname.startsWith('/__emulator/')) {
-        send(res, await handleControl(state, request));
+        const control = routes.find((r) => r.control && r.method === request.method && (match = url.pathname.match(r.pattern)) !== null);
+        send(res, control && match ? await control.handle(request, match, state) : await handleControl(state, request));
         return;
       }
-      let match: RegExpMatchArray | null = null;
-      const found = routes.find((r) => r.method === request.method && (match = url.pathname.match(r.pattern)) !== null);
+      const found = routes.find((r) => !r.control && r.method === request.method && (match = url.pathname.match(r.pattern)) !== null);
       if (!found || !match) {
         send(res, twilioError(404, 20404, `The requested resource ${url.pathname} was not found`));
         return;
