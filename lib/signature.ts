@@ -41,9 +41,8 @@ export function isValidSignature(
   params: SignedParams,
 ): boolean {
   if (!authToken || !signature) return false;
-  let valid = false;
-  for (const url of urls) valid = safeEqual(computeSignature(authToken, url, params), signature) || valid;
-  return valid;
+  // Each comparison is constant-time; stopping at the first match only reveals which URL form was used.
+  return urls.some((url) => safeEqual(computeSignature(authToken, url, params), signature));
 }
 
 /**
@@ -52,7 +51,7 @@ export function isValidSignature(
  */
 export function signedUrlCandidates(path: string, domainName: string, publicBaseUrl?: string): string[] {
   if (publicBaseUrl) return [publicBaseUrl.replace(/\/+$/, '') + path];
-  const urls = [`https://${domainName}${path}`];
-  if (isLocalDomain(domainName)) urls.push(`http://${domainName}${path}`);
-  return urls;
+  // Locally the http:// form is the one in use: try it first.
+  if (isLocalDomain(domainName)) return [`http://${domainName}${path}`, `https://${domainName}${path}`];
+  return [`https://${domainName}${path}`];
 }

@@ -15,15 +15,19 @@ export type OutboundMessage = {
 
 // Characters XML 1.0 does not allow at all (control characters, lone surrogates, U+FFFE/U+FFFF).
 const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+// A cheap first look (no lookarounds): most text has none of these, and skips the replace.
+const MAYBE_XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
 
 /** Removes characters that cannot appear in an XML document. */
 export function stripXmlInvalid(text: string): string {
-  return text.replace(XML_INVALID, '');
+  return MAYBE_XML_INVALID.test(text) ? text.replace(XML_INVALID, '') : text;
 }
 
 /** Escapes text for an XML element or attribute. */
 export function escapeXml(text: string): string {
-  return stripXmlInvalid(text)
+  const clean = stripXmlInvalid(text);
+  if (!/[&<>"']/.test(clean)) return clean;
+  return clean
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -33,6 +37,7 @@ export function escapeXml(text: string): string {
 
 /** Cuts text to at most `max` characters (code points), ending with an ellipsis when it was cut. */
 export function truncate(text: string, max = MAX_BODY_CHARS): string {
+  if (text.length <= max) return text; // UTF-16 units never undercount characters
   const chars = Array.from(text);
   if (chars.length <= max) return text;
   return `${chars.slice(0, max - 1).join('')}…`;
@@ -41,6 +46,7 @@ export function truncate(text: string, max = MAX_BODY_CHARS): string {
 /** A `<Response>` with one `<Message>` per entry (none: an empty response, Twilio sends nothing). */
 export function messagingResponse(messages: readonly OutboundMessage[]): string {
   const parts = messages.map((m) => {
+    // Clean before cutting, so removed characters do not count against the limit.
     const body = m.body === undefined ? '' : `<Body>${escapeXml(truncate(stripXmlInvalid(m.body)))}</Body>`;
     const media = m.mediaUrl === undefined ? '' : `<Media>${escapeXml(m.mediaUrl)}</Media>`;
     return `<Message>${body}${media}</Message>`;

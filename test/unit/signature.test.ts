@@ -46,7 +46,7 @@ describe('isValidSignature', () => {
 describe('signedUrlCandidates', () => {
   it.each([
     ['/whatsapp/incoming', 'example-1234.twil.io', undefined, ['https://example-1234.twil.io/whatsapp/incoming']],
-    ['/whatsapp/incoming', 'localhost:3000', undefined, ['https://localhost:3000/whatsapp/incoming', 'http://localhost:3000/whatsapp/incoming']],
+    ['/whatsapp/incoming', 'localhost:3000', undefined, ['http://localhost:3000/whatsapp/incoming', 'https://localhost:3000/whatsapp/incoming']],
     ['/whatsapp/status', 'localhost:3000', 'https://abc.ngrok.app/', ['https://abc.ngrok.app/whatsapp/status']],
   ])('%s on %s (PUBLIC_BASE_URL %s)', (path, domain, base, expected) => {
     expect(signedUrlCandidates(path, domain, base)).toEqual(expected);
