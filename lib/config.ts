@@ -52,11 +52,26 @@ export const sandboxSettingsSchema = z.object({
   WHATSAPP_SANDBOX_KEYWORD: setting,
 });
 
+/**
+ * The admin routes: the bearer secret (checked by edge/admin-auth.ts, which refuses every call while it is
+ * unset or shorter than 32 characters) and the time budget of one request (default and maximum 9000 ms:
+ * Twilio stops a function at 10 s; tests lower it).
+ */
+export const adminSettingsSchema = z.object({
+  ADMIN_TOKEN: setting,
+  ADMIN_REQUEST_BUDGET_MS: z.pipe(
+    setting,
+    z.optional(z.pipe(z.string().check(z.regex(/^\d+$/, 'must be a whole number of milliseconds')), z.pipe(z.transform(Number), z.number().check(z.gte(200), z.lte(9000))))),
+  ),
+});
+export type AdminSettings = z.infer<typeof adminSettingsSchema>;
+
 /** Every variable, for tools that check a whole .env (deploy, start). */
 export const ENV_VARIABLES = [
   'ACCOUNT_SID',
   'AUTH_TOKEN',
   'ADMIN_TOKEN',
+  'ADMIN_REQUEST_BUDGET_MS',
   'WHATSAPP_SANDBOX_NUMBER',
   'WHATSAPP_SANDBOX_KEYWORD',
   'BOT_LOCATION_LATITUDE',

@@ -1,0 +1,50 @@
+/**
+ * The admin routes' gate: `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time. The routes are
+ * public functions (a protected one would demand a Twilio signature no admin client has), so the check is here.
+ * Without a usable ADMIN_TOKEN (unset, a placeholder, or under 32 characters) every call is refused with 503:
+ * a weak or missing secret must never open the routes. The token never appears in an answer or a log line.
+ */
+import { adminSettingsSchema } from '../lib/config';
+import { safeEqual } from '../lib/signature';
+import { HttpError, logEvent, type RouteRequest } from './handler';
+
+export const ADMIN_TOKEN_MIN_LENGTH = 32;
+
+export type AdminAuthOutcome = 'ok' | 'unconfigured' | 'missing' | 'invalid';
+
+/** Compares the Authorization header with the configured token (pure, for tests). */
+export function checkAdminAuthorization(header: string | undefined, configuredToken: string | undefined): AdminAuthOutcome {
+  if (!configuredToken || configuredToken.length < ADMIN_TOKEN_MIN_LENGTH) return 'unconfigured';
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
+  if (!match?.[1]) return 'missing';
+  return safeEqual(match[1], configuredToken) ? 'ok' : 'invalid';
+}
+
+const error = (message: string, hint: string) => ({ error: { code: null, message, hint, more_info: null } });
+
+/** Throws the 503 / 401 answer unless the request carries the admin token. */
+export function requireAdminToken(request: RouteRequest): void {
+  const { ADMIN_TOKEN } = adminSettingsSchema.parse({ ADMIN_TOKEN: request.env.ADMIN_TOKEN });
+  const outcome = checkAdminAuthorization(request.headers.authorization, ADMIN_TOKEN);
+  if (outcome === 'ok') return;
+  logEvent({ level: 'warn', event: 'admin.auth', route: request.path, outcome });
+  if (outcome === 'unconfigured') {
+    throw new HttpError({
+      kind: 'json',
+      status: 503,
+      body: error(
+        `ADMIN_TOKEN is not set or is shorter than ${ADMIN_TOKEN_MIN_LENGTH} characters: the admin routes refuse every call until it is.`,
+        'Set ADMIN_TOKEN in .env (or the service environment) to a random secret of at least 32 characters, e.g. `openssl rand -hex 32`, and redeploy.',
+      ),
+    });
+  }
+  throw new HttpError({
+    kind: 'json',
+    status: 401,
+    headers: { 'WWW-Authenticate': outcome === 'missing' ? 'Bearer realm="admin"' : 'Bearer realm="admin", error="invalid_token"' },
+    body:
+      outcome === 'missing'
+        ? error('This route needs Authorization: Bearer <ADMIN_TOKEN>.', 'Send the header Authorization: Bearer followed by the ADMIN_TOKEN of the deployment.')
+        : error('The bearer token is not valid.', 'Use the ADMIN_TOKEN configured for this deployment.'),
+  });
+}
