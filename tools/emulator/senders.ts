@@ -255,7 +255,7 @@ function normalizeProfile(profile: Record<string, unknown>): Record<string, unkn
     const list = out[key];
     if (!Array.isArray(list)) continue;
     const label = name === 'email' ? 'Email' : name === 'website' ? 'Website' : 'Phone';
-    out[key] = list.map((item: unknown) => (typeof item === 'string' ? { [name]: item, label } : { label, ...(item as object) }));
+    out[key] = list.map((item: unknown) => (typeof item === 'string' ? { [name]: item, label } : { ...(item as object), label: (item as { label?: string }).label ?? label }));
   }
   return out;
 }
