@@ -44,6 +44,21 @@ export function badRequestJson(problems: FieldProblem[]): HttpError {
   return new HttpError({ kind: 'json', status: 400, body: { error: { message: 'The request is not valid.', problems } } });
 }
 
+/**
+ * Parses a route's settings from the environment. Misconfiguration is the operator's problem, not the
+ * caller's: it answers 503 naming each variable and what it must be (values are never echoed).
+ */
+export function readSettings<T>(
+  schema: { safeParse(input: unknown): { success: true; data: T } | { success: false; error: $ZodError } },
+  env: Record<string, string | undefined>,
+): T {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const problems = describeZodError(parsed.error).map((p) => `${p.path} ${p.message}`);
+  logEvent({ level: 'error', event: 'config.invalid', problems });
+  throw new HttpError({ kind: 'text', status: 503, body: `This function is misconfigured: ${problems.join('; ')}.` });
+}
+
 function toRequest(context: FunctionContext, event: FunctionEvent): RouteRequest {
   const env: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(context)) if (typeof value === 'string') env[key] = value;

@@ -1,7 +1,7 @@
 /** Twilio webhooks: the signature check every /whatsapp/* route does in its own code. */
 import { webhookSettingsSchema } from '../lib/config';
 import { isValidSignature, signedUrlCandidates, type SignedParams } from '../lib/signature';
-import { HttpError, type RouteRequest } from './handler';
+import { HttpError, logEvent, readSettings, type RouteRequest } from './handler';
 
 /**
  * Returns the form parameters when X-Twilio-Signature is valid for this request; otherwise throws 403.
@@ -9,7 +9,7 @@ import { HttpError, type RouteRequest } from './handler';
  * The signed URL cannot carry a query string: `event` merges query and body, so it could not be rebuilt.
  */
 export function verifyTwilioWebhook(request: RouteRequest): Record<string, string> {
-  const settings = webhookSettingsSchema.parse({ ...request.env, DOMAIN_NAME: request.domainName });
+  const settings = readSettings(webhookSettingsSchema, { ...request.env, DOMAIN_NAME: request.domainName });
   const params: SignedParams = {};
   const strings: Record<string, string> = {};
   let flat = true;
@@ -23,6 +23,9 @@ export function verifyTwilioWebhook(request: RouteRequest): Record<string, strin
     } else {
       flat = false; // Twilio only posts flat form fields: anything else was not signed by Twilio
     }
+  }
+  if (!settings.AUTH_TOKEN) {
+    logEvent({ level: 'error', event: 'webhook.refused', route: request.path, reason: 'AUTH_TOKEN is not configured, so no signature can be checked' });
   }
   const urls = signedUrlCandidates(request.path, settings.DOMAIN_NAME, settings.PUBLIC_BASE_URL);
   const signature = request.headers['x-twilio-signature'];

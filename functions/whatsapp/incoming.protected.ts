@@ -1,5 +1,5 @@
 /** POST /whatsapp/incoming: the inbound WhatsApp webhook. Answers TwiML. */
-import { HttpError, route, twiml } from '../../edge/handler';
+import { HttpError, logEvent, readSettings, route, twiml } from '../../edge/handler';
 import { sendLocation } from '../../edge/twilio';
 import { verifyTwilioWebhook } from '../../edge/webhook';
 import { replyTo } from '../../lib/bot';
@@ -17,8 +17,12 @@ export const handler = route(async (request) => {
     // A plain 400: Twilio then calls the fallback URL.
     throw new HttpError({ kind: 'text', status: 400, body: problemsAsText(describeZodError(inbound.error)) });
   }
-  const { PUBLIC_BASE_URL } = webhookSettingsSchema.parse(request.env);
+  const { PUBLIC_BASE_URL } = readSettings(webhookSettingsSchema, request.env);
   const locationSettings = botLocationSettingsSchema.safeParse(request.env);
+  if (!locationSettings.success) {
+    // A bad BOT_LOCATION_* only disables `location`; the rest of the bot keeps answering.
+    logEvent({ level: 'error', event: 'config.invalid', problems: describeZodError(locationSettings.error) });
+  }
   const reply = replyTo(inbound.message, {
     origin: publicOrigin(request.domainName, PUBLIC_BASE_URL),
     location: locationSettings.success ? botLocation(locationSettings.data) : undefined,

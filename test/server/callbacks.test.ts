@@ -7,15 +7,17 @@ const AUTH_TOKEN = 'callbacks-test-token-0123456789abcdef';
 const PUBLIC_BASE_URL = 'https://example-tunnel.ngrok.app';
 let runtime: RunningRuntime;
 let tunneled: RunningRuntime;
+let misconfigured: RunningRuntime;
 
 beforeAll(async () => {
-  [runtime, tunneled] = await Promise.all([
+  [runtime, tunneled, misconfigured] = await Promise.all([
     startRuntime({ env: { ACCOUNT_SID: 'AC' + 'a'.repeat(32), AUTH_TOKEN } }),
     startRuntime({ env: { ACCOUNT_SID: 'AC' + 'a'.repeat(32), AUTH_TOKEN, PUBLIC_BASE_URL } }),
+    startRuntime({ env: { ACCOUNT_SID: 'AC' + 'a'.repeat(32), AUTH_TOKEN, PUBLIC_BASE_URL: 'my-tunnel.example' } }),
   ]);
 });
 afterAll(async () => {
-  await Promise.all([runtime?.stop(), tunneled?.stop()]);
+  await Promise.all([runtime?.stop(), tunneled?.stop(), misconfigured?.stop()]);
 });
 
 const sid = (n: number) => 'SM' + n.toString(16).padStart(32, '0');
@@ -104,5 +106,15 @@ describe('PUBLIC_BASE_URL', () => {
       { authToken: AUTH_TOKEN, signedUrl: `${PUBLIC_BASE_URL}/whatsapp/incoming` },
     );
     expect(parseTwiml(res.body)[0]!.media).toEqual([`${PUBLIC_BASE_URL}/media/whatsapp-sample.png`]);
+  });
+});
+
+describe('misconfiguration', () => {
+  it('answers 503 naming the variable (not 400, not 500) when PUBLIC_BASE_URL is not a URL, and logs it', async () => {
+    const res = await postWebhook(misconfigured.url, '/whatsapp/status', { MessageSid: sid(6), MessageStatus: 'sent' }, { authToken: AUTH_TOKEN });
+    expect(res.status).toBe(503);
+    expect(res.body).toMatch(/PUBLIC_BASE_URL must be an http:\/\/ or https:\/\/ URL/);
+    expect(res.body).not.toContain('my-tunnel.example');
+    expect(misconfigured.jsonLogs().find((l) => l.event === 'config.invalid')).toBeDefined();
   });
 });
