@@ -14,7 +14,7 @@ describe('journal', () => {
   it('folds records into a state per sender and the last create per account', async () => {
     const path = join(dir(), 'j.jsonl');
     const journal = await openJournal(path);
-    await journal.append({ type: 'intent', key: KEY, account: ACCOUNT, sender_id: 'whatsapp:+14155550101', line: 2 });
+    await journal.append({ type: 'intent', key: KEY, account: ACCOUNT, sender_id: 'whatsapp:+14155550101', line: 2, send_at: new Date().toISOString() });
     expect(journal.state(KEY)).toMatchObject({ intents: 1 });
     expect(journal.state(KEY).sid).toBeUndefined();
     await journal.append({ type: 'created', key: KEY, sid: SID, status: 'CREATING', via: 'create' });
@@ -25,14 +25,15 @@ describe('journal', () => {
     expect(lines).toHaveLength(3);
     const reopened = await openJournal(path);
     expect(reopened.state(KEY)).toMatchObject({ intents: 1, sid: SID, status: 'ONLINE', final: { outcome: 'online' } });
-    expect(reopened.lastIntentAt(ACCOUNT)).toBe(Date.parse(JSON.parse(lines[0]!).at));
+    // Pacing resumes from the last answered create (later than the intent's planned send).
+    expect(reopened.lastCreateAt(ACCOUNT)).toBe(Date.parse(JSON.parse(lines[1]!).at));
     expect(reopened.state('other')).toEqual({ intents: 0 });
     await reopened.close();
   });
 
   it('drops a torn last line (a write cut by a kill) and keeps the rest', async () => {
     const path = join(dir(), 'j.jsonl');
-    const intent = JSON.stringify({ type: 'intent', key: KEY, account: ACCOUNT, sender_id: 'whatsapp:+14155550101', line: 2, at: new Date().toISOString() });
+    const intent = JSON.stringify({ type: 'intent', key: KEY, account: ACCOUNT, sender_id: 'whatsapp:+14155550101', line: 2, send_at: new Date().toISOString(), at: new Date().toISOString() });
     writeFileSync(path, `${intent}\n{"type":"created","key":"${KEY}","si`);
     const warnings: string[] = [];
     const journal = await openJournal(path, (w) => warnings.push(w));

@@ -191,7 +191,8 @@ export function validateRows(raw: readonly RawRow[], parentAccount: string): Val
       if (parsed.success) account = parsed.data;
       else rowProblems.push(...describeZodError(parsed.error).map((p) => ({ line, field: 'account_sid', message: p.message, expected: p.expected })));
     }
-    const body = z.safeParse(senderCreateSchema, bodyFields);
+    // A row with no profile cell filled is missing profile.name, the one it needs: say that, not "profile".
+    const body = z.safeParse(senderCreateSchema, { profile: {}, ...bodyFields });
     if (!body.success) rowProblems.push(...describeZodError(body.error).map((p) => ({ line, field: p.path, message: p.message, expected: p.expected })));
     if (rowProblems.length || !body.success) {
       problems.push(...rowProblems);

@@ -21,7 +21,16 @@ export type Outcome = (typeof OUTCOMES)[number];
 
 const recordSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('run'), input: z.string(), pid: z.number(), at: z.string() }),
-  z.object({ type: z.literal('intent'), key: z.string(), account: z.string(), sender_id: z.string(), line: z.number(), at: z.string() }),
+  z.object({
+    type: z.literal('intent'),
+    key: z.string(),
+    account: z.string(),
+    sender_id: z.string(),
+    line: z.number(),
+    /** When the create request is sent (ISO): written ahead, so the fsync overlaps the pacing wait. */
+    send_at: z.string(),
+    at: z.string(),
+  }),
   z.object({
     type: z.literal('created'),
     key: z.string(),
@@ -48,7 +57,6 @@ export type NewRecord = Without<JournalRecord, 'at'>;
 /** What the journal knows of one sender (account + sender_id). */
 export type SenderState = {
   intents: number;
-  lastIntentAt?: number;
   sid?: string;
   status?: string;
   final?: Extract<JournalRecord, { type: 'final' }>;
@@ -59,8 +67,8 @@ export type Journal = {
   /** Records read at open (for tests and reports). */
   readonly records: readonly JournalRecord[];
   state(key: string): SenderState;
-  /** When this account's last create was attempted (ms since epoch), to keep pacing across a restart. */
-  lastIntentAt(account: string): number | undefined;
+  /** When this account's last create was answered (or was to be sent), ms since epoch: pacing holds across a restart. */
+  lastCreateAt(account: string): number | undefined;
   /** Appends one record and waits until it is on disk. Writes are serialized. */
   append(record: NewRecord): Promise<void>;
   close(): Promise<void>;
@@ -68,6 +76,7 @@ export type Journal = {
 
 /** `account|sender_id`, the identity of a sender in the journal. */
 export const senderKey = (account: string, senderId: string): string => `${account}|${senderId}`;
+const accountOfKey = (key: string): string => key.slice(0, key.lastIndexOf('|'));
 
 /**
  * Reads a journal's text. A last line without its newline is a write cut short by a crash (it was never
@@ -100,7 +109,7 @@ export function parseJournal(text: string): { records: JournalRecord[]; tornByte
 
 function fold(records: readonly JournalRecord[]) {
   const states = new Map<string, SenderState>();
-  const lastIntent = new Map<string, number>();
+  const lastCreate = new Map<string, number>();
   const get = (key: string) => {
     let s = states.get(key);
     if (!s) states.set(key, (s = { intents: 0 }));
@@ -111,14 +120,17 @@ function fold(records: readonly JournalRecord[]) {
     const s = get(r.key);
     const at = Date.parse(r.at);
     switch (r.type) {
-      case 'intent':
+      case 'intent': {
+        const sendAt = Date.parse(r.send_at);
         s.intents += 1;
-        s.lastIntentAt = at;
-        lastIntent.set(r.account, Math.max(lastIntent.get(r.account) ?? 0, at));
+        lastCreate.set(r.account, Math.max(lastCreate.get(r.account) ?? 0, sendAt));
         break;
+      }
       case 'created':
         s.sid = r.sid;
         s.status = r.status;
+        // Written once the create was answered: the pacing of the next create counts from here.
+        if (r.via === 'create') lastCreate.set(accountOfKey(r.key), Math.max(lastCreate.get(accountOfKey(r.key)) ?? 0, at));
         break;
       case 'final':
         s.final = r;
@@ -128,7 +140,7 @@ function fold(records: readonly JournalRecord[]) {
     }
   };
   records.forEach(apply);
-  return { states, lastIntent, apply };
+  return { states, lastCreate, apply };
 }
 
 async function takeLock(lockPath: string): Promise<void> {
@@ -175,13 +187,13 @@ export async function openJournal(path: string, onWarning: (message: string) => 
     }
     handle = await open(path, 'a');
     const opened = handle;
-    const { states, lastIntent, apply } = fold(records);
+    const { states, lastCreate, apply } = fold(records);
     let queue: Promise<void> = Promise.resolve();
     return {
       path,
       records,
       state: (key) => ({ ...(states.get(key) ?? { intents: 0 }) }),
-      lastIntentAt: (account) => lastIntent.get(account),
+      lastCreateAt: (account) => lastCreate.get(account),
       append(record) {
         const full = { ...record, at: new Date().toISOString() } as JournalRecord;
         const write = async () => {

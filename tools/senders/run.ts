@@ -149,7 +149,8 @@ export async function runBulk<Body>(rows: readonly BulkRow<Body>[], settings: Bu
           error: lastError ?? { message: `not final after ${Math.round(timeoutMs / 1000)} s (status ${last?.status ?? 'unknown'})` },
         });
       }
-      await sleep(Math.min(pollIntervalMs, left));
+      // A sender resumed from the journal is fetched at once; after that, one fetch per poll interval.
+      if (last || lastError) await sleep(Math.min(pollIntervalMs, left));
       const answer = await api.fetch(row.account, sid);
       if (answer.ok) {
         if (answer.value.status !== last?.status) onEvent({ type: 'status', line: row.line, senderId: row.senderId, sid, status: answer.value.status });
@@ -171,7 +172,7 @@ export async function runBulk<Body>(rows: readonly BulkRow<Body>[], settings: Bu
   /** One account's rows, in order: creates paced, polls left running. Returns the polls. */
   async function runAccount(account: string, accountRows: BulkRow<Body>[]): Promise<Promise<RowReport>[]> {
     const polls: Promise<RowReport>[] = [];
-    let lastCreateAt = journal.lastIntentAt(account);
+    let lastCreateAt = journal.lastCreateAt(account);
     let known: Map<string, SenderSnapshot> | undefined;
     /** The account's senders by sender_id; `fresh` lists again (after a 63110, the list must include it). */
     const lookup = async (fresh: boolean): Promise<ApiResult<Map<string, SenderSnapshot>>> => {
@@ -206,11 +207,15 @@ export async function runBulk<Body>(rows: readonly BulkRow<Body>[], settings: Bu
           continue;
         }
       }
-      if (lastCreateAt !== undefined) await sleepUntil(lastCreateAt + intervalMs);
-      await journal.append({ type: 'intent', key: row.key, account, sender_id: row.senderId, line: row.line });
+      // The intent is made durable while waiting for the pacing slot; a crash in between only costs a lookup.
+      const sendAt = Math.max(Date.now(), lastCreateAt === undefined ? 0 : lastCreateAt + intervalMs);
+      await journal.append({ type: 'intent', key: row.key, account, sender_id: row.senderId, line: row.line, send_at: new Date(sendAt).toISOString() });
+      await sleepUntil(sendAt);
       onEvent({ type: 'creating', ...base(row) });
-      lastCreateAt = Date.now();
       const created = await api.create(account, row.body);
+      // Pacing counts from the answer: Twilio has received this request by then, so it receives the next one at
+      // least an interval later (counting from the send would not hold when a send is slow or retried).
+      lastCreateAt = Date.now();
       if (created.ok) {
         await recordCreated(row, created.value, 'create');
         polls.push(poll(row, created.value.sid, 'create', created.value));
