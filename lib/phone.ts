@@ -61,6 +61,7 @@ export function normalizePhoneNumber(input: string): PhoneResult {
   if (!parsed || !parsed.isValid()) {
     return { ok: false, reason: `${input.trim()} is not a valid phone number for its country code.` };
   }
-  const e164 = rewritten ? text : applyWhatsAppCountryRules(parsed.number);
+  // From the parsed number, not the input: parsing drops Argentina's national "15" (+549 11 15 ... -> +549 11 ...).
+  const e164 = applyWhatsAppCountryRules(parsed.number);
   return { ok: true, e164, digits: e164.slice(1), country: parsed.country };
 }

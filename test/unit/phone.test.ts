@@ -43,8 +43,9 @@ describe('lib/phone-metadata.json (trimmed libphonenumber-js metadata)', () => {
         const e164 = `+${code}${rest}`;
         const ours = normalizePhoneNumber(e164);
         const reference = referenceAnswer(e164);
-        const plainDigits = `${code}${rest}`.length <= 15 && !/^(549|521)/.test(`${code}${rest}`);
-        if (!plainDigits) return; // the length rule and the +549/+521 path are ours, tested below
+        const digits = `${code}${rest}`;
+        // The 7-to-15-digit rule and the +549/+521 path are ours, tested below.
+        fc.pre(digits.length >= 7 && digits.length <= 15 && !/^(549|521)/.test(digits));
         expect(ours.ok).toBe(reference.valid);
         if (ours.ok && reference.valid) expect(ours.country).toBe(reference.country);
       }),
@@ -62,6 +63,8 @@ describe('normalizePhoneNumber', () => {
     ['+49 30 901820', '+4930901820', 'DE'],
     ['+54 11 2345-6789', '+5491123456789', 'AR'], // Argentina: +54 -> +549
     ['+54 9 11 2345-6789', '+5491123456789', 'AR'],
+    ['+54 9 11 15 2345-6789', '+5491123456789', 'AR'], // already +549, national "15" still dropped
+    ['+54 11 15 2345-6789', '+5491123456789', 'AR'],
     ['+52 55 1234 5678', '+5215512345678', 'MX'], // Mexico: +52 -> +521
     ['+521 55 1234 5678', '+5215512345678', 'MX'],
   ])('%s -> %s', (input, e164, country) => {
