@@ -30,7 +30,7 @@ describe('sandboxJoin', () => {
     expect(sandboxJoin(settings({ WHATSAPP_SANDBOX_KEYWORD: value }))).toMatchObject({ ok: true, join: { keyword } });
   });
 
-  it.each([{}, { WHATSAPP_SANDBOX_KEYWORD: '' }, { WHATSAPP_SANDBOX_KEYWORD: 'your_keyword' }])('names the missing keyword variable (%j)', (env) => {
+  it.each<Record<string, string>>([{}, { WHATSAPP_SANDBOX_KEYWORD: '' }, { WHATSAPP_SANDBOX_KEYWORD: 'your_keyword' }])('names the missing keyword variable (%j)', (env) => {
     const result = sandboxJoin(settings(env));
     expect(result).toMatchObject({ ok: false, variable: 'WHATSAPP_SANDBOX_KEYWORD' });
     if (!result.ok) expect(result.reason).toContain('WHATSAPP_SANDBOX_KEYWORD');
