@@ -3,7 +3,8 @@
  *  - every route file functions/**\/*.ts -> one self-contained CommonJS file in dist/functions
  *    (a deployed function cannot require a sibling file, so lib/ and edge/ are bundled in);
  *  - every assets/**\/*.ts -> one browser script in dist/assets (no source maps: assets are public);
- *  - every other file under assets/ is copied as is.
+ *  - every other file under assets/ is copied as is, and assets/index.html also to assets/assets/index.html
+ *    (what serves `/`).
  * Only `twilio` stays external: Twilio installs it from package.json `dependencies`.
  */
 import { build as esbuild, context as esbuildContext, type BuildOptions } from 'esbuild';
@@ -68,6 +69,14 @@ function copyStaticAssets(outRoot: string): void {
     const target = join(outRoot, 'assets', file);
     mkdirSync(dirname(target), { recursive: true });
     cpSync(join(ROOT, 'assets', file), target);
+  }
+  // twilio-run serves `/` only from assets/assets/index.html, and deployed Twilio falls back to the asset
+  // /assets/index.html for `/` (FACTS.md): the home page goes there too, unless assets/ has its own.
+  const home = join(outRoot, 'assets', 'index.html');
+  const root = join(outRoot, 'assets', 'assets', 'index.html');
+  if (existsSync(home) && !existsSync(root)) {
+    mkdirSync(dirname(root), { recursive: true });
+    cpSync(home, root);
   }
 }
 
