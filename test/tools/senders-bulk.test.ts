@@ -254,6 +254,29 @@ describe('npm run senders', () => {
     expect(existsSync(journal)).toBe(false);
   });
 
+  it('--concurrency 1 registers one account after the other; Ctrl-C stops cleanly and a rerun finishes', async () => {
+    const dir = workDir();
+    const rows = [0, 1, 2, 3].map((n) => ({ account: ACCOUNTS[n < 2 ? 0 : 1], n }));
+    const input = writeCsv(dir, rows);
+    const journal = join(dir, 'j.jsonl');
+    const args = [input, ...fast(dir), '--concurrency', '1', '--journal', journal, '--json'];
+
+    // A long interval for the first run, so that Ctrl-C finds it waiting between two creates.
+    const first = startCli([...args, '--interval', '400ms']);
+    await waitFor(() => journalLines(journal).some((l) => l.includes('"type":"created"')), 'a first create');
+    first.child.kill('SIGINT');
+    const interrupted = await first.done;
+    expect(interrupted.code).toBe(130);
+    expect(interrupted.stderr).toContain('Run the same command again to resume');
+    expect(existsSync(`${journal}.lock`)).toBe(false);
+
+    const second = await runCli(args);
+    expect(second.code).toBe(0);
+    expect(summaryOf(second).counts.online).toBe(4);
+    expect(recorded('senders.create').map((r) => r.authUser)).toEqual([ACCOUNTS[0], ACCOUNTS[0], ACCOUNTS[1], ACCOUNTS[1]]);
+    expect(new Set(createdIds()).size).toBe(4);
+  });
+
   it('refuses to run without credentials, saying which ones', async () => {
     const dir = workDir();
     const input = writeCsv(dir, [{ n: 1 }]);
