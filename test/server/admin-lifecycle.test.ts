@@ -133,9 +133,9 @@ describe('list and delete', () => {
     let token: string | null = null;
     let pages = 0;
     do {
-      const res: { body: { senders: { sid: string }[]; next_page_token: string | null } } = await admin.get('/admin/list-senders', { page_size: '2', ...(token ? { page_token: token } : {}) });
+      const res = await admin.get('/admin/list-senders', { page_size: '2', ...(token ? { page_token: token } : {}) });
       expect(res.body.senders.length).toBeLessThanOrEqual(2);
-      seen.push(...res.body.senders.map((s) => s.sid));
+      seen.push(...res.body.senders.map((s: { sid: string }) => s.sid));
       token = res.body.next_page_token;
       pages += 1;
     } while (token && pages < 50);
