@@ -1,0 +1,108 @@
+/**
+ * lib/senders/api.ts with a real twilio-node client over real HTTP to the emulator: budget-aware retries,
+ * Retry-After, connection failures, the 63110 race of two registrations, subaccount credentials.
+ */
+import { createServer } from 'node:net';
+import { createTwilioClient } from '../../lib/twilio-client';
+import { TwilioApiError, fetchSender, listSenders, registerSender, subaccountAuth, type AttemptTrace, type SendersCall } from '../../lib/senders';
+import { startEmulator, type Emulator } from '../../tools/emulator/server';
+
+const PARENT = 'AC' + 'a'.repeat(32);
+const SUB = 'AC' + 'b'.repeat(32);
+const body = (n: string) => ({ sender_id: `whatsapp:+1415555${n}`, profile: { name: 'Acme' } });
+
+let emulator: Emulator;
+beforeAll(async () => {
+  emulator = await startEmulator({ senderOnlineDelayMs: 20 });
+});
+afterAll(() => emulator.close());
+beforeEach(() => fetch(`${emulator.url}/__emulator/reset`, { method: 'POST' }));
+
+const injectFault = (fault: Record<string, unknown>) =>
+  fetch(`${emulator.url}/__emulator/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(fault) });
+
+function call(budgetMs: number, baseUrl = emulator.url, traces: AttemptTrace[] = []): SendersCall {
+  return { client: createTwilioClient({ accountSid: PARENT, authToken: 'secret', apiBaseUrl: baseUrl }), deadline: Date.now() + budgetMs, trace: (t) => traces.push(t) };
+}
+
+async function failureOf(promise: Promise<unknown>) {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(TwilioApiError);
+  return (error as TwilioApiError).failure;
+}
+
+describe('retries within the deadline', () => {
+  it('waits as long as Retry-After says, then succeeds', async () => {
+    await injectFault({ route: 'senders.list', status: 429, retryAfter: 1 });
+    const traces: AttemptTrace[] = [];
+    const page = await listSenders(call(5000, emulator.url, traces));
+    expect(page.senders).toEqual([]);
+    expect(traces.map((t) => t.status)).toEqual([429, 200]);
+    expect(traces[0]!.retryInMs).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('never starts a retry that cannot finish before the deadline', async () => {
+    await injectFault({ route: 'senders.list', status: 500, times: 10 });
+    const traces: AttemptTrace[] = [];
+    const failure = await failureOf(listSenders(call(350, emulator.url, traces)));
+    expect(failure).toMatchObject({ kind: 'twilio', status: 500, attempts: 1 });
+    expect(traces).toHaveLength(1);
+    expect(traces[0]!.retryInMs).toBeUndefined();
+  });
+
+  it('does not call Twilio at all once the deadline has passed', async () => {
+    const failure = await failureOf(listSenders(call(-1)));
+    expect(failure).toMatchObject({ kind: 'timeout', attempts: 0 });
+    expect(emulator.state.requests).toHaveLength(0);
+  });
+
+  it('does not retry a 4xx other than 429', async () => {
+    const failure = await failureOf(fetchSender(call(3000), 'XE' + 'c'.repeat(32)));
+    expect(failure).toMatchObject({ kind: 'twilio', status: 404, code: 20404, attempts: 1 });
+  });
+
+  it('reports a refused connection as a network failure after retrying', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const server = createServer();
+      server.listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
+    });
+    const traces: AttemptTrace[] = [];
+    const failure = await failureOf(listSenders(call(1500, `http://127.0.0.1:${closed}`, traces)));
+    expect(failure.kind).toBe('network');
+    expect(traces.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('registerSender', () => {
+  it('two registrations racing for one number: one creates, the other answers that sender after 63110', async () => {
+    // Both lookups are held 150 ms, so both see no sender and both create. The first create to arrive is held
+    // 400 ms more: the other lands first (202), the held one gets 63110 and finds the other's sender.
+    await injectFault({ route: 'senders.list', delayMs: 150, times: 2 });
+    await injectFault({ route: 'senders.create', delayMs: 400, times: 1 });
+    const [a, b] = await Promise.all([registerSender(call(5000), body('0150')), registerSender(call(5000), body('0150'))]);
+    expect([a.created, b.created].sort()).toEqual([false, true]);
+    expect(a.sender.sid).toBe(b.sender.sid);
+    expect(emulator.requestsFor('senders.create').map((r) => r.status)).toEqual([202, 409]);
+  });
+});
+
+describe('subaccountAuth', () => {
+  it('is nothing for the parent itself, and the subaccount and its token otherwise', async () => {
+    expect(await subaccountAuth(call(3000), undefined, PARENT)).toBeUndefined();
+    expect(await subaccountAuth(call(3000), PARENT, PARENT)).toBeUndefined();
+    const auth = await subaccountAuth(call(3000), SUB, PARENT);
+    expect(auth).toEqual({ username: SUB, password: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    const subCall = { ...call(3000), auth };
+    await registerSender(subCall, body('0151'));
+    expect(emulator.requestsFor('senders.create').map((r) => r.authUser)).toEqual([SUB]);
+    // A wrong subaccount token is refused: the emulator checks it like Twilio would.
+    const failure = await failureOf(listSenders({ ...subCall, auth: { username: SUB, password: 'wrong' } }));
+    expect(failure).toMatchObject({ status: 401, code: 20003 });
+  });
+});
