@@ -129,3 +129,14 @@ describe('flags', () => {
     expect(parseBulkArgs(['--nope']).kind).toBe('error');
   });
 });
+
+describe('hostile keys', () => {
+  it('never lets a __proto__ key reach a prototype or the body sent', () => {
+    const { rows } = readJsonLines('{"sender_id":"+14155550101","profile":{"name":"Acme"},"__proto__":{"polluted":true},"profile.__proto__":{"polluted":true}}\n');
+    expect(Object.hasOwn(rows[0]!.fields, '__proto__')).toBe(true);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const { rows: valid } = validateRows(rows, PARENT);
+    expect(JSON.stringify(valid[0]?.body)).not.toContain('polluted');
+    expect((valid[0]?.body as unknown as Record<string, unknown> | undefined)?.polluted).toBeUndefined();
+  });
+});

@@ -49,23 +49,23 @@ export function columnPath(column: string): string {
   return group ? `${group}.${name.slice(group.length + 1)}` : name;
 }
 
+/** An own property even for a key like `__proto__`, so such a key reaches the schema as an unknown field. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** Sets `fields[a][b] = value` for the path `a.b`; `;`-separated text becomes a list for list fields. */
 function place(fields: Record<string, unknown>, path: string, value: unknown): void {
   const parts = path.split('.');
   const leaf = parts.pop()!;
   let node = fields;
   for (const part of parts) {
-    const next = node[part];
-    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[part] = {};
+    const next = Object.hasOwn(node, part) ? node[part] : undefined;
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) setOwn(node, part, {});
     node = node[part] as Record<string, unknown>;
   }
-  node[leaf] =
-    LIST_FIELDS.has(path) && typeof value === 'string'
-      ? value
-          .split(';')
-          .map((item) => item.trim())
-          .filter(Boolean)
-      : value;
+  const list = LIST_FIELDS.has(path) && typeof value === 'string';
+  setOwn(node, leaf, list ? value.split(';').map((item) => item.trim()).filter(Boolean) : value);
 }
 
 /** A flat or partly flat object (`{"profile.name": ...}`, `{"profile": {...}}`) -> the nested form. */
@@ -75,9 +75,9 @@ export function nest(flat: Record<string, unknown>): Record<string, unknown> {
     if (value === '' || value === null || value === undefined) continue;
     const path = key.includes('.') || GROUPS.some((g) => key.startsWith(`${g}_`)) ? columnPath(key) : key;
     if (path.includes('.')) place(fields, path, value);
-    else if (typeof value === 'object' && !Array.isArray(value) && typeof fields[path] === 'object') {
-      fields[path] = { ...(fields[path] as object), ...(value as object) };
-    } else fields[path] = value;
+    else if (typeof value === 'object' && !Array.isArray(value) && Object.hasOwn(fields, path) && typeof fields[path] === 'object') {
+      setOwn(fields, path, { ...(fields[path] as object), ...(value as object) });
+    } else setOwn(fields, path, value);
   }
   for (const path of LIST_FIELDS) {
     const [group, field] = path.split('.') as [string, string];

@@ -236,7 +236,11 @@ export async function runBulk<Body>(rows: readonly BulkRow<Body>[], settings: Bu
   }
 
   const byAccount = new Map<string, BulkRow<Body>[]>();
-  for (const row of rows) byAccount.set(row.account, [...(byAccount.get(row.account) ?? []), row]);
+  for (const row of rows) {
+    const list = byAccount.get(row.account);
+    if (list) list.push(row);
+    else byAccount.set(row.account, [row]);
+  }
   const slots = limiter(settings.concurrency);
   const accounts = [...byAccount].map(async ([account, accountRows]) => {
     await slots.acquire();
