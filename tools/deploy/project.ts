@@ -1,0 +1,113 @@
+/**
+ * What a deploy would upload, read by twilio-run's own code, and every check run on it.
+ *
+ * The flags are parsed with twilio-run's deploy options (its yargs, its aliases and defaults) and turned
+ * into the deploy config by twilio-run's `getConfigFromFlags`: the same .twilioserverlessrc merge, the
+ * same .env parser (twilio-run bundles its own dotenv), the same filtering of ACCOUNT_SID, AUTH_TOKEN and
+ * empty values, the same folders. The files are listed with @twilio-labs/serverless-api's
+ * `getListOfFunctionsAndAssets`, as `deployLocalProject` lists them. So the checks see exactly what
+ * `twilio-run deploy` (and `twilio serverless:deploy`, which runs the same handler) would send.
+ * twilio-run 5.0.1 is pinned exactly in devDependencies; plugin-serverless imports the same modules.
+ */
+import { createRequire } from 'node:module';
+import { join, relative, sep } from 'node:path';
+import { fsHelpers } from '@twilio-labs/serverless-api';
+import type { ServerlessResourceConfigWithFilePath } from '@twilio-labs/serverless-api/dist/types/generic';
+import type { DeployLocalProjectConfig } from 'twilio-run/dist/config/deploy';
+import {
+  checkAssetFiles,
+  checkCredentials,
+  checkDependencies,
+  checkFunctionRoutes,
+  checkRuntime,
+  checkVariables,
+  type Problem,
+} from './checks';
+import { checkFunctionsLoad } from './function-loads';
+
+export type DeployConfig = DeployLocalProjectConfig;
+
+type DeployCommandModule = { cliInfo: { options: Record<string, object> } };
+type DeployConfigModule = { getConfigFromFlags(flags: Record<string, unknown>): Promise<DeployConfig> };
+type YargsFactory = (args: string[]) => {
+  options(options: Record<string, object>): ReturnType<YargsFactory>;
+  help(enable: boolean): ReturnType<YargsFactory>;
+  version(enable: boolean): ReturnType<YargsFactory>;
+  exitProcess(enable: boolean): ReturnType<YargsFactory>;
+  parseSync(): Record<string, unknown>;
+};
+
+// twilio-run's modules and its own yargs, resolved from twilio-run's folder.
+const fromTwilioRun = createRequire(require.resolve('twilio-run/package.json'));
+const deployCommand = fromTwilioRun('./dist/commands/deploy') as DeployCommandModule;
+const deployConfig = fromTwilioRun('./dist/config/deploy') as DeployConfigModule;
+const yargs = fromTwilioRun('yargs/yargs') as YargsFactory;
+
+/** The flags `twilio-run deploy <args>` would see. */
+export function parseDeployFlags(args: readonly string[]): Record<string, unknown> {
+  return yargs([...args]).options(deployCommand.cliInfo.options).help(false).version(false).exitProcess(false).parseSync();
+}
+
+/**
+ * The config `twilio-run deploy <args>` would deploy with, run in `cwd` (the project root). Throws
+ * twilio-run's own errors (e.g. a missing --env file).
+ */
+export async function readDeployConfig(args: readonly string[], cwd: string): Promise<DeployConfig> {
+  const flags = parseDeployFlags(args);
+  if (flags.cwd === undefined) flags.cwd = cwd;
+  return deployConfig.getConfigFromFlags(flags);
+}
+
+export type DeployFiles = { functions: ServerlessResourceConfigWithFilePath[]; assets: ServerlessResourceConfigWithFilePath[] };
+
+/** The functions and assets `deployLocalProject` would upload for this config. */
+export async function listDeployFiles(config: DeployConfig): Promise<DeployFiles> {
+  const search: { functionsFolderNames?: string[]; assetsFolderNames?: string[] } = {};
+  if (config.functionsFolderName) search.functionsFolderNames = [config.functionsFolderName];
+  if (config.assetsFolderName) search.assetsFolderNames = [config.assetsFolderName];
+  const listed = await fsHelpers.getListOfFunctionsAndAssets(config.cwd, search);
+  return { functions: config.noFunctions ? [] : listed.functions, assets: config.noAssets ? [] : listed.assets };
+}
+
+export type InspectOptions = {
+  /** Check the credentials too (not for `--check`, where the Twilio CLI may bring its own). */
+  credentials: boolean;
+  /** Where the deploy dependencies are installed (default: <cwd>/node_modules). */
+  nodeModules?: string;
+};
+
+/** Every problem with deploying `config`; empty when the deploy may go ahead. */
+export async function inspectDeploy(config: DeployConfig, options: InspectOptions): Promise<Problem[]> {
+  const envPath = relative(config.cwd, config.envPath) || config.envPath;
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(config.env)) if (value !== undefined) env[key] = value;
+  const problems: Problem[] = [
+    ...checkVariables(env, envPath),
+    ...(options.credentials ? checkCredentials(config.username, config.password, envPath) : []),
+    ...checkDependencies(config.pkgJson.dependencies as Record<string, string> | undefined),
+    ...checkRuntime(config.runtime),
+  ];
+  let files: DeployFiles;
+  try {
+    files = await listDeployFiles(config);
+  } catch (error) {
+    // e.g. a file name twilio-run cannot turn into a URL path
+    return [...problems, { id: 'files.list', message: `The files to deploy cannot be listed: ${(error as Error).message}`, fix: 'Rename the file, rebuild and try again.' }];
+  }
+  const assetsRoot = join(config.cwd, config.assetsFolderName ?? 'assets');
+  problems.push(
+    ...checkFunctionRoutes(files.functions),
+    ...checkAssetFiles(
+      files.assets.map((a) => ({
+        name: relative(assetsRoot, a.filePath).split(sep).join('/'),
+        text: /\.(js|css)$/i.test(a.filePath) ? a.content.toString() : undefined,
+      })),
+    ),
+    ...(await checkFunctionsLoad(files.functions, {
+      nodeModules: options.nodeModules ?? join(config.cwd, 'node_modules'),
+      dependencies: Object.keys(config.pkgJson.dependencies ?? {}),
+      env,
+    })),
+  );
+  return problems;
+}
