@@ -78,7 +78,8 @@ export type InspectOptions = {
 
 /** Every problem with deploying `config`; empty when the deploy may go ahead. */
 export async function inspectDeploy(config: DeployConfig, options: InspectOptions): Promise<Problem[]> {
-  const envPath = relative(config.cwd, config.envPath) || config.envPath;
+  const fromRoot = relative(config.cwd, config.envPath);
+  const envPath = fromRoot && !fromRoot.startsWith('..') ? fromRoot : config.envPath;
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(config.env)) if (value !== undefined) env[key] = value;
   const problems: Problem[] = [
