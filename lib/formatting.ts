@@ -12,8 +12,9 @@
  *   code, nor inside a URL (underscores in links stay).
  *
  * Safety: every character of the input reaches the output only through `escapeHtml`; tags come only from
- * ALLOWED_TAGS, without attributes. Time: one forward pass; no regular expression runs over more than one
- * character or a fixed-length prefix, so the time is linear in the input (measured in tools/bench/page.bench.ts).
+ * ALLOWED_TAGS, without attributes. Time: one forward pass; no search reads past the line it serves, and no
+ * regular expression runs over more than one character or a fixed-length prefix, so the time is linear in the
+ * input (measured on adversarial shapes in tools/bench/page.bench.ts).
  *
  * Output layout: line breaks stay as "\n" text (show it with `white-space: pre-wrap`), so the output's text
  * content is exactly the input minus the delimiters that were consumed. Bullet and quote markers are consumed;
@@ -34,12 +35,28 @@ export function bodyLength(text: string): number {
   return text.length;
 }
 
-// A carriage return is written as a reference: the HTML parser turns a literal one into a line feed.
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '\r': '&#13;' };
-
-/** Escapes the characters that are special in HTML text and attribute values (and CR, see above). */
+/**
+ * Escapes the characters that are special in HTML text and attribute values, and CR, written as a reference
+ * because the HTML parser turns a literal one into a line feed. One pass; the input itself when nothing needs it.
+ */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'\r]/g, (c) => ESCAPES[c]!);
+  let out = '';
+  let copied = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    let entity: string;
+    switch (text.charCodeAt(i)) {
+      case 0x26: entity = '&amp;'; break;
+      case 0x3c: entity = '&lt;'; break;
+      case 0x3e: entity = '&gt;'; break;
+      case 0x22: entity = '&quot;'; break;
+      case 0x27: entity = '&#39;'; break;
+      case 0x0d: entity = '&#13;'; break;
+      default: continue;
+    }
+    out += text.slice(copied, i) + entity;
+    copied = i + 1;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
 }
 
 const STYLE_TAGS = { '*': 'strong', _: 'em', '~': 'del' } as const;
@@ -49,23 +66,37 @@ const isStyleDelimiter = (c: string): c is StyleDelimiter => c === '*' || c === 
 /** Letters, digits and combining marks of any script: characters that make a delimiter part of a word. */
 const WORD_CHARACTER = /[\p{L}\p{N}\p{M}]/u;
 const SPACE = /\s/u;
+/** No code point: the start or end of the line. */
+const NONE = -1;
 
-/** The code point that ends just before `index`, or '' at `lineStart`. */
-function codePointBefore(text: string, index: number, lineStart: number): string {
-  if (index <= lineStart) return '';
+/** Is the code point a letter, digit or mark? (ASCII answered without a regular expression.) */
+function isWord(code: number): boolean {
+  if (code < 0x80) return (code >= 0x30 && code <= 0x39) || ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a);
+  return WORD_CHARACTER.test(String.fromCodePoint(code));
+}
+
+/** Is the code point white space? */
+function isSpace(code: number): boolean {
+  if (code < 0x80) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+  return SPACE.test(String.fromCodePoint(code));
+}
+
+/** The code point that ends just before `index`, or NONE at `lineStart`. */
+function codePointBefore(text: string, index: number, lineStart: number): number {
+  if (index <= lineStart) return NONE;
   const low = text.charCodeAt(index - 1);
   if (low >= 0xdc00 && low <= 0xdfff && index - 2 >= lineStart) {
     const high = text.charCodeAt(index - 2);
-    if (high >= 0xd800 && high <= 0xdbff) return text.slice(index - 2, index);
+    if (high >= 0xd800 && high <= 0xdbff) return (high - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000;
   }
-  return text.charAt(index - 1);
+  return low;
 }
 
-/** The code point that starts at `index`, or '' at `lineEnd`. */
-function codePointAt(text: string, index: number, lineEnd: number): string {
-  if (index >= lineEnd) return '';
+/** The code point that starts at `index`, or NONE at `lineEnd`. */
+function codePointAt(text: string, index: number, lineEnd: number): number {
+  if (index >= lineEnd) return NONE;
   const code = text.codePointAt(index)!;
-  return code > 0xffff && index + 2 <= lineEnd ? text.slice(index, index + 2) : text.charAt(index);
+  return code > 0xffff && index + 2 > lineEnd ? text.charCodeAt(index) : code;
 }
 
 type Line = { start: number; end: number };
@@ -74,16 +105,16 @@ type Line = { start: number; end: number };
 function canOpen(text: string, index: number, line: Line): boolean {
   const before = codePointBefore(text, index, line.start);
   const after = codePointAt(text, index + 1, line.end);
-  if (after === '' || SPACE.test(after)) return false;
-  return before === '' || (!WORD_CHARACTER.test(before) && before !== text[index]);
+  if (after === NONE || isSpace(after)) return false;
+  return before === NONE || (!isWord(before) && before !== text.charCodeAt(index));
 }
 
 /** Can the one-character delimiter at `index` close a span? */
 function canClose(text: string, index: number, line: Line): boolean {
   const before = codePointBefore(text, index, line.start);
   const after = codePointAt(text, index + 1, line.end);
-  if (before === '' || SPACE.test(before)) return false;
-  return after === '' || (!WORD_CHARACTER.test(after) && after !== text[index]);
+  if (before === NONE || isSpace(before)) return false;
+  return after === NONE || (!isWord(after) && after !== text.charCodeAt(index));
 }
 
 /** A ``` monospace block: from its opening backticks to just after its closing ones. */
@@ -99,7 +130,8 @@ export function findMonospaceBlocks(text: string): MonospaceBlock[] {
   for (;;) {
     const open = text.indexOf('```', from);
     if (open === -1) break;
-    if (WORD_CHARACTER.test(codePointBefore(text, open, 0))) {
+    const before = codePointBefore(text, open, 0);
+    if (before !== NONE && isWord(before)) {
       from = open + 1;
       continue;
     }
@@ -119,125 +151,151 @@ const URL_TRAILING = '.,:;!?\'"*_~`)]}<>';
 /** End of the URL starting at `index` (at a word boundary), or -1 when none starts there. */
 function urlEnd(text: string, index: number, to: number, line: Line): number {
   URL_START.lastIndex = index;
-  if (!URL_START.test(text) || WORD_CHARACTER.test(codePointBefore(text, index, line.start))) return -1;
-  let end = URL_START.lastIndex;
-  while (end < to && !SPACE.test(text[end]!)) end += 1;
-  while (end > URL_START.lastIndex && URL_TRAILING.includes(text[end - 1]!)) end -= 1;
+  if (!URL_START.test(text)) return -1;
+  const before = codePointBefore(text, index, line.start);
+  if (before !== NONE && isWord(before)) return -1;
+  const start = URL_START.lastIndex;
+  let end = start;
+  while (end < to && !isSpace(text.charCodeAt(end))) end += 1;
+  while (end > start && URL_TRAILING.includes(text[end - 1]!)) end -= 1;
   return end;
 }
 
+/** Does the inline scanner stop at this character code? Delimiters, and the first letters of a URL (h, w). */
+function isSpecial(code: number): boolean {
+  return code === 0x2a || code === 0x5f || code === 0x7e || code === 0x60 || (code | 0x20) === 0x68 || (code | 0x20) === 0x77;
+}
+
 /**
- * Inline formatting of text[from, to) within `line`, with the line's ``` blocks. Delimiters are matched with a
- * stack: a closing delimiter closes the innermost open span of its style, and spans opened inside it that were
- * never closed stay as typed. Each delimiter is pushed and popped at most once.
+ * The formatter's state: the output pieces of the whole document, the current line, and the line's stack of open
+ * style delimiters. A closing delimiter closes the innermost open span of its style; spans opened inside it and
+ * never closed stay as typed. Each delimiter is pushed and popped at most once. One state serves every line, so
+ * the work per line allocates nothing but its output.
  */
-function renderInline(text: string, from: number, to: number, line: Line, blocks: readonly MonospaceBlock[]): string {
-  const pieces: string[] = [];
-  const stack: { delimiter: StyleDelimiter; piece: number }[] = [];
-  const openAt: Record<StyleDelimiter, number> = { '*': -1, _: -1, '~': -1 };
+type Inline = {
+  text: string;
+  line: Line;
+  /** The output so far; an open delimiter's piece is replaced by its tag when the span closes. */
+  pieces: string[];
+  stack: { delimiter: StyleDelimiter; piece: number }[];
+  /** Where the open span of each style started, or -1 (a style does not nest in itself). */
+  openAt: Record<StyleDelimiter, number>;
+};
 
-  const closeSpan = (delimiter: StyleDelimiter) => {
-    for (;;) {
-      const top = stack.pop()!;
-      openAt[top.delimiter] = -1;
-      if (top.delimiter === delimiter) {
-        const tag = STYLE_TAGS[delimiter];
-        pieces[top.piece] = `<${tag}>`;
-        pieces.push(`</${tag}>`);
-        return;
-      }
+function closeSpan(state: Inline, delimiter: StyleDelimiter): void {
+  for (;;) {
+    const top = state.stack.pop()!;
+    state.openAt[top.delimiter] = -1;
+    if (top.delimiter === delimiter) {
+      const tag = STYLE_TAGS[delimiter];
+      state.pieces[top.piece] = `<${tag}>`;
+      state.pieces.push(`</${tag}>`);
+      return;
     }
-  };
+  }
+}
 
-  const scanRun = (runStart: number, runEnd: number) => {
-    let plainFrom = runStart;
-    const flush = (until: number) => {
-      if (until > plainFrom) pieces.push(escapeHtml(text.slice(plainFrom, until)));
-    };
-    // The next backtick that can close inline code; found by a scan that only moves forward.
-    let codeScan = runStart;
-    let codeCloser = -1;
-    let codeExhausted = false;
-    const nextCodeCloser = (atLeast: number): number => {
-      if (codeCloser >= atLeast) return codeCloser;
-      if (codeExhausted) return -1;
-      for (let j = text.indexOf('`', Math.max(codeScan, atLeast)); j !== -1 && j < runEnd; j = text.indexOf('`', j + 1)) {
-        if (canClose(text, j, line)) {
-          codeScan = j + 1;
-          codeCloser = j;
-          return j;
-        }
+/** The first backtick in [from, to) that can close inline code, or -1. Never reads past `to`. */
+function findCodeCloser(text: string, from: number, to: number, line: Line): number {
+  for (let j = from; j < to; j += 1) {
+    if (text.charCodeAt(j) === 0x60 && canClose(text, j, line)) return j;
+  }
+  return -1;
+}
+
+/**
+ * Formats text[runStart, runEnd), a part of a line without ``` blocks. Inline code is looked for with one
+ * forward scan per run: a found closer is kept until passed, and once none is left none is looked for again.
+ */
+function scanRun(state: Inline, runStart: number, runEnd: number): void {
+  const { text, line, pieces, stack, openAt } = state;
+  let plainFrom = runStart;
+  let codeCloser = -1;
+  let codeScannedTo = runStart;
+  let codeExhausted = false;
+  // Every index is visited once, and nothing past runEnd is read: a search to the next special character
+  // anywhere in the text would make a document of many plain lines quadratic.
+  for (let i = runStart; i < runEnd; i += 1) {
+    if (!isSpecial(text.charCodeAt(i))) continue;
+    const c = text[i]!;
+    if (c === '`') {
+      if (codeExhausted || !canOpen(text, i, line)) continue;
+      if (codeCloser < i + 2) {
+        codeCloser = findCodeCloser(text, Math.max(codeScannedTo, i + 2), runEnd, line);
+        codeScannedTo = codeCloser === -1 ? runEnd : codeCloser + 1;
+        codeExhausted = codeCloser === -1;
+        if (codeExhausted) continue;
       }
-      codeExhausted = true;
-      return -1;
-    };
-
-    const special = /[*_~`hw]/gi;
-    special.lastIndex = runStart;
-    for (let match = special.exec(text); match !== null && match.index < runEnd; match = special.exec(text)) {
-      const i = match.index;
-      const c = text[i]!;
-      if (c === '`') {
-        const closer = canOpen(text, i, line) ? nextCodeCloser(i + 2) : -1;
-        if (closer !== -1) {
-          flush(i);
-          pieces.push(`<code>${escapeHtml(text.slice(i + 1, closer))}</code>`);
-          plainFrom = closer + 1;
-          special.lastIndex = closer + 1;
-        }
-      } else if (isStyleDelimiter(c)) {
-        if (openAt[c] !== -1) {
-          if (i > openAt[c] + 1 && canClose(text, i, line)) {
-            flush(i);
-            closeSpan(c);
-            plainFrom = i + 1;
-          }
-        } else if (canOpen(text, i, line)) {
-          flush(i);
-          openAt[c] = i;
-          stack.push({ delimiter: c, piece: pieces.length });
-          pieces.push(c);
+      if (i > plainFrom) pieces.push(escapeHtml(text.slice(plainFrom, i)));
+      pieces.push(`<code>${escapeHtml(text.slice(i + 1, codeCloser))}</code>`);
+      plainFrom = codeCloser + 1;
+      i = codeCloser;
+    } else if (isStyleDelimiter(c)) {
+      if (openAt[c] !== -1) {
+        if (i > openAt[c] + 1 && canClose(text, i, line)) {
+          if (i > plainFrom) pieces.push(escapeHtml(text.slice(plainFrom, i)));
+          closeSpan(state, c);
           plainFrom = i + 1;
         }
-      } else {
-        const end = urlEnd(text, i, runEnd, line);
-        if (end !== -1) special.lastIndex = end;
+      } else if (canOpen(text, i, line)) {
+        if (i > plainFrom) pieces.push(escapeHtml(text.slice(plainFrom, i)));
+        openAt[c] = i;
+        stack.push({ delimiter: c, piece: pieces.length });
+        pieces.push(c);
+        plainFrom = i + 1;
       }
+    } else {
+      const end = urlEnd(text, i, runEnd, line);
+      if (end !== -1) i = end - 1;
     }
-    flush(runEnd);
-  };
+  }
+  if (runEnd > plainFrom) pieces.push(escapeHtml(text.slice(plainFrom, runEnd)));
+}
 
+/** Resets the open spans: at a new line, and after a multi-line ``` block (spans do not cross lines). */
+function forgetOpenSpans(state: Inline): void {
+  state.stack.length = 0;
+  state.openAt['*'] = state.openAt._ = state.openAt['~'] = -1;
+}
+
+/** Appends the inline formatting of text[from, to) within state.line, whose ``` blocks are blocks[first, last). */
+function renderInline(state: Inline, from: number, to: number, blocks: readonly MonospaceBlock[], first: number, last: number): void {
+  const { text } = state;
+  forgetOpenSpans(state);
   let position = from;
-  for (const block of blocks) {
+  for (let b = first; b < last; b += 1) {
+    const block = blocks[b]!;
     if (block.start < from) continue;
-    scanRun(position, block.start);
+    scanRun(state, position, block.start);
     const content = text.slice(block.start + 3, block.end - 3);
     // The HTML parser drops one line feed right after <pre>: emit one, so the content's own stays.
-    pieces.push(`<pre>\n${escapeHtml(content)}</pre>`);
-    if (content.includes('\n')) {
-      // Spans do not cross lines: spans open before a multi-line block stay as typed.
-      stack.length = 0;
-      openAt['*'] = openAt._ = openAt['~'] = -1;
-    }
+    state.pieces.push(`<pre>\n${escapeHtml(content)}</pre>`);
+    // Spans do not cross lines: spans open before a multi-line block stay as typed.
+    if (content.includes('\n')) forgetOpenSpans(state);
     position = block.end;
   }
-  scanRun(position, to);
-  return pieces.join('');
+  scanRun(state, position, to);
 }
 
 type LineKind = 'ul' | 'ol' | 'blockquote' | 'plain';
 
-/** What a line is, by its first characters: a marker, a space, then a non-space. */
-function classifyLine(text: string, line: Line): { kind: LineKind; contentStart: number } {
-  const markerThenText = (markerEnd: number) =>
-    text[markerEnd] === ' ' && markerEnd + 1 < line.end && !SPACE.test(text[markerEnd + 1]!);
+/** Is there a marker's space at `index`, then a non-space on the line? */
+function markerThenText(text: string, index: number, line: Line): boolean {
+  return text[index] === ' ' && index + 1 < line.end && !isSpace(text.charCodeAt(index + 1));
+}
+
+/**
+ * What a line is, by its first characters: a marker, a space, then a non-space. Bullet and quote markers
+ * ("* ", "- ", "> ") are consumed; a number is kept as text.
+ */
+function classifyLine(text: string, line: Line): LineKind {
   const first = text[line.start];
-  if ((first === '*' || first === '-') && markerThenText(line.start + 1)) return { kind: 'ul', contentStart: line.start + 2 };
-  if (first === '>' && markerThenText(line.start + 1)) return { kind: 'blockquote', contentStart: line.start + 2 };
+  if ((first === '*' || first === '-') && markerThenText(text, line.start + 1, line)) return 'ul';
+  if (first === '>' && markerThenText(text, line.start + 1, line)) return 'blockquote';
   let digitsEnd = line.start;
   while (digitsEnd < line.end && digitsEnd - line.start < 9 && text[digitsEnd]! >= '0' && text[digitsEnd]! <= '9') digitsEnd += 1;
-  if (digitsEnd > line.start && text[digitsEnd] === '.' && markerThenText(digitsEnd + 1)) return { kind: 'ol', contentStart: line.start };
-  return { kind: 'plain', contentStart: line.start };
+  if (digitsEnd > line.start && text[digitsEnd] === '.' && markerThenText(text, digitsEnd + 1, line)) return 'ol';
+  return 'plain';
 }
 
 /**
@@ -247,7 +305,8 @@ function classifyLine(text: string, line: Line): { kind: LineKind; contentStart:
  */
 export function formatWhatsApp(text: string): string {
   const blocks = findMonospaceBlocks(text);
-  const out: string[] = [];
+  const state: Inline = { text, line: { start: 0, end: 0 }, pieces: [], stack: [], openAt: { '*': -1, _: -1, '~': -1 } };
+  const out = state.pieces;
   let container: Exclude<LineKind, 'plain'> | undefined;
   let nextBlock = 0;
   let lineStart = 0;
@@ -263,16 +322,20 @@ export function formatWhatsApp(text: string): string {
       }
       nextBlock += 1;
     }
-    const line = { start: lineStart, end: lineEnd };
-    const { kind, contentStart } = classifyLine(text, line);
+    state.line.start = lineStart;
+    state.line.end = lineEnd;
+    const kind = classifyLine(text, state.line);
     const wanted = kind === 'plain' ? undefined : kind;
     if (wanted !== container) {
       if (container) out.push(`</${container}>`);
       if (wanted) out.push(`<${wanted}>`);
       container = wanted;
     }
-    const body = renderInline(text, contentStart, lineEnd, line, blocks.slice(firstBlock, nextBlock)) + (lineEnd < text.length ? '\n' : '');
-    out.push(kind === 'ul' || kind === 'ol' ? `<li>${body}</li>` : body);
+    const isItem = kind === 'ul' || kind === 'ol';
+    if (isItem) out.push('<li>');
+    renderInline(state, kind === 'ul' || kind === 'blockquote' ? lineStart + 2 : lineStart, lineEnd, blocks, firstBlock, nextBlock);
+    if (lineEnd < text.length) out.push('\n');
+    if (isItem) out.push('</li>');
     if (lineEnd >= text.length) break;
     lineStart = lineEnd + 1;
   }

@@ -107,6 +107,17 @@ describe('helpers', () => {
     expect(escapeHtml(`<a href="x" title='y'>&\r</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&#13;&lt;/a&gt;');
   });
 
+  it('escapeHtml leaves no special character and decodes back to its input (any string)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (text) => {
+        const escaped = escapeHtml(text);
+        expect(escaped).not.toMatch(/[<>"'\r]|&(?!(?:amp|lt|gt|quot|#39|#13);)/);
+        expect(textContent(escaped)).toBe(text);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('findMonospaceBlocks finds ``` pairs and skips an unclosed or in-word opener', () => {
     expect(findMonospaceBlocks('```a``` x ```b\nc``` ```open')).toEqual([
       { start: 0, end: 7 },
