@@ -53,7 +53,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
   if (args.checkOnly) {
-    process.stdout.write('Every deploy check passed: dist/ and the variables are ready for `twilio serverless:deploy`.\n');
+    process.stdout.write('Every deploy check passed. Deploy with `twilio serverless:deploy` and the same flags (e.g. the same --env).\n');
     return 0;
   }
 
