@@ -8,7 +8,7 @@
  * Only `twilio` stays external: Twilio installs it from package.json `dependencies`.
  */
 import { build as esbuild, context as esbuildContext, type BuildOptions } from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, watch as fsWatch } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
 export const ROOT = join(__dirname, '..');
@@ -74,7 +74,7 @@ function copyStaticAssets(outRoot: string): void {
   // /assets/index.html for `/` (FACTS.md): the home page goes there too, unless assets/ has its own.
   const home = join(outRoot, 'assets', 'index.html');
   const root = join(outRoot, 'assets', 'assets', 'index.html');
-  if (existsSync(home) && !existsSync(root)) {
+  if (existsSync(home) && !existsSync(join(ROOT, 'assets', 'assets', 'index.html'))) {
     mkdirSync(dirname(root), { recursive: true });
     cpSync(home, root);
   }
@@ -96,7 +96,10 @@ export async function build(): Promise<void> {
   rmSync(old, { recursive: true, force: true });
 }
 
-/** Rebuilds functions and page scripts on every change (used by `npm start`). Returns a stop function. */
+/**
+ * Rebuilds functions and page scripts on every change, and copies edited static assets (used by
+ * `npm start`). Returns a stop function.
+ */
 export async function watch(): Promise<() => Promise<void>> {
   const scripts = assetScriptOptions();
   const contexts = await Promise.all([
@@ -104,7 +107,15 @@ export async function watch(): Promise<() => Promise<void>> {
     ...(scripts ? [esbuildContext(scripts)] : []),
   ]);
   await Promise.all(contexts.map((c) => c.watch()));
+  let pending: NodeJS.Timeout | undefined;
+  const staticWatcher = fsWatch(join(ROOT, 'assets'), { recursive: true }, (_event, file) => {
+    if (!file || file.endsWith('.ts')) return;
+    clearTimeout(pending);
+    pending = setTimeout(() => copyStaticAssets(DIST), 50); // editors write in bursts
+  });
   return async () => {
+    clearTimeout(pending);
+    staticWatcher.close();
     await Promise.all(contexts.map((c) => c.dispose()));
   };
 }
