@@ -91,6 +91,11 @@ export type SpawnedRuntime = {
   logs: string[];
   /** The log lines that are JSON objects, parsed. */
   jsonLogs(): Record<string, unknown>[];
+  /**
+   * The first JSON log line matching `predicate`, waiting for it: a function's log line travels through a
+   * pipe and may arrive after its HTTP answer. Rejects, with the logs, if none comes within `timeoutMs`.
+   */
+  waitForJsonLog(predicate: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
 };
 
@@ -112,6 +117,15 @@ export function spawnLocalRuntime(options: LocalRuntimeOptions, startTimeoutMs =
         return [];
       }
     });
+  const waitForJsonLog = async (predicate: (line: Record<string, unknown>) => boolean, timeoutMs = 10_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = jsonLogs().find(predicate);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`no matching log line within ${timeoutMs} ms; logs:\n${logs.join('\n')}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
   const stop = () =>
     new Promise<void>((done) => {
       if (child.exitCode !== null || child.signalCode !== null) return done();
@@ -128,7 +142,7 @@ export function spawnLocalRuntime(options: LocalRuntimeOptions, startTimeoutMs =
       if (!ready && line.startsWith('{"url":')) {
         ready = true;
         clearTimeout(timer);
-        resolve({ url: (JSON.parse(line) as { url: string }).url, logs, jsonLogs, stop });
+        resolve({ url: (JSON.parse(line) as { url: string }).url, logs, jsonLogs, waitForJsonLog, stop });
       } else {
         logs.push(line);
       }

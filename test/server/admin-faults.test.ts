@@ -33,8 +33,8 @@ describe('retries', () => {
     const res = await admin.post('/admin/register-sender', humaneRegistration('+14155550110'));
     expect(res.status).toBe(201);
     expect(statusesOf('senders.create')).toEqual([429, 202]);
-    const line = runtime.jsonLogs().find((l) => l.event === 'admin.register-sender' && l.sid === res.body.sender.sid);
-    expect(line?.twilio).toEqual(['GET /v2/Channels/Senders 200', expect.stringMatching(/^POST \/v2\/Channels\/Senders 429 retry\+\d+ms$/), 'POST /v2/Channels/Senders 202']);
+    const line = await runtime.waitForJsonLog((l) => l.event === 'admin.register-sender' && l.sid === res.body.sender.sid);
+    expect(line.twilio).toEqual(['GET /v2/Channels/Senders 200', expect.stringMatching(/^POST \/v2\/Channels\/Senders 429 retry\+\d+ms$/), 'POST /v2/Channels/Senders 202']);
   });
 
   it('retries a 503 on the idempotency lookup, then creates', async () => {
@@ -83,7 +83,7 @@ describe('time budget', () => {
       more_info: null,
     });
     expect(emulator.requestsFor('senders.create')).toHaveLength(0);
-    expect(runtime.jsonLogs().some((l) => l.event === 'admin.register-sender' && l.status === 504)).toBe(true);
+    expect(await runtime.waitForJsonLog((l) => l.event === 'admin.register-sender' && l.status === 504)).toMatchObject({ status: 504 });
   });
 
   it('a status wait stops polling before the budget and says it did not settle', async () => {

@@ -165,6 +165,8 @@ describe('subaccounts', () => {
     // The subaccount's token (a secret the parent read) is in no answer and no log line.
     const subToken = (emulator.state.stores.get('senders') as { subaccounts: Map<string, { token: string }> }).subaccounts.get(SUB_SID)?.token;
     expect(subToken).toMatch(/^[0-9a-f]{32}$/);
+    // The last request's log line is there, so every earlier line is too (one ordered stream).
+    await runtime.waitForJsonLog((l) => l.event === 'admin.list-senders' && l.status === 200 && l.account === SUB_SID);
     expect(runtime.logs.join('\n')).not.toContain(subToken);
     expect(JSON.stringify([res.body, subList.body])).not.toContain(subToken);
   });

@@ -31,6 +31,7 @@ describe('POST /whatsapp/status', () => {
     const res = await postWebhook(runtime.url, '/whatsapp/status', { MessageSid, MessageStatus: 'failed', ErrorCode: code, To: 'whatsapp:+14155550123' }, { authToken: AUTH_TOKEN });
     expect(res.status).toBe(204);
     expect(res.body).toBe('');
+    await runtime.waitForJsonLog((l) => l.messageSid === MessageSid);
     const lines = runtime.jsonLogs().filter((l) => l.messageSid === MessageSid);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ event: 'message.status', level: 'warn', status: 'failed', errorCode: Number(code), to: 'whatsapp:+…0123' });
@@ -41,7 +42,7 @@ describe('POST /whatsapp/status', () => {
     const MessageSid = sid(1);
     const res = await postWebhook(runtime.url, '/whatsapp/status', { MessageSid, MessageStatus: 'delivered', To: 'whatsapp:+14155550123', AccountSid: 'AC' + 'a'.repeat(32) }, { authToken: AUTH_TOKEN });
     expect(res.status).toBe(204);
-    const line = runtime.jsonLogs().find((l) => l.messageSid === MessageSid);
+    const line = await runtime.waitForJsonLog((l) => l.messageSid === MessageSid);
     expect(line).toMatchObject({ level: 'info', status: 'delivered' });
     expect(line).not.toHaveProperty('errorCode');
     expect(runtime.logs.join('\n')).not.toContain(AUTH_TOKEN);
@@ -62,6 +63,9 @@ describe('POST /whatsapp/status', () => {
     const params = { MessageSid: sid(3), MessageStatus: 'sent' };
     expect((await postWebhook(runtime.url, '/whatsapp/status', params, { authToken: 'another-token' })).status).toBe(403);
     expect((await postWebhook(runtime.url, '/whatsapp/status', params, { authToken: AUTH_TOKEN, signature: null })).status).toBe(403);
+    // Logs arrive in order: once a later valid callback's line is there, a line for the refused ones would be too.
+    await postWebhook(runtime.url, '/whatsapp/status', { MessageSid: sid(7), MessageStatus: 'sent' }, { authToken: AUTH_TOKEN });
+    await runtime.waitForJsonLog((l) => l.messageSid === sid(7));
     expect(runtime.jsonLogs().some((l) => l.messageSid === sid(3))).toBe(false);
   });
 });
@@ -78,7 +82,7 @@ describe('POST /whatsapp/fallback', () => {
     const messages = parseTwiml(res.body);
     expect(messages).toHaveLength(1);
     expect(messages[0]!.body).toMatch(/Sorry, something went wrong/);
-    const line = runtime.jsonLogs().find((l) => l.event === 'webhook.fallback' && l.messageSid === sid(4));
+    const line = await runtime.waitForJsonLog((l) => l.event === 'webhook.fallback' && l.messageSid === sid(4));
     expect(line).toMatchObject({ level: 'error', errorCode: 11200, errorUrl: 'https://example.twil.io/whatsapp/incoming' });
     expect(String(line?.hint)).toMatch(/could not fetch/);
   });
@@ -115,6 +119,6 @@ describe('misconfiguration', () => {
     expect(res.status).toBe(503);
     expect(res.body).toMatch(/PUBLIC_BASE_URL must be an http:\/\/ or https:\/\/ URL/);
     expect(res.body).not.toContain('my-tunnel.example');
-    expect(misconfigured.jsonLogs().find((l) => l.event === 'config.invalid')).toBeDefined();
+    expect(await misconfigured.waitForJsonLog((l) => l.event === 'config.invalid')).toMatchObject({ level: 'error' });
   });
 });

@@ -123,9 +123,9 @@ describe('location', () => {
     expect(res.status).toBe(200);
     expect(res.messages).toHaveLength(1);
     expect(res.messages[0]!.body).toMatch(/Sorry, I couldn't send the location/);
-    const logged = runtime.jsonLogs().filter((l) => l.event === 'location.not_sent');
-    expect(logged.at(-1)).toMatchObject({ errorCode: 63016, httpStatus: 400 });
-    expect(String(logged.at(-1)?.hint)).toMatch(/24-hour/);
+    const logged = await runtime.waitForJsonLog((l) => l.event === 'location.not_sent');
+    expect(logged).toMatchObject({ errorCode: 63016, httpStatus: 400 });
+    expect(String(logged.hint)).toMatch(/24-hour/);
   });
 });
 

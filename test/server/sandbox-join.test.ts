@@ -45,7 +45,7 @@ describe('GET /sandbox/join', () => {
     const body = (await res.json()) as { error: { message: string; variable: string } };
     expect(body.error.variable).toBe('WHATSAPP_SANDBOX_KEYWORD');
     expect(body.error.message).toContain('WHATSAPP_SANDBOX_KEYWORD');
-    expect(unconfigured.jsonLogs()).toContainEqual(expect.objectContaining({ event: 'sandbox.not_configured', variable: 'WHATSAPP_SANDBOX_KEYWORD' }));
+    expect(await unconfigured.waitForJsonLog((l) => l.event === 'sandbox.not_configured')).toMatchObject({ variable: 'WHATSAPP_SANDBOX_KEYWORD' });
   });
 });
 
