@@ -1,6 +1,8 @@
 /** Twilio webhooks: the signature check every /whatsapp/* route does in its own code. */
+import type { $ZodError } from 'zod/v4/core';
 import { webhookSettingsSchema } from '../lib/config';
 import { isValidSignature, signedUrlCandidates, type SignedParams } from '../lib/signature';
+import { describeZodError, problemsAsText } from '../lib/validation';
 import { HttpError, logEvent, readSettings, type RouteRequest } from './handler';
 
 /**
@@ -33,4 +35,19 @@ export function verifyTwilioWebhook(request: RouteRequest): Record<string, strin
     throw new HttpError({ kind: 'text', status: 403, body: 'Forbidden: missing or invalid X-Twilio-Signature.' });
   }
   return strings;
+}
+
+/** A plain-text 400, one line per field problem. Twilio then calls the fallback URL. */
+export function webhookBadRequest(error: $ZodError): HttpError {
+  return new HttpError({ kind: 'text', status: 400, body: problemsAsText(describeZodError(error)) });
+}
+
+/** The signed webhook's fields, parsed with `schema` (403 when unsigned, 400 when malformed). */
+export function parseWebhook<T>(
+  request: RouteRequest,
+  schema: { safeParse(input: unknown): { success: true; data: T } | { success: false; error: $ZodError } },
+): T {
+  const parsed = schema.safeParse(verifyTwilioWebhook(request));
+  if (!parsed.success) throw webhookBadRequest(parsed.error);
+  return parsed.data;
 }

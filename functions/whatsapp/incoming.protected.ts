@@ -1,22 +1,19 @@
 /** POST /whatsapp/incoming: the inbound WhatsApp webhook. Answers TwiML. */
-import { HttpError, logEvent, readSettings, route, twiml } from '../../edge/handler';
+import { logEvent, readSettings, route, twiml } from '../../edge/handler';
 import { sendLocation } from '../../edge/twilio';
-import { verifyTwilioWebhook } from '../../edge/webhook';
+import { verifyTwilioWebhook, webhookBadRequest } from '../../edge/webhook';
 import { replyTo } from '../../lib/bot';
 import { botLocationSettingsSchema, webhookSettingsSchema } from '../../lib/config';
 import { parseInbound } from '../../lib/inbound';
 import { botLocation } from '../../lib/location';
 import { publicOrigin } from '../../lib/public-url';
 import { messagingResponse } from '../../lib/twiml';
-import { describeZodError, problemsAsText } from '../../lib/validation';
+import { describeZodError } from '../../lib/validation';
 
 export const handler = route(async (request) => {
   const fields = verifyTwilioWebhook(request);
   const inbound = parseInbound(fields);
-  if (!inbound.ok) {
-    // A plain 400: Twilio then calls the fallback URL.
-    throw new HttpError({ kind: 'text', status: 400, body: problemsAsText(describeZodError(inbound.error)) });
-  }
+  if (!inbound.ok) throw webhookBadRequest(inbound.error);
   const { PUBLIC_BASE_URL } = readSettings(webhookSettingsSchema, request.env);
   const locationSettings = botLocationSettingsSchema.safeParse(request.env);
   if (!locationSettings.success) {
