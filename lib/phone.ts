@@ -63,5 +63,9 @@ export function normalizePhoneNumber(input: string): PhoneResult {
   }
   // From the parsed number, not the input: parsing drops Argentina's national "15" (+549 11 15 ... -> +549 11 ...).
   const e164 = applyWhatsAppCountryRules(parsed.number);
+  // The parser drops a written trunk 0 (+49 0 30 ...), which can leave fewer digits than any WhatsApp number has.
+  if (!E164_PATTERN.test(e164)) {
+    return { ok: false, reason: `${input.trim()} is too short: ${e164} has ${e164.length - 1} digits, a WhatsApp number 7 to 15.` };
+  }
   return { ok: true, e164, digits: e164.slice(1), country: parsed.country };
 }
