@@ -13,14 +13,15 @@ export type OutboundMessage = {
   mediaUrl?: string;
 };
 
-// Characters XML 1.0 does not allow at all (control characters, lone surrogates, U+FFFE/U+FFFF).
-const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-// A cheap first look (no lookarounds): most text has none of these, and skips the replace.
-const MAYBE_XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+// Characters XML 1.0 does not allow: control characters and U+FFFE/U+FFFF. (Lone surrogates are handled
+// by toWellFormed, which is much faster than a regular expression with lookarounds.)
+const XML_INVALID_CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
-/** Removes characters that cannot appear in an XML document. */
+/** Removes characters that cannot appear in an XML document; a lone surrogate becomes U+FFFD. */
 export function stripXmlInvalid(text: string): string {
-  return MAYBE_XML_INVALID.test(text) ? text.replace(XML_INVALID, '') : text;
+  const wellFormed = text.isWellFormed() ? text : text.toWellFormed();
+  XML_INVALID_CONTROLS.lastIndex = 0;
+  return XML_INVALID_CONTROLS.test(wellFormed) ? wellFormed.replace(XML_INVALID_CONTROLS, '') : wellFormed;
 }
 
 /** Escapes text for an XML element or attribute. */

@@ -10,7 +10,7 @@ import { publicOrigin } from '../../lib/public-url';
 import { messagingResponse } from '../../lib/twiml';
 import { describeZodError } from '../../lib/validation';
 
-export const handler = route(async (request) => {
+export const handler = route((request) => {
   const fields = verifyTwilioWebhook(request);
   const inbound = parseInbound(fields);
   if (!inbound.ok) throw webhookBadRequest(inbound.error);
@@ -25,6 +25,5 @@ export const handler = route(async (request) => {
     location: locationSettings.success ? botLocation(locationSettings.data) : undefined,
   });
   if (reply.kind === 'messages') return twiml(messagingResponse(reply.messages));
-  const sid = await sendLocation(request.env, reply.request);
-  return twiml(messagingResponse(sid ? reply.onSent : reply.onFailure));
+  return sendLocation(request.env, reply.request).then((sid) => twiml(messagingResponse(sid ? reply.onSent : reply.onFailure)));
 });
