@@ -3,6 +3,7 @@
  * `context`/`event` become a typed request, and replies and errors become HTTP responses.
  */
 import { $ZodError } from 'zod/v4/core';
+import { parseSettings } from '../lib/config';
 import { describeZodError, type FieldProblem } from '../lib/validation';
 import { newResponse, type FunctionContext, type FunctionEvent, type FunctionHandler } from './runtime';
 
@@ -49,10 +50,10 @@ export function badRequestJson(problems: FieldProblem[]): HttpError {
  * caller's: it answers 503 naming each variable and what it must be (values are never echoed).
  */
 export function readSettings<T>(
-  schema: { safeParse(input: unknown): { success: true; data: T } | { success: false; error: $ZodError } },
+  schema: { shape: Record<string, unknown>; safeParse(input: unknown): { success: true; data: T } | { success: false; error: $ZodError } },
   env: Record<string, string | undefined>,
 ): T {
-  const parsed = schema.safeParse(env);
+  const parsed = parseSettings(schema, env);
   if (parsed.success) return parsed.data;
   const problems = describeZodError(parsed.error).map((p) => `${p.path} ${p.message}`);
   logEvent({ level: 'error', event: 'config.invalid', problems });

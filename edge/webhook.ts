@@ -12,20 +12,19 @@ import { HttpError, logEvent, readSettings, type RouteRequest } from './handler'
  */
 export function verifyTwilioWebhook(request: RouteRequest): Record<string, string> {
   const settings = readSettings(webhookSettingsSchema, { ...request.env, DOMAIN_NAME: request.domainName });
-  const params: SignedParams = {};
-  const strings: Record<string, string> = {};
+  // Twilio posts flat form fields (a repeated key becomes an array); anything else was not signed by Twilio.
   let flat = true;
-  for (const [key, value] of Object.entries(request.params)) {
-    if (typeof value === 'string') {
-      params[key] = value;
-      strings[key] = value;
-    } else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
-      params[key] = value as string[];
-      strings[key] = (value as string[])[0] ?? '';
-    } else {
-      flat = false; // Twilio only posts flat form fields: anything else was not signed by Twilio
-    }
+  let repeated = false;
+  for (const value of Object.values(request.params)) {
+    if (typeof value === 'string') continue;
+    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) repeated = true;
+    else flat = false;
   }
+  const params = request.params as SignedParams;
+  // Where a key was repeated, the route reads its first value.
+  const strings = repeated
+    ? Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? (v[0] ?? '') : v]))
+    : (params as Record<string, string>);
   if (!settings.AUTH_TOKEN) {
     logEvent({ level: 'error', event: 'webhook.refused', route: request.path, reason: 'AUTH_TOKEN is not configured, so no signature can be checked' });
   }

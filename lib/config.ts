@@ -81,3 +81,28 @@ export const ENV_VARIABLES = [
   'PUBLIC_BASE_URL',
   'TWILIO_API_BASE_URL',
 ] as const;
+
+type SettingsSchema<T> = {
+  shape: Record<string, unknown>;
+  safeParse(input: unknown): { success: true; data: T } | { success: false; error: z.core.$ZodError };
+};
+
+/** The last parse of each settings schema, with the values it was made from. */
+const lastParse = new WeakMap<object, { key: string; result: unknown }>();
+
+/**
+ * `schema.safeParse(env)`, remembered while the variables the schema reads keep their values: every request
+ * reads its settings, and they change only with a deploy or restart.
+ */
+export function parseSettings<T>(
+  schema: SettingsSchema<T>,
+  env: Record<string, string | undefined>,
+): { success: true; data: T } | { success: false; error: z.core.$ZodError } {
+  const names = Object.keys(schema.shape);
+  const key = names.map((name) => env[name] ?? '\u0000').join('\u0001');
+  const cached = lastParse.get(schema);
+  if (cached?.key === key) return cached.result as ReturnType<SettingsSchema<T>['safeParse']>;
+  const result = schema.safeParse(Object.fromEntries(names.map((name) => [name, env[name]])));
+  lastParse.set(schema, { key, result });
+  return result;
+}

@@ -32,8 +32,8 @@ const whatsappAddress = z.string().check(
   z.regex(WHATSAPP_ADDRESS_PATTERN, 'must be "whatsapp:+" followed by an E.164 number, e.g. whatsapp:+14155238886'),
 );
 
-/** The fields this project reads; all others are kept but ignored. */
-export const inboundFieldsSchema = z.looseObject({
+/** The fields this project reads (MediaUrl{N}/MediaContentType{N} are read by index from the raw fields). */
+export const inboundFieldsSchema = z.object({
   From: whatsappAddress,
   To: whatsappAddress,
   MessageSid: z.optional(z.string()),
@@ -51,6 +51,8 @@ export const inboundFieldsSchema = z.looseObject({
 });
 
 type InboundFields = z.infer<typeof inboundFieldsSchema>;
+/** The raw form fields, for the numbered media fields. */
+type RawFields = Record<string, string>;
 
 const nonEmpty = (value: string | undefined): string | undefined => (value && value.trim() !== '' ? value : undefined);
 
@@ -61,25 +63,25 @@ function coordinate(value: string | undefined, limit: number): number | undefine
   return Math.abs(n) <= limit ? n : undefined;
 }
 
-function mediaItems(fields: InboundFields & Record<string, unknown>): MediaItem[] {
+function mediaItems(fields: InboundFields, raw: RawFields): MediaItem[] {
   const declared = /^\d{1,2}$/.test(fields.NumMedia ?? '') ? Number(fields.NumMedia) : 0;
   const items: MediaItem[] = [];
   for (let i = 0; i < Math.min(declared, MAX_INBOUND_MEDIA); i++) {
-    const url = fields[`MediaUrl${i}`];
-    const type = fields[`MediaContentType${i}`];
+    const url = raw[`MediaUrl${i}`];
+    const type = raw[`MediaContentType${i}`];
     if (typeof url !== 'string' || !/^https?:\/\//.test(url)) continue;
     items.push({ url, contentType: typeof type === 'string' && type.trim() ? type.trim().toLowerCase() : 'application/octet-stream' });
   }
   return items;
 }
 
-function contentOf(fields: InboundFields & Record<string, unknown>): InboundContent {
+function contentOf(fields: InboundFields, raw: RawFields): InboundContent {
   const latitude = coordinate(fields.Latitude, 90);
   const longitude = coordinate(fields.Longitude, 180);
   if (latitude !== undefined && longitude !== undefined) {
     return { kind: 'location', latitude, longitude, address: nonEmpty(fields.Address), label: nonEmpty(fields.Label) };
   }
-  const items = mediaItems(fields);
+  const items = mediaItems(fields, raw);
   if (items.length > 0) return { kind: 'media', items, caption: fields.Body ?? '' };
   const buttonText = nonEmpty(fields.ButtonText);
   if (buttonText) return { kind: 'button', text: buttonText, payload: nonEmpty(fields.ButtonPayload) };
@@ -95,7 +97,7 @@ export type InboundParseResult =
 export function parseInbound(fields: Record<string, string>): InboundParseResult {
   const parsed = inboundFieldsSchema.safeParse(fields);
   if (!parsed.success) return { ok: false, error: parsed.error };
-  const data = parsed.data as InboundFields & Record<string, unknown>;
+  const data = parsed.data;
   return {
     ok: true,
     message: {
@@ -104,7 +106,7 @@ export function parseInbound(fields: Record<string, string>): InboundParseResult
       messageSid: nonEmpty(data.MessageSid),
       profileName: nonEmpty(data.ProfileName),
       waId: nonEmpty(data.WaId),
-      content: contentOf(data),
+      content: contentOf(data, fields),
     },
   };
 }

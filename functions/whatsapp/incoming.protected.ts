@@ -3,7 +3,7 @@ import { logEvent, readSettings, route, twiml } from '../../edge/handler';
 import { sendLocation } from '../../edge/twilio';
 import { verifyTwilioWebhook, webhookBadRequest } from '../../edge/webhook';
 import { replyTo } from '../../lib/bot';
-import { botLocationSettingsSchema, webhookSettingsSchema } from '../../lib/config';
+import { botLocationSettingsSchema, parseSettings, webhookSettingsSchema } from '../../lib/config';
 import { parseInbound } from '../../lib/inbound';
 import { botLocation } from '../../lib/location';
 import { publicOrigin } from '../../lib/public-url';
@@ -15,7 +15,7 @@ export const handler = route((request) => {
   const inbound = parseInbound(fields);
   if (!inbound.ok) throw webhookBadRequest(inbound.error);
   const { PUBLIC_BASE_URL } = readSettings(webhookSettingsSchema, request.env);
-  const locationSettings = botLocationSettingsSchema.safeParse(request.env);
+  const locationSettings = parseSettings(botLocationSettingsSchema, request.env);
   if (!locationSettings.success) {
     // A bad BOT_LOCATION_* only disables `location`; the rest of the bot keeps answering.
     logEvent({ level: 'error', event: 'config.invalid', problems: describeZodError(locationSettings.error) });

@@ -4,7 +4,7 @@
  *
  * Serving: the real local runtime in its own process (one process, functions cached after the first
  * request, like a warm Functions container); load from autocannon in this process, 10 connections.
- * Trivial and project runs alternate; each route is compared with the mean of the trivial runs around it.
+ * Trivial and project runs alternate in pairs; each scenario's figure is the median of its pairs' ratios.
  */
 import autocannon from 'autocannon';
 import { execFileSync } from 'node:child_process';
@@ -18,7 +18,8 @@ import type { BenchSection } from './report';
 const ROOT = join(__dirname, '..', '..');
 const DIST_FUNCTIONS = join(ROOT, 'dist', 'functions');
 const AUTH_TOKEN = 'bench-auth-token';
-const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 2);
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 5);
 
 /** The baseline: the least a TwiML function can do, answered through Twilio.Response like ours. */
 const TRIVIAL_FUNCTION = `exports.handler = (context, event, callback) => {
@@ -90,37 +91,48 @@ async function webhookSection(): Promise<BenchSection> {
     // The trivial function gets the same signed body, so body parsing costs both the same.
     const bodies = Object.fromEntries(Object.entries(scenarios).map(([name, params]) => [name, new URLSearchParams(params).toString()]));
     const trivial = (name: string, duration?: number) => load(`${runtime.url}/trivial`, bodies[name]!, signed(scenarios[name]!), duration);
-    // Warm everything (first requests load the modules, then the JIT optimizes), then alternate:
-    // trivial, route, trivial, route, ...
+    // Warm everything (first requests load the modules, then the JIT optimizes). Then, per scenario,
+    // PAIRS short pairs of runs, trivial and route in alternating order; the figure is the median of the pairs'
+    // ratios, so the machine's drift between runs (±15% here) cancels out instead of landing in one ratio.
     await trivial('text', 2);
     for (const [name, params] of Object.entries(scenarios)) await load(incoming, bodies[name]!, signed(params), 2);
-    const baselines: LoadResult[] = [await trivial('text')];
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    const rows: Record<string, string | number>[] = [];
+    const ratios: Record<string, number> = {};
     const results: Record<string, LoadResult> = {};
-    const baselineFor: Record<string, number> = {};
     for (const [name, params] of Object.entries(scenarios)) {
-      results[name] = await load(incoming, bodies[name]!, signed(params));
-      baselines.push(await trivial(name));
-      // Each route against the mean of the trivial runs just before and just after it.
-      baselineFor[name] = (baselines.at(-2)!.rps + baselines.at(-1)!.rps) / 2;
+      const pairRatios: number[] = [];
+      const runs: { route: LoadResult; trivial: LoadResult }[] = [];
+      for (let pair = 0; pair < PAIRS; pair++) {
+        const routeFirst = pair % 2 === 1;
+        const first = routeFirst ? await load(incoming, bodies[name]!, signed(params)) : await trivial(name);
+        const second = routeFirst ? await trivial(name) : await load(incoming, bodies[name]!, signed(params));
+        const run = routeFirst ? { route: first, trivial: second } : { route: second, trivial: first };
+        runs.push(run);
+        pairRatios.push(run.route.rps / run.trivial.rps);
+      }
+      ratios[name] = Number(median(pairRatios).toFixed(3));
+      // The pair whose ratio is the median stands for the scenario in the table.
+      const middle = runs[pairRatios.indexOf(median(pairRatios))]!;
+      results[name] = middle.route;
+      const row = (label: string, r: LoadResult, ratio: number | string) => ({
+        route: label,
+        'req/s': Math.round(r.rps),
+        'p50 ms': r.p50,
+        'p99 ms': r.p99,
+        'ratio vs trivial (median pair)': ratio,
+        'pair ratios': pairRatios.map((x) => x.toFixed(2)).join(' '),
+        'non-2xx': runs.reduce((n, x) => n + x.route.non2xx + x.trivial.non2xx, 0),
+        errors: runs.reduce((n, x) => n + x.route.errors + x.trivial.errors, 0),
+      });
+      rows.push(row(`trivial TwiML (${name} pair)`, middle.trivial, ''), row(`incoming: ${name}`, middle.route, ratios[name]));
     }
-    const baselineRps = baselines.reduce((sum, b) => sum + b.rps, 0) / baselines.length;
-    const ratio = (name: string) => Number((results[name]!.rps / baselineFor[name]!).toFixed(3));
-    const row = (name: string, r: LoadResult, ratioValue: number | string) => ({
-      route: name,
-      'req/s': Math.round(r.rps),
-      'p50 ms': r.p50,
-      'p99 ms': r.p99,
-      'ratio vs trivial': ratioValue,
-      'non-2xx': r.non2xx,
-      errors: r.errors,
-    });
+    const ratio = (name: string) => ratios[name]!;
+    const baselineRps = median(rows.filter((r) => String(r.route).startsWith('trivial')).map((r) => Number(r['req/s'])));
     const locationCalls = emulator.requestsFor('messages.create').length;
     return {
-      title: `/whatsapp/incoming under load (local runtime, one process, autocannon -c 10, ${DURATION_S} s each)`,
-      rows: [
-        ...baselines.map((b, i) => row(`trivial TwiML (run ${i + 1})`, b, '')),
-        ...Object.entries(results).map(([n, r]) => row(`incoming: ${n}`, r, ratio(n))),
-      ],
+      title: `/whatsapp/incoming under load (local runtime, one process, autocannon -c 10, ${PAIRS} pairs of ${DURATION_S} s runs a scenario)`,
+      rows,
       figures: {
         baselineRps: Math.round(baselineRps),
         textRatio: ratio('text'),
