@@ -4,8 +4,8 @@
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
 import { twilioSettingsSchema } from '../lib/config';
+import { readEnvFile } from './dev-env';
 import { describeZodError, problemsAsText } from '../lib/validation';
 import * as z from '../lib/zod';
 import { createBulkApi } from './senders/api';
@@ -25,7 +25,7 @@ const err = (text: string) => process.stderr.write(`${text}\n`);
 function loadSettings(envFile: string | undefined) {
   const path = resolve(envFile ?? '.env');
   if (envFile && !existsSync(path)) throw new CliProblem(`--env ${envFile}: no such file`);
-  const fromFile = existsSync(path) ? parseDotenv(readFileSync(path)) : {};
+  const fromFile = readEnvFile(path);
   const parsed = z.safeParse(twilioSettingsSchema, { ...fromFile, ...process.env });
   if (!parsed.success) throw new CliProblem(`configuration:\n${problemsAsText(describeZodError(parsed.error))}`);
   return parsed.data;
