@@ -4,9 +4,10 @@
  * The budget is lowered to 1.5 s through ADMIN_REQUEST_BUDGET_MS so the tests stay fast; nothing here measures time.
  */
 import { TWILIO_ERROR_HINTS } from '../../lib/twilio-errors';
-import { startEmulator, type Emulator } from '../../tools/emulator/server';
+import { startEmulator, type Emulator, type Fault } from '../../tools/emulator/server';
 import { ADMIN_TOKEN, AUTH_TOKEN, PARENT_SID, adminClient, humaneRegistration } from '../support/admin';
 import { startRuntime, type RunningRuntime } from '../support/runtime';
+import { injectFault as injectFaultInto, resetEmulator } from '../support/emulator-control';
 
 let emulator: Emulator;
 let runtime: RunningRuntime;
@@ -21,10 +22,9 @@ afterAll(async () => {
   await runtime?.stop();
   await emulator?.close();
 });
-beforeEach(() => fetch(`${emulator.url}/__emulator/reset`, { method: 'POST' }));
+beforeEach(() => resetEmulator(emulator));
 
-const injectFault = (fault: Record<string, unknown>) =>
-  fetch(`${emulator.url}/__emulator/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(fault) });
+const injectFault = (fault: Fault) => injectFaultInto(emulator, fault);
 const statusesOf = (route: string) => emulator.requestsFor(route).map((r) => r.status);
 
 describe('retries', () => {

@@ -3,9 +3,10 @@
  * bodies Twilio receives, idempotency, subaccounts, and the answer for each documented Twilio error code.
  */
 import { TWILIO_ERROR_HINTS } from '../../lib/twilio-errors';
-import { startEmulator, type Emulator } from '../../tools/emulator/server';
+import { startEmulator, type Emulator, type Fault } from '../../tools/emulator/server';
 import { ADMIN_TOKEN, AUTH_TOKEN, PARENT_SID, adminClient, humaneRegistration } from '../support/admin';
 import { startRuntime, type RunningRuntime } from '../support/runtime';
+import { injectFault as injectFaultInto, resetEmulator } from '../support/emulator-control';
 
 const SUB_SID = 'AC' + '2'.repeat(32);
 const FOREIGN_SUB_SID = 'AC' + '4'.repeat(32);
@@ -23,10 +24,9 @@ afterAll(async () => {
   await runtime?.stop();
   await emulator?.close();
 });
-beforeEach(() => fetch(`${emulator.url}/__emulator/reset`, { method: 'POST' }));
+beforeEach(() => resetEmulator(emulator));
 
-const injectFault = (fault: Record<string, unknown>) =>
-  fetch(`${emulator.url}/__emulator/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(fault) });
+const injectFault = (fault: Fault) => injectFaultInto(emulator, fault);
 
 describe('validation (400 with every field problem, nothing sent to Twilio)', () => {
   it('names each missing or malformed field with its path, message and what is expected', async () => {

@@ -3,6 +3,7 @@
  * API emulator on the other side for the location message.
  */
 import { startEmulator, type Emulator } from '../../tools/emulator/server';
+import { injectFault } from '../support/emulator-control';
 import { startRuntime, type RunningRuntime } from '../support/runtime';
 import { parseTwiml } from '../support/twiml';
 import { postWebhook, type FormParams } from '../support/twilio-request';
@@ -114,11 +115,7 @@ describe('location', () => {
   });
 
   it('still answers with an apology, and logs the Twilio error code, when the API call fails', async () => {
-    await fetch(`${emulator.url}/__emulator/faults`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ route: 'messages.create', status: 400, code: 63016 }),
-    });
+    await injectFault(emulator, { route: 'messages.create', status: 400, code: 63016 });
     const res = await send({ Body: 'location' });
     expect(res.status).toBe(200);
     expect(res.messages).toHaveLength(1);

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator, type RecordedRequest } from '../../tools/emulator/server';
+import { injectFault, resetEmulator } from '../support/emulator-control';
 
 const ROOT = join(__dirname, '..', '..');
 const PARENT = 'AC' + 'a'.repeat(32);
@@ -21,9 +22,7 @@ beforeAll(async () => {
   emulator = await startEmulator({ senderOnlineDelayMs: 30 });
 });
 afterAll(() => emulator.close());
-beforeEach(async () => {
-  await fetch(`${emulator.url}/__emulator/reset`, { method: 'POST' });
-});
+beforeEach(() => resetEmulator(emulator));
 
 const workDir = () => mkdtempSync(join(tmpdir(), 'senders-bulk-'));
 const number = (n: number) => `+1 415 555 ${String(100 + n).padStart(4, '0')}`;
@@ -179,12 +178,7 @@ describe('npm run senders', () => {
     const dir = workDir();
     // Row 1 meets an injected Twilio error; row 2's display name is declined ("WhatsApp" in it); row 3 waits for an OTP.
     const input = writeCsv(dir, [{ n: 1 }, { n: 2, name: 'Acme WhatsApp Store' }, { n: 3, verification: 'sms' }, { n: 4 }]);
-    const fault = await fetch(`${emulator.url}/__emulator/faults`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ route: 'senders.create', status: 400, code: 63104, times: 1 }),
-    });
-    expect(fault.status).toBe(201);
+    await injectFault(emulator, { route: 'senders.create', status: 400, code: 63104, times: 1 });
     const result = await runCli([input, ...fast(dir), '--journal', join(dir, 'j.jsonl')]);
     expect(result.code).toBe(1);
     const table = result.stdout.split('\n');

@@ -5,7 +5,8 @@
 import { createServer } from 'node:net';
 import { createTwilioClient } from '../../lib/twilio-client';
 import { TwilioApiError, fetchSender, listSenders, registerSender, subaccountAuth, type AttemptTrace, type SendersCall } from '../../lib/senders';
-import { startEmulator, type Emulator } from '../../tools/emulator/server';
+import { startEmulator, type Emulator, type Fault } from '../../tools/emulator/server';
+import { injectFault as injectFaultInto, resetEmulator } from '../support/emulator-control';
 
 const PARENT = 'AC' + 'a'.repeat(32);
 const SUB = 'AC' + 'b'.repeat(32);
@@ -16,10 +17,9 @@ beforeAll(async () => {
   emulator = await startEmulator({ senderOnlineDelayMs: 20 });
 });
 afterAll(() => emulator.close());
-beforeEach(() => fetch(`${emulator.url}/__emulator/reset`, { method: 'POST' }));
+beforeEach(() => resetEmulator(emulator));
 
-const injectFault = (fault: Record<string, unknown>) =>
-  fetch(`${emulator.url}/__emulator/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(fault) });
+const injectFault = (fault: Fault) => injectFaultInto(emulator, fault);
 
 function call(budgetMs: number, baseUrl = emulator.url, traces: AttemptTrace[] = []): SendersCall {
   return { client: createTwilioClient({ accountSid: PARENT, authToken: 'secret', apiBaseUrl: baseUrl }), deadline: Date.now() + budgetMs, trace: (t) => traces.push(t) };
