@@ -14,7 +14,7 @@
  * Safety: every character of the input reaches the output only through `escapeHtml`; tags come only from
  * ALLOWED_TAGS, without attributes. Time: one forward pass; no search reads past the line it serves, and no
  * regular expression runs over more than one character or a fixed-length prefix, so the time is linear in the
- * input (measured on adversarial shapes in tools/bench/page.bench.ts).
+ * input (measured on adversarial shapes in bench/page.bench.ts).
  *
  * Output layout: line breaks stay as "\n" text (show it with `white-space: pre-wrap`), so the output's text
  * content is exactly the input minus the delimiters that were consumed. Bullet and quote markers are consumed;

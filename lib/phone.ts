@@ -5,7 +5,7 @@
  *
  * The same code runs in the functions and in the page (assets/page.ts). For the page's size budget it uses the
  * library's `core` build with lib/phone-metadata.json: the library's "min" metadata minus the fields only
- * formatting reads (tools/phone-metadata.ts; ~10 KB gzipped instead of ~19). test/unit/phone.test.ts proves the
+ * formatting reads (scripts/phone-metadata.ts; ~10 KB gzipped instead of ~19). test/unit/phone.test.ts proves the
  * answers equal those of the untrimmed `libphonenumber-js/min`.
  */
 import { parsePhoneNumberFromString, type MetadataJson } from 'libphonenumber-js/core';

@@ -1,6 +1,6 @@
 /**
  * What a WhatsApp sender registration may contain, as zod schemas: humane input in, the exact snake_case body
- * of Twilio's Senders API out (tools/emulator/contracts/senders-openapi.json, `requests.create` / `requests.update`).
+ * of Twilio's Senders API out (contracts/senders-openapi.json, `requests.create` / `requests.update`).
  *
  * Humane: a sender_id may be `whatsapp:+E164`, `+E164` or a number written with spaces and dashes; emails and
  * websites may be plain strings; methods and verification methods any case; a WABA id a number.

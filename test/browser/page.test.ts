@@ -6,8 +6,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { formatWhatsApp } from '../../lib/formatting';
-import { ROOT, startRuntime, type RunningRuntime } from '../support/runtime';
-import { textContent } from '../unit/formatting-support';
+import { ROOT } from '../../dev/paths';
+import { startRuntime, type RunningRuntime } from '../support/runtime';
+import { textContent } from '../support/formatting-cases';
 
 const KEYWORD = 'shadow-river';
 const ARTIFACTS = join(ROOT, 'test-artifacts');

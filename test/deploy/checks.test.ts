@@ -1,6 +1,7 @@
 /** The deploy's pure checks: one table row per refusal, and the cases that must pass. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ROOT } from '../../dev/paths';
 import {
   checkAssetFiles,
   checkCredentials,
@@ -10,8 +11,8 @@ import {
   checkVariables,
   formatRefusal,
   type Problem,
-} from '../../tools/deploy/checks';
-import { formatSummary, parseDeployOutput, webhookUrls } from '../../tools/deploy/summary';
+} from '../../cli/deploy/checks';
+import { formatSummary, parseDeployOutput, webhookUrls } from '../../cli/deploy/summary';
 
 const ids = (problems: Problem[]) => problems.map((p) => p.id);
 const ADMIN_TOKEN = 'f3a9c2e71b0d4c8e9a6b5d4c3b2a1f0e'; // 32 characters
@@ -88,7 +89,7 @@ describe('checkCredentials', () => {
 
 describe('checkDependencies', () => {
   it("accepts this project's package.json", () => {
-    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     expect(checkDependencies(pkg.dependencies)).toEqual([]);
   });
   it.each<[string, Record<string, string> | undefined, string[]]>([

@@ -1,5 +1,5 @@
 /**
- * `npm run deploy` end to end, offline: tools/deploy.ts builds, checks, and runs the real
+ * `npm run deploy` end to end, offline: cli/deploy.ts builds, checks, and runs the real
  * `twilio-run deploy` (whose @twilio-labs/serverless-api `deployLocalProject` does the uploads) against
  * the fake Serverless API on 127.0.0.1 (see test/support/fake-serverless-api.ts for how its requests get
  * there). Then what the fake recorded is checked against the route contract and the build in dist/.
@@ -10,9 +10,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ROOT } from '../../dev/paths';
 import { API_HOST, UPLOAD_HOST, startFakeServerlessApi, type FakeServerlessApi, type LiveDeployment } from '../support/fake-serverless-api';
 
-const ROOT = join(__dirname, '..', '..');
 const DEPLOY_INFO = join(ROOT, '.twiliodeployinfo');
 
 const accountSid = 'AC' + randomBytes(16).toString('hex');
@@ -25,9 +25,9 @@ let deployInfoBefore: string | undefined;
 
 type Run = { code: number | null; stdout: string; stderr: string };
 
-/** `tsx tools/deploy.ts <args>` in the project root, its Serverless API calls sent to the fake. */
+/** `tsx cli/deploy.ts <args>` in the project root, its Serverless API calls sent to the fake. */
 function runDeployCli(args: string[]): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tools', 'deploy.ts'), ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'deploy.ts'), ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...fake.clientEnv() },
     stdio: ['ignore', 'pipe', 'pipe'],

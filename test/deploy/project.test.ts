@@ -6,10 +6,10 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { checkFunctionsLoad } from '../../tools/deploy/function-loads';
-import { inspectDeploy, readDeployConfig } from '../../tools/deploy/project';
+import { ROOT } from '../../dev/paths';
+import { checkFunctionsLoad } from '../../cli/deploy/function-loads';
+import { inspectDeploy, readDeployConfig } from '../../cli/deploy/project';
 
-const ROOT = join(__dirname, '..', '..');
 let dir: string;
 
 function write(path: string, content: string): string {

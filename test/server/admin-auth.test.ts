@@ -1,5 +1,5 @@
 /** The admin gate: Bearer ADMIN_TOKEN on every /admin route, 401 / 503 answers, and the token kept secret. */
-import { startEmulator, type Emulator } from '../../tools/emulator/server';
+import { startEmulator, type Emulator } from '../../dev/emulator/server';
 import { ADMIN_TOKEN, AUTH_TOKEN, PARENT_SID, adminClient, humaneRegistration, type AdminAnswer } from '../support/admin';
 import { startRuntime, type RunningRuntime } from '../support/runtime';
 

@@ -4,7 +4,7 @@
  * The budget is lowered to 1.5 s through ADMIN_REQUEST_BUDGET_MS so the tests stay fast; nothing here measures time.
  */
 import { TWILIO_ERROR_HINTS } from '../../lib/twilio-errors';
-import { startEmulator, type Emulator, type Fault } from '../../tools/emulator/server';
+import { startEmulator, type Emulator, type Fault } from '../../dev/emulator/server';
 import { ADMIN_TOKEN, AUTH_TOKEN, PARENT_SID, adminClient, humaneRegistration } from '../support/admin';
 import { startRuntime, type RunningRuntime } from '../support/runtime';
 import { injectFault as injectFaultInto, resetEmulator } from '../support/emulator-control';

@@ -3,7 +3,7 @@
  * to end, wrong codes, display-name review, OFFLINE with reasons, paging, deletion.
  */
 import { TWILIO_ERROR_HINTS } from '../../lib/twilio-errors';
-import { startEmulator, type Emulator } from '../../tools/emulator/server';
+import { startEmulator, type Emulator } from '../../dev/emulator/server';
 import { ADMIN_TOKEN, AUTH_TOKEN, PARENT_SID, adminClient, humaneRegistration } from '../support/admin';
 import { startRuntime, type RunningRuntime } from '../support/runtime';
 

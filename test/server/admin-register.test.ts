@@ -3,7 +3,7 @@
  * bodies Twilio receives, idempotency, subaccounts, and the answer for each documented Twilio error code.
  */
 import { TWILIO_ERROR_HINTS } from '../../lib/twilio-errors';
-import { startEmulator, type Emulator, type Fault } from '../../tools/emulator/server';
+import { startEmulator, type Emulator, type Fault } from '../../dev/emulator/server';
 import { ADMIN_TOKEN, AUTH_TOKEN, PARENT_SID, adminClient, humaneRegistration } from '../support/admin';
 import { startRuntime, type RunningRuntime } from '../support/runtime';
 import { injectFault as injectFaultInto, resetEmulator } from '../support/emulator-control';

@@ -4,7 +4,7 @@
  * stay within 1600 characters. 1,000 generated payloads, signed, through the real local runtime.
  */
 import fc from 'fast-check';
-import { startEmulator, type Emulator } from '../../tools/emulator/server';
+import { startEmulator, type Emulator } from '../../dev/emulator/server';
 import { startRuntime, type RunningRuntime } from '../support/runtime';
 import { parseTwiml } from '../support/twiml';
 import { postWebhook, type FormParams } from '../support/twilio-request';

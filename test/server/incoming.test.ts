@@ -2,7 +2,7 @@
  * POST /whatsapp/incoming served by the real local runtime, signed like Twilio, with the local Twilio
  * API emulator on the other side for the location message.
  */
-import { startEmulator, type Emulator } from '../../tools/emulator/server';
+import { startEmulator, type Emulator } from '../../dev/emulator/server';
 import { injectFault } from '../support/emulator-control';
 import { startRuntime, type RunningRuntime } from '../support/runtime';
 import { parseTwiml } from '../support/twiml';

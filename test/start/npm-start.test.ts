@@ -4,8 +4,8 @@
  */
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { devEnv, readEnvFile } from '../../tools/dev-env';
-import { ROOT } from '../support/runtime';
+import { devEnv, readEnvFile } from '../../dev/env';
+import { ROOT } from '../../dev/paths';
 import { parseTwiml } from '../support/twiml';
 import { postWebhook } from '../support/twilio-request';
 

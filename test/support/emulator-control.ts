@@ -2,7 +2,7 @@
  * The emulator's control endpoints, as tests use them: over HTTP (so the endpoints themselves stay exercised),
  * failing loudly if the emulator refuses.
  */
-import type { Emulator, Fault } from '../../tools/emulator/server';
+import type { Emulator, Fault } from '../../dev/emulator/server';
 
 async function control(emulator: Emulator, path: string, body?: unknown): Promise<void> {
   const res = await fetch(`${emulator.url}/__emulator/${path}`, {

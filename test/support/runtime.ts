@@ -1,11 +1,12 @@
 /**
  * Starts the built project under the real local Functions runtime in a child process on 127.0.0.1
- * (tools/local-runtime.ts), collects what the functions log, and stops it.
+ * (dev/local-runtime.ts), collects what the functions log, and stops it.
  */
 import { join } from 'node:path';
-import { spawnLocalRuntime, type LocalRuntimeOptions, type SpawnedRuntime } from '../../tools/local-runtime';
+import { spawnLocalRuntime, type LocalRuntimeOptions, type SpawnedRuntime } from '../../dev/local-runtime';
 
-export const ROOT = join(__dirname, '..', '..');
+import { ROOT } from '../../dev/paths';
+
 
 export type RunningRuntime = SpawnedRuntime;
 

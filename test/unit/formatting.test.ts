@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { ALLOWED_TAGS, bodyLength, escapeHtml, findMonospaceBlocks, formatWhatsApp } from '../../lib/formatting';
-import { checkFormatterOutput, reconstructInput, textContent } from './formatting-support';
+import { checkFormatterOutput, reconstructInput, textContent } from '../support/formatting-cases';
 
 describe('formatWhatsApp: cases that trip other previewers', () => {
   it.each<[string, string, string]>([

@@ -4,7 +4,7 @@ import { getCountryCallingCode, parsePhoneNumberFromString as parseWithFullMin, 
 import minMetadata from 'libphonenumber-js/metadata.min.json';
 import examples from 'libphonenumber-js/examples.mobile.json';
 import { E164_PATTERN, normalizePhoneNumber, WHATSAPP_ADDRESS_PATTERN } from '../../lib/phone';
-import { OUTPUT, trimPhoneMetadata } from '../../tools/phone-metadata';
+import { OUTPUT, trimPhoneMetadata } from '../../scripts/phone-metadata';
 
 /** What normalizePhoneNumber would answer with the library's untrimmed "min" metadata: the reference. */
 function referenceAnswer(e164: string): { valid: boolean; number?: string; country?: string } {
@@ -17,7 +17,7 @@ const exampleE164 = Object.entries(examples as Record<string, string>).map(
 );
 
 describe('lib/phone-metadata.json (trimmed libphonenumber-js metadata)', () => {
-  it('matches the installed libphonenumber-js (run `npx tsx tools/phone-metadata.ts` after an upgrade)', () => {
+  it('matches the installed libphonenumber-js (run `npm run phone-metadata` after an upgrade)', () => {
     const committed: unknown = JSON.parse(readFileSync(OUTPUT, 'utf8'));
     expect(committed).toEqual(trimPhoneMetadata(minMetadata as unknown as MetadataJson));
   });

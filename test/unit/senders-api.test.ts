@@ -5,7 +5,7 @@
 import { createServer } from 'node:net';
 import { createTwilioClient } from '../../lib/twilio-client';
 import { TwilioApiError, fetchSender, listSenders, registerSender, subaccountAuth, type AttemptTrace, type SendersCall } from '../../lib/senders';
-import { startEmulator, type Emulator, type Fault } from '../../tools/emulator/server';
+import { startEmulator, type Emulator, type Fault } from '../../dev/emulator/server';
 import { injectFault as injectFaultInto, resetEmulator } from '../support/emulator-control';
 
 const PARENT = 'AC' + 'a'.repeat(32);

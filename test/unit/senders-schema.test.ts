@@ -16,8 +16,8 @@ import {
   senderWebhookSchema,
 } from '../../lib/senders';
 import { describeZodError } from '../../lib/validation';
-import contract from '../../tools/emulator/contracts/senders-openapi.json';
-import { createBodyProblem, updateBodyProblem } from '../../tools/emulator/senders-contract';
+import contract from '../../contracts/senders-openapi.json';
+import { createBodyProblem, updateBodyProblem } from '../../dev/emulator/senders-contract';
 
 const schemas = contract.components.schemas as unknown as Record<string, { properties?: Record<string, { description?: string }>; enum?: string[] }>;
 const specKeys = (name: string) => Object.keys(schemas[name]!.properties!);
@@ -31,7 +31,7 @@ function unknownFields(schema: { safeParse(v: unknown): { success: boolean; erro
     .map((p) => p.path);
 }
 
-describe('in step with the spec (tools/emulator/contracts/senders-openapi.json)', () => {
+describe('in step with the spec (contracts/senders-openapi.json)', () => {
   it('knows every vertical the spec lists, and no other', () => {
     const description = schemas['messaging.v2.channels_sender.profile']!.properties!.vertical!.description!;
     const listed = [...description.matchAll(/^- `([^`]+)`$/gm)].map((m) => m[1]);

@@ -10,10 +10,10 @@
  * Flags: --port N (default 3000), --emulator-port N (default: any free port).
  */
 import { parseArgs } from 'node:util';
-import { build, watch } from './build';
-import { devEnv, readEnvFile, EMULATOR_AUTH_TOKEN } from './dev-env';
-import { startEmulator, type Emulator } from './emulator/server';
-import { startLocalRuntime } from './local-runtime';
+import { build, watch } from '../dev/build';
+import { devEnv, readEnvFile, EMULATOR_AUTH_TOKEN } from '../dev/env';
+import { startEmulator, type Emulator } from '../dev/emulator/server';
+import { startLocalRuntime } from '../dev/local-runtime';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { parse } from 'dotenv';
 import { isPlaceholder } from '../lib/config';
 
-export const ROOT = join(__dirname, '..');
+import { ROOT } from './paths';
+
 
 /** Stand-ins for emulator mode: not secrets, they only ever sign requests to this machine. */
 export const EMULATOR_ACCOUNT_SID = 'AC00000000000000000000000000000000';

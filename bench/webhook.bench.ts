@@ -10,12 +10,12 @@ import autocannon from 'autocannon';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { computeSignature } from '../../lib/signature';
-import { startEmulator } from '../emulator/server';
-import { spawnLocalRuntime } from '../local-runtime';
+import { ROOT } from '../dev/paths';
+import { computeSignature } from '../lib/signature';
+import { startEmulator } from '../dev/emulator/server';
+import { spawnLocalRuntime } from '../dev/local-runtime';
 import type { BenchSection } from './report';
 
-const ROOT = join(__dirname, '..', '..');
 const DIST_FUNCTIONS = join(ROOT, 'dist', 'functions');
 const AUTH_TOKEN = 'bench-auth-token';
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 2);

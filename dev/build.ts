@@ -11,7 +11,8 @@ import { build as esbuild, context as esbuildContext, type BuildOptions } from '
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, watch as fsWatch } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
-export const ROOT = join(__dirname, '..');
+import { ROOT } from './paths';
+
 export const DIST = join(ROOT, 'dist');
 
 /** Files under `dir` (recursively), as paths relative to `dir`. */

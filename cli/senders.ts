@@ -1,11 +1,11 @@
 /**
- * `npm run senders -- <input> [options]`: bulk WhatsApp sender registration. See USAGE (tools/senders/args.ts)
+ * `npm run senders -- <input> [options]`: bulk WhatsApp sender registration. See USAGE (cli/senders/args.ts)
  * and the README's "Bulk sender registration" section.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { twilioSettingsSchema } from '../lib/config';
-import { readEnvFile } from './dev-env';
+import { readEnvFile } from '../dev/env';
 import { describeZodError, problemsAsText } from '../lib/validation';
 import * as z from '../lib/zod';
 import { createBulkApi } from './senders/api';

@@ -3,7 +3,7 @@
  * (contracts/messages-create-openapi.json): form encoding, known parameter names only, required fields,
  * formats of the fields this project sends. Answers 201 with a queued Message resource, like Twilio.
  */
-import contract from './contracts/messages-create-openapi.json';
+import contract from '../../contracts/messages-create-openapi.json';
 import { twilioError, type EmulatorReply, type EmulatorRoute, type EmulatorState } from './server';
 
 const formSchema = contract.post.requestBody.content['application/x-www-form-urlencoded'].schema;

@@ -5,7 +5,7 @@
  * value: values may be secrets. Reading files and running twilio-run's config code is in project.ts;
  * loading the built functions is in function-loads.ts.
  *
- * This lives in tools/, not lib/: lib/ is the core the deployed functions and the page share, and none of
+ * This lives in cli/, not lib/: lib/ is the core the deployed functions and the page share, and none of
  * this ever runs on Twilio.
  */
 import { isPlaceholder, botLocationSettingsSchema, sandboxSettingsSchema, webhookSettingsSchema } from '../../lib/config';

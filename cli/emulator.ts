@@ -1,5 +1,5 @@
 /** `npm run emulator`: runs the local Twilio API emulator until Ctrl-C. */
-import { startEmulator } from './server';
+import { startEmulator } from '../dev/emulator/server';
 
 const port = Number(process.argv[2] ?? process.env.EMULATOR_PORT ?? 3001);
 startEmulator({ port }).then((emulator) => {

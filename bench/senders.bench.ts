@@ -14,11 +14,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator } from '../emulator/server';
-import { createBulkApi } from '../senders/api';
-import { validateRows } from '../senders/input';
-import { openJournal } from '../senders/journal';
-import { runBulk } from '../senders/run';
+import { startEmulator } from '../dev/emulator/server';
+import { createBulkApi } from '../cli/senders/api';
+import { validateRows } from '../cli/senders/input';
+import { openJournal } from '../cli/senders/journal';
+import { runBulk } from '../cli/senders/run';
 import type { BenchSection } from './report';
 
 const PARENT = 'AC' + 'b'.repeat(32);

@@ -8,7 +8,8 @@
  * (deploy/project.ts), so they judge exactly what it uploads. See README "Deploy".
  */
 import { spawn } from 'node:child_process';
-import { build, ROOT } from './build';
+import { build } from '../dev/build';
+import { ROOT } from '../dev/paths';
 import { splitDeployArgs, USAGE } from './deploy/args';
 import { formatRefusal } from './deploy/checks';
 import { inspectDeploy, readDeployConfig, type DeployConfig } from './deploy/project';

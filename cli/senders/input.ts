@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parse as parseCsv } from 'csv-parse/sync';
-import contract from '../emulator/contracts/senders-openapi.json';
+import contract from '../../contracts/senders-openapi.json';
 import { accountSidSchema, displayNameWarnings, senderCreateSchema, type SenderCreateBody } from '../../lib/senders/schema';
 import { describeZodError } from '../../lib/validation';
 import * as z from '../../lib/zod';

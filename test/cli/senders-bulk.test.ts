@@ -1,5 +1,5 @@
 /**
- * The bulk tool end to end: `node --import tsx tools/senders.ts` as a child process, against the emulator over
+ * The bulk tool end to end: `node --import tsx cli/senders.ts` as a child process, against the emulator over
  * real HTTP on 127.0.0.1, with a short pacing interval. What Twilio's side received is read back from the
  * emulator's recordings and its Senders API, never from the tool's own word alone.
  */
@@ -7,10 +7,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator, type Emulator, type RecordedRequest } from '../../tools/emulator/server';
+import { ROOT } from '../../dev/paths';
+import { startEmulator, type Emulator, type RecordedRequest } from '../../dev/emulator/server';
 import { injectFault, resetEmulator } from '../support/emulator-control';
 
-const ROOT = join(__dirname, '..', '..');
 const PARENT = 'AC' + 'a'.repeat(32);
 const AUTH_TOKEN = 'parent-auth-token-0123456789abcdef';
 const INTERVAL_MS = 40;
@@ -38,7 +38,7 @@ function writeCsv(dir: string, rows: Row[]): string {
 
 type CliResult = { code: number | null; stdout: string; stderr: string };
 function startCli(args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tools', 'senders.ts'), ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'senders.ts'), ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ACCOUNT_SID: PARENT, AUTH_TOKEN, TWILIO_API_BASE_URL: emulator.url, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

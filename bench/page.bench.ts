@@ -5,12 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ROOT } from '../dev/paths';
 import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
-import { BODY_LIMIT, formatWhatsApp } from '../../lib/formatting';
+import { BODY_LIMIT, formatWhatsApp } from '../lib/formatting';
 import type { BenchSection } from './report';
 
-const ASSETS = join(__dirname, '..', '..', 'dist', 'assets');
+const ASSETS = join(ROOT, 'dist', 'assets');
 const PAGE_BUDGET_GZIP = 40 * 1024;
 const ADVERSARIAL_GOAL_MS = 20;
 

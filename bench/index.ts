@@ -1,10 +1,11 @@
 /**
- * `npm run bench`: runs every tools/bench/*.bench.ts in turn (or only those named on the command line,
+ * `npm run bench`: runs every bench/*.bench.ts in turn (or only those named on the command line,
  * e.g. `npm run bench -- webhook`), prints their tables and writes bench-results/bench.json.
  * Figures are ratios against a baseline measured in the same run: machines here are noisy.
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ROOT } from '../dev/paths';
 import { printSection, type BenchSection } from './report';
 
 async function main(): Promise<void> {
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
       sections.push(section);
     }
   }
-  const outDir = join(__dirname, '..', '..', 'bench-results');
+  const outDir = join(ROOT, 'bench-results');
   mkdirSync(outDir, { recursive: true });
   const out = join(outDir, 'bench.json');
   writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, sections }, null, 2));

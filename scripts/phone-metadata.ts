@@ -5,10 +5,11 @@
  * prefix rules, leading digits and types; those are kept verbatim. test/unit/phone.test.ts checks that the
  * committed file matches the installed library and that every answer equals the untrimmed library's.
  *
- * Run after upgrading libphonenumber-js: `npx tsx tools/phone-metadata.ts`.
+ * Run after upgrading libphonenumber-js: `npm run phone-metadata`.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ROOT } from '../dev/paths';
 import type { MetadataJson } from 'libphonenumber-js/core';
 import minMetadata from 'libphonenumber-js/metadata.min.json';
 
@@ -40,7 +41,7 @@ export function trimPhoneMetadata(metadata: MetadataJson): MetadataJson {
   } as unknown as MetadataJson;
 }
 
-export const OUTPUT = join(__dirname, '..', 'lib', 'phone-metadata.json');
+export const OUTPUT = join(ROOT, 'lib', 'phone-metadata.json');
 
 if (require.main === module) {
   writeFileSync(OUTPUT, `${JSON.stringify(trimPhoneMetadata(minMetadata as unknown as MetadataJson))}\n`);

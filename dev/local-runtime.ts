@@ -3,14 +3,15 @@
  * (@twilio/runtime-handler/dev, the server twilio-run uses) on 127.0.0.1 only, in this process.
  * Used by `npm start` (in process), and by tests and benchmarks (in a child process: spawnLocalRuntime).
  *
- * As a program: `tsx tools/local-runtime.ts` reads its options as JSON from LOCAL_RUNTIME_OPTIONS and
+ * As a program: `tsx dev/local-runtime.ts` reads its options as JSON from LOCAL_RUNTIME_OPTIONS and
  * prints one line `{"url": ...}` on stdout once it listens.
  */
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { createInterface } from 'node:readline';
 import type { AddressInfo } from 'node:net';
-import { isAbsolute, join, relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
+import { ROOT } from './paths';
 import { fsHelpers } from '@twilio-labs/serverless-api';
 import { LocalDevelopmentServer } from '@twilio/runtime-handler/dev';
 
@@ -44,7 +45,7 @@ export type LocalRuntime = {
 };
 
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
-  const baseDir = options.baseDir ?? join(__dirname, '..');
+  const baseDir = options.baseDir ?? ROOT;
   const folder = (f: string) => (isAbsolute(f) ? relative(baseDir, f) : f);
   const routes = await fsHelpers.getListOfFunctionsAndAssets(baseDir, {
     functionsFolderNames: [folder(options.functionsFolder ?? 'dist/functions')],
@@ -102,7 +103,7 @@ export type SpawnedRuntime = {
 /** Runs startLocalRuntime in a child process (its own CPU and module cache); resolves once it listens. */
 export function spawnLocalRuntime(options: LocalRuntimeOptions, startTimeoutMs = 30_000): Promise<SpawnedRuntime> {
   const child = spawn(process.execPath, ['--import', 'tsx', __filename], {
-    cwd: join(__dirname, '..'),
+    cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', LOCAL_RUNTIME_OPTIONS: JSON.stringify(options) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

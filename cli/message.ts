@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { computeSignature } from '../lib/signature';
-import { devEnv, readEnvFile } from './dev-env';
+import { devEnv, readEnvFile } from '../dev/env';
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({

@@ -3,7 +3,7 @@
  * the spec's request schema (types, enums, patterns, required keys, and any key the spec does not name).
  * Kept apart from the route module so tests can check what the project sends without starting an emulator.
  */
-import contract from './contracts/senders-openapi.json';
+import contract from '../../contracts/senders-openapi.json';
 
 export type Schema = {
   $ref?: string;
