@@ -369,7 +369,7 @@ export const deleteSenderRequestSchema = z.lazy(() =>
 
 // ---------------------------------------------------------------------------------------------------------------
 // Display-name checks (Meta reviews the name after registration; a declined name limits the number to 250
-// business-initiated conversations a day and may get the sender disconnected: seed 000)
+// business-initiated conversations a day and may get the sender disconnected)
 
 export type DisplayNameWarning = {
   field: 'profile.name';
