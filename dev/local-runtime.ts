@@ -7,10 +7,11 @@
  * prints one line `{"url": ...}` on stdout once it listens.
  */
 import { spawn } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
+import { existsSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createInterface } from 'node:readline';
 import type { AddressInfo } from 'node:net';
-import { isAbsolute, relative } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { ROOT } from './paths';
 import { fsHelpers } from '@twilio-labs/serverless-api';
 import { LocalDevelopmentServer } from '@twilio/runtime-handler/dev';
@@ -25,7 +26,11 @@ export type LocalRuntimeOptions = {
   env: Record<string, string>;
   /** Port on 127.0.0.1; 0 (default) picks a free one. */
   port?: number;
-  /** Re-require functions on every request, as `twilio-run start` does by default (default false). */
+  /**
+   * Re-require the built functions on every request (default false), as `twilio-run start` does, but only
+   * the files of the functions folder: twilio-run's live mode clears the whole require cache, node_modules
+   * included, so every request loaded a new twilio client (about 4 MB each).
+   */
   live?: boolean;
   /** Log each request line (default false). */
   logs?: boolean;
@@ -61,7 +66,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     port,
     url,
     detailedLogs: false,
-    live: options.live ?? false,
+    live: false, // see reloadOwnFiles: only our own files are reloaded
     logs: options.logs ?? false,
     legacyMode: false,
     appName: 'whatsapp-functions',
@@ -71,7 +76,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     enableDebugLogs: false,
   });
   if (options.logs) runtime.on('request-log', (line: string) => console.log(line));
-  server.on('request', runtime.getApp());
+  const functionsRoot = resolve(baseDir, folder(options.functionsFolder ?? 'dist/functions')) + sep;
+  const byPath = new Map(routes.functions.map((f) => [f.path, f.filePath]));
+  const app = runtime.getApp();
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const filePath = byPath.get(new URL(req.url ?? '/', 'http://local').pathname);
+    if (filePath && options.live) {
+      reloadOwnFiles(functionsRoot);
+      res.setHeader('Cache-Control', 'no-store');
+    }
+    if (filePath && !loadsCleanly(filePath, res)) return;
+    app(req, res);
+  });
   const paths = (list: { path: string; access: string }[]) => list.map(({ path, access }) => ({ path, access }));
   return {
     url: `http://127.0.0.1:${port}`,
@@ -84,6 +100,31 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         server.close(() => resolve());
       }),
   };
+}
+
+/** Forgets the functions folder's modules (and nothing else), so the next require reads the new build. */
+function reloadOwnFiles(functionsRoot: string): void {
+  for (const key of Object.keys(require.cache)) if (key.startsWith(functionsRoot)) delete require.cache[key];
+}
+
+/**
+ * Loads a built function before the runtime does: a file the build failed to write, or one that throws
+ * while loading, is answered with a 503 that says so. The runtime's own answers (404 "Could not find
+ * function <path>", a 500 page with the stack) would put this machine's paths in a response.
+ */
+function loadsCleanly(filePath: string, res: ServerResponse): boolean {
+  let reason: string | undefined;
+  try {
+    const loaded = require(filePath) as { handler?: unknown };
+    if (typeof loaded.handler !== 'function') reason = 'it exports no handler function';
+  } catch (error) {
+    reason = (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && !existsSync(filePath) ? 'the build did not write it' : 'it throws while loading';
+    console.error(`Could not load ${relative(process.cwd(), filePath)}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (reason === undefined) return true;
+  res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(`This function is not available: ${reason}. The build probably failed; see the console where it runs.\n`);
+  return false;
 }
 
 export type SpawnedRuntime = {

@@ -34,6 +34,15 @@ export function verifyTwilioWebhook(request: RouteRequest): Record<string, strin
   const urls = signedUrlCandidates(request.path, settings.DOMAIN_NAME, settings.PUBLIC_BASE_URL);
   const signature = request.headers['x-twilio-signature'];
   if (!flat || !settings.AUTH_TOKEN || !isValidSignature(settings.AUTH_TOKEN, signature, urls, params)) {
+    // Why, and which URLs were tried (the usual cause: another AUTH_TOKEN, or a tunnel without PUBLIC_BASE_URL).
+    if (settings.AUTH_TOKEN) {
+      const reason = !flat
+        ? 'the body is not flat form fields, so Twilio did not sign it'
+        : typeof signature !== 'string' || signature === ''
+          ? 'no X-Twilio-Signature header'
+          : 'X-Twilio-Signature does not match this AUTH_TOKEN for any URL checked';
+      logEvent({ level: 'warn', event: 'webhook.refused', route: request.path, reason, checked_urls: urls });
+    }
     throw new HttpError({ kind: 'text', status: 403, body: 'Forbidden: missing or invalid X-Twilio-Signature.' });
   }
   return strings;

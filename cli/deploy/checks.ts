@@ -8,7 +8,15 @@
  * This lives in cli/, not lib/: lib/ is the core the deployed functions and the page share, and none of
  * this ever runs on Twilio.
  */
-import { ADMIN_TOKEN_MIN_LENGTH, isPlaceholder, botLocationSettingsSchema, sandboxSettingsSchema, webhookSettingsSchema } from '../../lib/config';
+import {
+  ADMIN_TOKEN_MIN_LENGTH,
+  adminSettingsSchema,
+  botLocationSettingsSchema,
+  isPlaceholder,
+  sandboxSettingsSchema,
+  twilioSettingsSchema,
+  webhookSettingsSchema,
+} from '../../lib/config';
 import { SID_PATTERNS } from '../../lib/sids';
 import { describeZodError } from '../../lib/validation';
 
@@ -106,13 +114,26 @@ export function checkVariables(env: Readonly<Record<string, string>>, envPath: s
     });
   }
 
-  // Values the functions parse at request time: a bad one would only show up as failing requests.
-  const schemas = [sandboxSettingsSchema, botLocationSettingsSchema, webhookSettingsSchema];
+  problems.push(...checkSettingValues(env, envPath, ['PUBLIC_BASE_URL', 'TWILIO_API_BASE_URL'])); // refused above
+  return problems;
+}
+
+/**
+ * Values the functions parse at request time, one problem per variable: a bad one would only show up as
+ * failing requests (an invalid latitude makes the bot say it has no location). `npm start` prints these too.
+ */
+export function checkSettingValues(
+  env: Readonly<Record<string, string | undefined>>,
+  envPath: string,
+  skip: readonly string[] = [],
+): Problem[] {
+  const problems: Problem[] = [];
+  const schemas = [sandboxSettingsSchema, botLocationSettingsSchema, webhookSettingsSchema, twilioSettingsSchema, adminSettingsSchema];
   for (const schema of schemas) {
     const result = schema.safeParse(env);
     if (result.success) continue;
     for (const field of describeZodError(result.error)) {
-      if (field.path === 'PUBLIC_BASE_URL') continue; // refused above whatever its form
+      if (skip.includes(field.path)) continue;
       problems.push({
         id: 'env.invalid',
         message: `${field.path} in ${envPath} is not valid: ${field.message}.`,
