@@ -169,7 +169,8 @@ export async function inspectDeploy(config: DeployConfig, options: InspectOption
     ...(await checkFunctionsLoad(files.functions, {
       nodeModules: options.nodeModules ?? join(config.cwd, 'node_modules'),
       dependencies: Object.keys(config.pkgJson.dependencies ?? {}),
-      env,
+      // a value with a NUL byte cannot go into a process environment (Node's error would print it)
+      env: Object.fromEntries(Object.entries(env).filter(([, value]) => !value.includes('\u0000'))),
     })),
   );
   return problems;

@@ -11,6 +11,9 @@ describe('splitDeployArgs', () => {
       help: false,
       jsonOutput: false,
       twilioRunArgs: ['--service-name', 'my-bot', '--production', '--env', '.env.prod', '--override-existing-project', '--runtime', 'node22', '--output-format', 'json'],
+      // what `twilio serverless:deploy` gets with the same flags: its runtime comes from .twilioserverlessrc
+      passedArgs: ['--service-name', 'my-bot', '--production', '--env', '.env.prod', '--override-existing-project'],
+      runtimeFrom: { deploy: 'npm run deploy (--runtime node22, added)', cli: '`twilio serverless:deploy` (from .twilioserverlessrc)' },
     });
     // and twilio-run reads them as intended
     expect(parseDeployFlags(args.twilioRunArgs)).toMatchObject({ serviceName: 'my-bot', production: true, env: '.env.prod', runtime: 'node22', outputFormat: 'json' });

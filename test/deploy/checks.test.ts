@@ -70,10 +70,18 @@ describe('checkVariables', () => {
 describe('checkCredentials', () => {
   const sid = 'AC' + '0123456789abcdef'.repeat(2);
   it.each([
-    [sid, 'a'.repeat(32)],
+    [sid, '0a1b'.repeat(8)],
     ['SK' + 'a'.repeat(32), 'api-key-secret'],
   ])('accepts %s', (username, password) => {
-    expect(checkCredentials(username, password, '.env')).toEqual([]);
+    expect(checkCredentials(username, password, '.env', sid)).toEqual([]);
+  });
+  it('refuses an API key whose account is unknown (the deploy could not be recorded in .twiliodeployinfo)', () => {
+    const problems = checkCredentials('SK' + 'a'.repeat(32), 'api-key-secret', '.env.local');
+    expect(ids(problems)).toEqual(['credentials.api-key-account']);
+    expect(problems[0]!.fix).toContain('Set ACCOUNT_SID');
+  });
+  it('keeps --env in the fix for the Twilio CLI path', () => {
+    expect(checkCredentials('', '', '.env.local')[0]!.fix).toContain('`npm run deploy -- --check --env .env.local`, then `twilio serverless:deploy --env .env.local`');
   });
   it.each<[string, string, string, string]>([
     ['the committed placeholders', 'AC' + 'x'.repeat(32), 'your_auth_token', 'credentials.missing'],

@@ -61,16 +61,16 @@ describe('inspectDeploy on a project read by twilio-run', () => {
     write('package.json', JSON.stringify({ name: 'temp-project', dependencies: options.dependencies }));
     write('.twilioserverlessrc', '{ "functionsFolder": "dist/functions", "assetsFolder": "dist/assets", "runtime": "node22" }');
     symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
-    write('dist/functions/whatsapp/incoming.protected.js', handler);
-    write('dist/functions/whatsapp/status.protected.js', handler);
-    write('dist/functions/whatsapp/fallback.protected.js', handler);
-    write('dist/functions/sandbox/join.js', handler);
+    for (const route of ['whatsapp/incoming.protected', 'whatsapp/status.protected', 'whatsapp/fallback.protected', 'sandbox/join']) {
+      write(`functions/${route}.ts`, 'export {};'); // the sources the build would compile
+      write(`dist/functions/${route}.js`, handler);
+    }
     write('dist/assets/index.html', '<!doctype html><title>t</title>');
     write('dist/assets/media/sample.png', 'png');
     write('.env.deploy', options.env);
   }
 
-  const goodEnv = [`ACCOUNT_SID=${accountSid}`, `AUTH_TOKEN=${'t'.repeat(32)}`, `ADMIN_TOKEN=${'a1'.repeat(20)}`, 'WHATSAPP_SANDBOX_KEYWORD=purple-llama', 'TWILIO_API_BASE_URL='].join('\n');
+  const goodEnv = [`ACCOUNT_SID=${accountSid}`, `AUTH_TOKEN=${'7e1f'.repeat(8)}`, `ADMIN_TOKEN=${'a1'.repeat(20)}`, 'WHATSAPP_SANDBOX_KEYWORD=purple-llama', 'TWILIO_API_BASE_URL='].join('\n');
 
   it('passes a clean project, reading --env as twilio-run does (credentials and empty values not uploaded)', async () => {
     project({ dependencies: { '@twilio/runtime-handler': '2.0.1', twilio: '6.2.0' }, env: goodEnv });
@@ -85,8 +85,10 @@ describe('inspectDeploy on a project read by twilio-run', () => {
       dependencies: { '@twilio/runtime-handler': '^2.0.1', twilio: '6.2.0', zod: '4.6.7' },
       env: ['ACCOUNT_SID=ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', 'AUTH_TOKEN=your_auth_token', 'ADMIN_TOKEN=too-short', 'WHATSAPP_SANDBOX_KEYWORD=your-sandbox-keyword', 'TWILIO_API_BASE_URL=http://127.0.0.1:3001'].join('\n'),
     });
+    write('functions/whatsapp/open.ts', 'export {};');
     write('dist/functions/whatsapp/open.js', handler);
     // an unbundled route: its lib/ import is not there once deployed
+    write('functions/admin/register-sender.ts', 'export {};');
     write('dist/functions/admin/register-sender.js', "require('../../lib/phone');\nexports.handler = () => {};");
     write('dist/lib/phone.js', 'module.exports = {};');
     write('dist/assets/page.js.map', '{}');
@@ -117,6 +119,39 @@ describe('inspectDeploy on a project read by twilio-run', () => {
     expect(text).toContain('/whatsapp/open');
     expect(text).toMatch(/\/admin\/register-sender would not work on Twilio: .*Cannot find module '\.\.\/\.\.\/lib\/phone'/);
     expect(text).not.toContain('too-short');
+  });
+
+  it('refuses a file in dist/functions that the build did not make (it would become a public function)', async () => {
+    project({ dependencies: { '@twilio/runtime-handler': '2.0.1', twilio: '6.2.0' }, env: goodEnv });
+    write('dist/functions/notes.js', handler); // e.g. left by an editor or copied by hand, with --no-build
+    const config = await readDeployConfig(['--env', '.env.deploy', '--runtime', 'node22'], dir);
+    const problems = await inspectDeploy(config, { credentials: true });
+    expect(problems.map((p) => p.id)).toEqual(['functions.unexpected']);
+    expect(problems[0]!.message).toContain('dist/functions/notes.js was not made by the build (no functions/notes.ts)');
+    expect(problems[0]!.message).toContain('public');
+  });
+
+  it('judges each value as twilio-run uploads it and refuses lines the two dotenv parsers read differently', async () => {
+    const token = 'f00dfeed'.repeat(5);
+    const env = [
+      goodEnv.replace(/^ADMIN_TOKEN=.*$/m, `ADMIN_TOKEN=${token} # rotated in May`),
+      'export BOT_LOCATION_NAME=Twilio HQ',
+      'BOT_LOCATION_LABEL="101 Spear Street',
+      'San Francisco"',
+      `WHATSAPP_SANDBOX_NUMBER=+1415523\u00008886`,
+    ].join('\n');
+    project({ dependencies: { '@twilio/runtime-handler': '2.0.1', twilio: '6.2.0' }, env });
+    const config = await readDeployConfig(['--env', '.env.deploy', '--runtime', 'node22'], dir);
+    expect(config.env.ADMIN_TOKEN).toBe(`${token} # rotated in May`); // twilio-run's dotenv 6.2 keeps the comment
+    const problems = await inspectDeploy(config, { credentials: true });
+    const lineProblems = problems.filter((p) => /^env\.(parsers-differ|control-character)$/.test(p.id));
+    const byKey = Object.fromEntries(lineProblems.map((p) => [p.message.split(' ')[0], p]));
+    expect(byKey.ADMIN_TOKEN).toMatchObject({ id: 'env.parsers-differ', message: expect.stringContaining('(line 3) has a `#` in an unquoted value') });
+    expect(byKey.BOT_LOCATION_NAME).toMatchObject({ id: 'env.parsers-differ', message: expect.stringContaining('starts with `export`') });
+    expect(byKey.BOT_LOCATION_LABEL).toMatchObject({ id: 'env.parsers-differ', message: expect.stringContaining('quoted value that goes on') });
+    expect(byKey.WHATSAPP_SANDBOX_NUMBER).toMatchObject({ id: 'env.control-character', message: expect.stringContaining('U+0000') });
+    const text = problems.map((p) => `${p.message} ${p.fix}`).join('\n');
+    for (const value of [token, '+1415523', 'rotated', 'Spear']) expect(text).not.toContain(value);
   });
 
   it('leaves the credentials to the Twilio CLI with --check', async () => {

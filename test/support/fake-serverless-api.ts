@@ -104,6 +104,8 @@ export type FakeOptions = {
   /** The credentials every request must carry (Basic auth). */
   accountSid: string;
   authToken: string;
+  /** API keys of the account, also accepted (Basic auth with the key SID SK... and its secret). */
+  apiKeys?: { sid: string; secret: string }[];
   /** How many status polls answer "building" before "completed" (default 1). */
   buildPolls?: number;
 };
@@ -275,7 +277,8 @@ export async function startFakeServerlessApi(options: FakeOptions): Promise<Fake
     {
       name: 'services.create', host: API_HOST, method: 'POST', pattern: at('Services'),
       handle: (req) => {
-        const uniqueName = field(req, 'UniqueName', /^[A-Za-z0-9_-]{1,50}$/);
+        // Twilio's rule: letters, digits and dashes, under 50 characters
+        const uniqueName = field(req, 'UniqueName', /^[A-Za-z0-9-]{1,49}$/);
         if (state.services.some((s) => s.unique_name === uniqueName)) throw new ApiError(409, 20001, `Service with UniqueName ${uniqueName} already exists`);
         const s: Service = {
           sid: sid('ZS'), unique_name: uniqueName, friendly_name: field(req, 'FriendlyName'),
@@ -286,7 +289,7 @@ export async function startFakeServerlessApi(options: FakeOptions): Promise<Fake
         return { status: 201, body: serviceJson(s) };
       },
     },
-    { name: 'services.fetch', host: API_HOST, method: 'GET', pattern: at(S), handle: (_r, m) => ({ status: 200, body: serviceJson(service(m[1]!)) }) },
+    { name: 'services.fetch', host: API_HOST, method: 'GET', pattern: at(`Services/${S}`), handle: (_r, m) => ({ status: 200, body: serviceJson(service(m[1]!)) }) },
     {
       name: 'environments.list', host: API_HOST, method: 'GET', pattern: at(`Services/${S}/Environments`),
       handle: (_r, m) => list('environments', m[0]!, state.environments.filter((e) => e.service_sid === service(m[1]!).sid).map(environmentJson)),
@@ -427,7 +430,8 @@ export async function startFakeServerlessApi(options: FakeOptions): Promise<Fake
     },
   ];
 
-  const expectedAuth = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`;
+  const basic = (user: string, secret: string) => `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
+  const acceptedAuth = new Set([basic(options.accountSid, options.authToken), ...(options.apiKeys ?? []).map((k) => basic(k.sid, k.secret))]);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const host = (req.headers.host ?? '').replace(/:443$/, '');
@@ -455,7 +459,7 @@ export async function startFakeServerlessApi(options: FakeOptions): Promise<Fake
       }
       if (!found) throw new ApiError(404, 20404, `The requested resource ${url.pathname} was not found on ${host}`);
       call.route = found.route.name;
-      if (authHeader !== expectedAuth) throw new ApiError(401, 20003, 'Authenticate');
+      if (!acceptedAuth.has(authHeader)) throw new ApiError(401, 20003, 'Authenticate');
       reply = found.route.handle({ host, method: call.method, path: url.pathname, query: url.searchParams, ...parsed }, found.match);
     } catch (error) {
       reply = error instanceof ApiError ? { status: error.status, body: twilioError(error.status, error.code, error.message) } : { status: 500, body: twilioError(500, 20500, String(error)) };
