@@ -11,7 +11,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { fsHelpers } from '@twilio-labs/serverless-api';
 import type { ServerlessResourceConfigWithFilePath } from '@twilio-labs/serverless-api/dist/types/generic';
 import type { DeployLocalProjectConfig } from 'twilio-run/dist/config/deploy';
@@ -71,7 +71,7 @@ export async function readDeployConfig(args: readonly string[], cwd: string, ext
 /** The env file's variables as the deploy reads them (twilio-run's dotenv), empty ones included. */
 export function readDeployEnvFile(args: readonly string[], cwd: string): { path: string; values: Record<string, string> } {
   const flags = parseDeployFlags(args);
-  const path = join(cwd, typeof flags.env === 'string' ? flags.env : '.env');
+  const path = resolve(cwd, typeof flags.env === 'string' ? flags.env : '.env');
   return { path, values: existsSync(path) ? readEnvText(readFileSync(path, 'utf8')).values : {} };
 }
 

@@ -18,6 +18,7 @@ const DEPLOY_INFO = join(ROOT, '.twiliodeployinfo');
 const accountSid = 'AC' + randomBytes(16).toString('hex');
 const authToken = randomBytes(16).toString('hex');
 const adminToken = randomBytes(24).toString('hex');
+const apiKey = { sid: 'SK' + randomBytes(16).toString('hex'), secret: randomBytes(16).toString('hex') };
 
 let fake: FakeServerlessApi;
 let dir: string;
@@ -26,10 +27,10 @@ let deployInfoBefore: string | undefined;
 type Run = { code: number | null; stdout: string; stderr: string };
 
 /** `tsx cli/deploy.ts <args>` in the project root, its Serverless API calls sent to the fake. */
-function runDeployCli(args: string[]): Promise<Run> {
+function runDeployCli(args: string[], env: Record<string, string> = {}): Promise<Run> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'deploy.ts'), ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...fake.clientEnv() },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...fake.clientEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const run: Run = { code: null, stdout: '', stderr: '' };
@@ -46,7 +47,7 @@ function listFiles(folder: string): string[] {
 }
 
 beforeAll(async () => {
-  fake = await startFakeServerlessApi({ accountSid, authToken, buildPolls: 1 });
+  fake = await startFakeServerlessApi({ accountSid, authToken, apiKeys: [apiKey], buildPolls: 1 });
   dir = mkdtempSync(join(tmpdir(), 'deploy-test-'));
   deployInfoBefore = existsSync(DEPLOY_INFO) ? readFileSync(DEPLOY_INFO, 'utf8') : undefined;
 });
@@ -204,6 +205,86 @@ describe('npm run deploy against a fake Serverless API', () => {
   it('records the service for the account in .twiliodeployinfo, as twilio-run does', () => {
     const info = JSON.parse(readFileSync(DEPLOY_INFO, 'utf8')) as Record<string, { serviceSid: string; latestBuild: string }>;
     expect(info[`${accountSid}:us1`]).toEqual({ serviceSid: live.service.sid, latestBuild: live.buildSid });
+  });
+});
+
+describe('a redeploy, driven by .twiliodeployinfo, with the credentials in the environment', () => {
+  let first: LiveDeployment;
+  let run: Run;
+  let live: LiveDeployment;
+  const newAdminToken = randomBytes(24).toString('hex');
+
+  beforeAll(async () => {
+    first = fake.live(fake.state.environments[0]!.sid)!;
+    const envFile = join(dir, 'redeploy.env');
+    // no credentials in the file: ACCOUNT_SID/AUTH_TOKEN come from the environment, as for the bulk tool
+    writeFileSync(
+      envFile,
+      [`ADMIN_TOKEN=${newAdminToken}`, 'WHATSAPP_SANDBOX_KEYWORD=green-owl', 'BOT_LOCATION_LATITUDE=37.7908', 'BOT_LOCATION_LONGITUDE=-122.3931', 'BOT_LOCATION_NAME=', ''].join('\n'),
+    );
+    // --no-build: dist/ is the build the first deploy made
+    run = await runDeployCli(['--no-build', '--env', envFile, '--environment', 'stage'], { ACCOUNT_SID: accountSid, AUTH_TOKEN: authToken });
+    if (run.code !== 0) throw new Error(`redeploy failed (exit ${run.code}):\n${run.stderr}\n${run.stdout}`);
+    live = fake.live(first.environment.sid)!;
+  });
+
+  it('deploys a new build to the same service and environment', () => {
+    expect(fake.state.services).toHaveLength(1);
+    expect(live.service.sid).toBe(first.service.sid);
+    expect(live.environment.sid).toBe(first.environment.sid);
+    expect(live.buildSid).not.toBe(first.buildSid);
+    expect(fake.state.builds.map((b) => b.status)).toEqual(['completed', 'completed']);
+    expect(fake.calls.filter((c) => c.status >= 400)).toEqual([]);
+  });
+
+  it('updates changed variables and removes the one emptied in the env file', () => {
+    expect(live.variables).toEqual({
+      ADMIN_TOKEN: newAdminToken,
+      WHATSAPP_SANDBOX_NUMBER: '+14155238886', // not in this file: twilio-run leaves it as it was
+      WHATSAPP_SANDBOX_KEYWORD: 'green-owl',
+      BOT_LOCATION_LATITUDE: '37.7908',
+      BOT_LOCATION_LONGITUDE: '-122.3931',
+    });
+    expect(run.stderr).toContain('Removed from the environment, since');
+    expect(run.stderr).toContain('empties them: BOT_LOCATION_NAME');
+    for (const secret of [newAdminToken, authToken]) expect(run.stdout + run.stderr).not.toContain(secret);
+  });
+
+  it('records the new build in .twiliodeployinfo', () => {
+    const info = JSON.parse(readFileSync(DEPLOY_INFO, 'utf8')) as Record<string, { serviceSid: string; latestBuild: string }>;
+    expect(info[`${accountSid}:us1`]).toEqual({ serviceSid: first.service.sid, latestBuild: live.buildSid });
+  });
+});
+
+describe('deploying with an API key (SK...)', () => {
+  it('records the deploy under the account, so the second deploy updates the same service', async () => {
+    rmSync(DEPLOY_INFO, { force: true }); // a project deployed only with the key
+    const envFile = join(dir, 'key.env');
+    writeFileSync(envFile, [`ACCOUNT_SID=${accountSid}`, 'AUTH_TOKEN=', `ADMIN_TOKEN=${adminToken}`, 'WHATSAPP_SANDBOX_KEYWORD=purple-llama', ''].join('\n'));
+    const args = ['--no-build', '--env', envFile, '--service-name', 'wa-key-test', '--username', apiKey.sid, '--password', apiKey.secret];
+    const once = await runDeployCli(args);
+    expect({ code: once.code, stderr: once.code === 0 ? '' : once.stderr }).toEqual({ code: 0, stderr: '' });
+    const service = fake.state.services.find((s) => s.unique_name === 'wa-key-test')!;
+    const info = JSON.parse(readFileSync(DEPLOY_INFO, 'utf8')) as Record<string, { serviceSid: string }>;
+    expect(info[`${accountSid}:us1`]?.serviceSid).toBe(service.sid);
+
+    const twice = await runDeployCli(args);
+    expect({ code: twice.code, stderr: twice.code === 0 ? '' : twice.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(fake.state.services.filter((s) => s.unique_name === 'wa-key-test')).toHaveLength(1);
+    const keyCalls = fake.calls.filter((c) => c.authUser === apiKey.sid);
+    expect(keyCalls.length).toBeGreaterThan(10);
+    expect(keyCalls.filter((c) => c.status >= 400)).toEqual([]);
+    expect(once.stdout + once.stderr + twice.stdout + twice.stderr).not.toContain(apiKey.secret);
+  });
+
+  it('refuses a key whose account is unknown, before contacting Twilio', async () => {
+    const envFile = join(dir, 'key-only.env');
+    writeFileSync(envFile, [`ADMIN_TOKEN=${adminToken}`, 'WHATSAPP_SANDBOX_KEYWORD=purple-llama', ''].join('\n'));
+    const callsBefore = fake.calls.length;
+    const run = await runDeployCli(['--no-build', '--env', envFile, '--username', apiKey.sid, '--password', apiKey.secret]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('Deploying with an API key, but the account it belongs to is unknown');
+    expect(fake.calls.length).toBe(callsBefore);
   });
 });
 
