@@ -102,9 +102,23 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   };
 }
 
-/** Forgets the functions folder's modules (and nothing else), so the next require reads the new build. */
+/**
+ * Forgets the functions folder's modules (and nothing else), so the next require reads the new build.
+ * Each forgotten module is also taken out of its requirers' `children` (the runtime's server module and
+ * this one): Node keeps every module ever required there, so a reload per request would keep every old
+ * build alive (about 0.8 MB per request).
+ */
 function reloadOwnFiles(functionsRoot: string): void {
-  for (const key of Object.keys(require.cache)) if (key.startsWith(functionsRoot)) delete require.cache[key];
+  const forgotten = new Set<NodeModule>();
+  for (const [key, mod] of Object.entries(require.cache)) {
+    if (!key.startsWith(functionsRoot) || !mod) continue;
+    forgotten.add(mod);
+    delete require.cache[key];
+  }
+  if (forgotten.size === 0) return;
+  for (const mod of [...Object.values(require.cache), require.main]) {
+    if (mod?.children.some((child) => forgotten.has(child))) mod.children = mod.children.filter((child) => !forgotten.has(child));
+  }
 }
 
 /**

@@ -20,7 +20,9 @@ exports.handler = (context, event, callback) => {
   const twilio = require('twilio');
   const sameTwilio = globalThis.lastTwilio === undefined || globalThis.lastTwilio === twilio;
   globalThis.lastTwilio = twilio;
-  callback(null, { loads: loadsNow, sameTwilio, version: VERSION });
+  // how many loaded copies of this file are still referenced as some module's child (an old build kept alive)
+  const copies = new Set(Object.values(require.cache).flatMap((m) => m.children.filter((c) => c.filename === __filename))).size;
+  callback(null, { loads: loadsNow, sameTwilio, copies, version: VERSION });
 };`;
 
 const write = (name: string, text: string) => writeFileSync(join(dir, 'functions', name), text);
@@ -50,6 +52,8 @@ it('reloads the built function on every request, but not the modules of node_mod
   expect(answers.map((a) => a.loads)).toEqual([1, 2, 3]);
   // ... while twilio (node_modules) stays the one module already loaded
   expect(answers.map((a) => a.sameTwilio)).toEqual([true, true, true]);
+  // and the old copies are let go: Node lists every required module in its requirer's children
+  expect(answers.map((a) => a.copies)).toEqual([1, 1, 1]);
   write('probe.js', fixture.replace('VERSION', '2'));
   expect(await getJson('/probe')).toMatchObject({ version: 2, sameTwilio: true });
 });
