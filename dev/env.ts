@@ -45,8 +45,11 @@ export type EnvFileReading = {
 const lineOf = (lines: readonly string[], key: string) =>
   lines.findIndex((l) => new RegExp(`^\\s*(export\\s+)?${key.replace(/[.]/g, '\\.')}\\s*=`).test(l)) + 1;
 
-/** A C0 control character other than tab (a NUL byte, a stray carriage return ...), named as U+XXXX. */
-const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+/**
+ * A control character other than tab and line feed (a NUL byte, a stray carriage return, an escape ...),
+ * named as U+XXXX: no credential or setting holds one, and Node refuses a NUL in a process environment.
+ */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 const controlName = (value: string) => {
   const code = CONTROL.exec(value)![0].charCodeAt(0);
   return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
