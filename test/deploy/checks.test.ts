@@ -8,8 +8,11 @@ import {
   checkDependencies,
   checkFunctionRoutes,
   checkRuntime,
+  checkServiceName,
   checkVariables,
+  checkVariablesSize,
   formatRefusal,
+  VARIABLES_MAX_BYTES,
   type Problem,
 } from '../../cli/deploy/checks';
 import { formatSummary, parseDeployOutput, webhookUrls } from '../../cli/deploy/summary';
@@ -42,6 +45,16 @@ describe('checkVariables', () => {
     ['an unknown variable a placeholder', { SOME_FEATURE_KEY: '<your key>' }, 'env.placeholder'],
     ['PUBLIC_BASE_URL set (a tunnel)', { PUBLIC_BASE_URL: 'https://abcd.ngrok.app' }, 'env.public-base-url'],
     ['a latitude out of range', { BOT_LOCATION_LATITUDE: '123' }, 'env.invalid'],
+    // what /sandbox/join would refuse at request time
+    ['a sandbox keyword that is not words joined by hyphens', { WHATSAPP_SANDBOX_KEYWORD: 'purple llama!' }, 'env.invalid'],
+    ['a sandbox number that is not a phone number', { WHATSAPP_SANDBOX_NUMBER: '+1 415' }, 'env.invalid'],
+    ['an admin budget that is not a number of milliseconds', { ADMIN_REQUEST_BUDGET_MS: 'soon' }, 'env.invalid'],
+    // placeholder forms people type into a template
+    ['ADMIN_TOKEN "change_me..."', { ADMIN_TOKEN: 'change_me_change_me_change_me_change_me' }, 'env.admin-token-placeholder'],
+    ['ADMIN_TOKEN one repeated character', { ADMIN_TOKEN: 'x'.repeat(40) }, 'env.admin-token-placeholder'],
+    ['ADMIN_TOKEN "replace with ..."', { ADMIN_TOKEN: 'replace-with-a-secret-of-32-characters!!' }, 'env.admin-token-placeholder'],
+    ['a keyword "TBD"', { WHATSAPP_SANDBOX_KEYWORD: 'TBD' }, 'env.sandbox-keyword'],
+    ['a name "todo"', { BOT_LOCATION_NAME: 'todo' }, 'env.placeholder'],
   ])('refuses %s', (_name, change, id) => {
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries({ ...GOOD_ENV, ...change })) if (value !== undefined) env[key] = value;
@@ -64,6 +77,25 @@ describe('checkVariables', () => {
     expect(text).not.toContain(secret);
     expect(text).not.toContain('xxx-secret-like');
     expect(text).not.toContain('secret-path');
+  });
+});
+
+describe('checkServiceName', () => {
+  it.each(['whatsapp-functions', 'a', 'A1-b2', 'x'.repeat(49)])('accepts %s', (name) => expect(checkServiceName(name)).toEqual([]));
+  it.each(['whatsapp_functions', 'my bot', 'x'.repeat(50), 'bot.prod', 'ünïcode'])('refuses %s (letters, digits, dashes, under 50)', (name) => {
+    expect(ids(checkServiceName(name))).toEqual(['service-name']);
+  });
+});
+
+describe('checkVariablesSize', () => {
+  it('accepts the variables up to Twilio\'s limit and refuses past it, naming the largest but no value', () => {
+    const fits = { A: 'v'.repeat(VARIABLES_MAX_BYTES - 1) };
+    expect(checkVariablesSize(fits)).toEqual([]);
+    const secret = 's3cr3t'.repeat(600);
+    const problems = checkVariablesSize({ ...GOOD_ENV, BIG_SECRET: secret });
+    expect(ids(problems)).toEqual(['env.size']);
+    expect(problems[0]!.message).toContain('BIG_SECRET (3610 bytes)');
+    expect(problems[0]!.message).not.toContain('s3cr3t');
   });
 });
 

@@ -3,6 +3,7 @@
  * with only the deploy dependencies resolvable, and a whole project read with twilio-run's own config
  * code (its .env parser, .twilioserverlessrc, folders) then inspected.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -152,6 +153,25 @@ describe('inspectDeploy on a project read by twilio-run', () => {
     expect(byKey.WHATSAPP_SANDBOX_NUMBER).toMatchObject({ id: 'env.control-character', message: expect.stringContaining('U+0000') });
     const text = problems.map((p) => `${p.message} ${p.fix}`).join('\n');
     for (const value of [token, '+1415523', 'rotated', 'Spear']) expect(text).not.toContain(value);
+  });
+
+  it('judges the runtime each path sends: --check the .twilioserverlessrc one, npm run deploy its added node22', () => {
+    project({ dependencies: { '@twilio/runtime-handler': '2.0.1', twilio: '6.2.0' }, env: goodEnv });
+    write('.twilioserverlessrc', '{ "functionsFolder": "dist/functions", "assetsFolder": "dist/assets", "runtime": "node20" }');
+    // In a fresh process: twilio-run keeps the first .twilioserverlessrc it reads for the life of the process.
+    const script = `
+      const { splitDeployArgs } = require('./cli/deploy/args.ts');
+      const { inspectDeploy, readDeployConfig } = require('./cli/deploy/project.ts');
+      (async () => {
+        const args = splitDeployArgs(['--check', '--env', '.env.deploy']);
+        const judge = async (argv, from) => (await inspectDeploy(await readDeployConfig(argv, ${JSON.stringify(dir)}), { credentials: false, runtimeFrom: from })).map((p) => p.message);
+        console.log(JSON.stringify({ cli: await judge(args.passedArgs, args.runtimeFrom.cli), deploy: await judge(args.twilioRunArgs, args.runtimeFrom.deploy) }));
+      })();`;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--eval', script], { cwd: ROOT, encoding: 'utf8' });
+    expect(JSON.parse(run.stdout || JSON.stringify(run.stderr))).toEqual({
+      cli: ['The runtime `twilio serverless:deploy` (from .twilioserverlessrc) would send is "node20"; Twilio builds need node22.'],
+      deploy: [],
+    });
   });
 
   it('leaves the credentials to the Twilio CLI with --check', async () => {
