@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { twilioSettingsSchema } from '../lib/config';
-import { readEnvFile } from '../dev/env';
+import { EnvFileError, readEnvFile } from '../dev/env';
 import { describeZodError, problemsAsText } from '../lib/validation';
 import * as z from '../lib/zod';
 import { createBulkApi } from './senders/api';
@@ -27,7 +27,13 @@ const err = (text: string) => process.stderr.write(`${text}\n`);
 function loadSettings(envFile: string | undefined) {
   const path = resolve(envFile ?? '.env');
   if (envFile && !existsSync(path)) throw new CliProblem(`--env ${envFile}: no such file`);
-  const fromFile = readEnvFile(path);
+  let fromFile: Record<string, string>;
+  try {
+    fromFile = readEnvFile(path);
+  } catch (error) {
+    if (error instanceof EnvFileError) throw new CliProblem(error.message);
+    throw error;
+  }
   const parsed = z.safeParse(twilioSettingsSchema, { ...fromFile, ...process.env });
   if (!parsed.success) throw new CliProblem(`configuration:\n${problemsAsText(describeZodError(parsed.error))}`);
   return parsed.data;
