@@ -30,6 +30,9 @@ export const CALL_TO_ACTION_TYPES = ['URL', 'PHONE_NUMBER', 'COPY_CODE', 'VOICE_
 export const CARD_ACTION_TYPES = ['URL', 'PHONE_NUMBER', 'QUICK_REPLY', 'COPY_CODE', 'VOICE_CALL'] as const;
 export const WEBVIEW_SIZES = ['TALL', 'FULL', 'HALF', 'NONE'] as const;
 
+/** The template the bot's menu is sent with (its SID goes in MENU_CONTENT_SID). */
+export const MENU_TEMPLATE_NAME = 'bot_menu';
+
 /** Content SID: `HX` and 32 hex digits. */
 export const CONTENT_SID_PATTERN = /^HX[0-9a-fA-F]{32}$/;
 
