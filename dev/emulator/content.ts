@@ -1,6 +1,6 @@
 /**
  * The Content API (https://content.twilio.com/v1/...), stateful, checked against the official contract
- * (contracts/content-openapi.json), and what Messages create needs of it (ContentSid + ContentVariables).
+ * (contracts/content-openapi.json, through content-contract.ts), and what Messages create needs of it (ContentSid + ContentVariables).
  *
  * Behaviour:
  * - POST /v1/Content takes JSON matching `ContentCreateRequest` (every key known, at any depth; types as the
@@ -18,16 +18,12 @@
  * Statuses advance when read (no timers). The Content API's own error codes are not documented in the contract;
  * refusals here answer 400 with 20001 (Twilio's generic invalid-parameter code) and a message naming the field.
  */
-import contract from '../../contracts/content-openapi.json';
-import { contractChecker, isObject, type Schema } from './contract-check';
+import { approvalBodyProblem, createBodyProblem } from './content-contract';
+import { isObject } from './contract-check';
 import { twilioError, type EmulatorReply, type EmulatorRequest, type EmulatorRoute, type EmulatorState } from './server';
 
 const CONTENT_BASE = 'https://content.twilio.com/v1';
 const SID = '(HX[0-9a-fA-F]{32})';
-const SCHEMAS = contract.components.schemas as unknown as Record<string, Schema>;
-const contractProblem = contractChecker(SCHEMAS);
-const CREATE_SCHEMA: Schema = { $ref: '#/components/schemas/ContentCreateRequest' };
-const APPROVAL_SCHEMA: Schema = { $ref: '#/components/schemas/ContentApprovalRequest' };
 const WHATSAPP_CATEGORIES = ['UTILITY', 'MARKETING', 'AUTHENTICATION'];
 const PLACEHOLDER = /\{\{([^{}\s]+)\}\}/g;
 
@@ -132,7 +128,7 @@ function jsonBody(request: EmulatorRequest): { body?: Record<string, unknown>; e
 function create(request: EmulatorRequest, state: EmulatorState): EmulatorReply {
   const { body, error } = jsonBody(request);
   if (error || !body) return error!;
-  const problem = contractProblem(body, CREATE_SCHEMA);
+  const problem = createBodyProblem(body);
   if (problem) return invalid(problem);
   const types = body.types as Record<string, unknown>;
   if (Object.keys(types).length === 0) return invalid('types must hold at least one content type');
@@ -206,7 +202,7 @@ function submit(request: EmulatorRequest, state: EmulatorState, sid: string): Em
   if (!content) return notFound(sid);
   const { body, error } = jsonBody(request);
   if (error || !body) return error!;
-  const problem = contractProblem(body, APPROVAL_SCHEMA);
+  const problem = approvalBodyProblem(body);
   if (problem) return invalid(problem);
   const name = body.name as string;
   const category = body.category as string;

@@ -69,7 +69,7 @@ function lintText(field: string, value: string, max: number, rule: string, repor
 }
 
 function lintBody(field: string, body: string, report: Report): void {
-  if (body.trim() === '') report(field, 'body-empty', 'is empty');
+  if (body.trim() === '') report(field, 'body-empty', 'is empty: WhatsApp refuses a message without text');
   lintText(field, body, TEMPLATE_BODY_MAX, 'body-length', report);
 }
 
