@@ -14,7 +14,8 @@ export type Schema = {
   properties?: Record<string, Schema>;
   required?: string[];
   items?: Schema;
-  /** false or absent with `properties`: no other keys. A schema: every value matches it, any key. */
+  /** false or absent with `properties`: no other keys. A schema: every value matches it, any key. Neither
+   * `properties` nor this: any object. */
   additionalProperties?: boolean | Schema;
 };
 
@@ -50,6 +51,8 @@ export function contractChecker(schemas: Record<string, Schema>, special?: Speci
     switch (s.type) {
       case 'object': {
         if (!isObject(value)) return `${where} must be an object`;
+        // An object schema naming no properties is free-form (`variables`, `types` of a response).
+        if (!s.properties && s.additionalProperties === undefined) return undefined;
         const properties = s.properties ?? {};
         const extra = s.additionalProperties;
         for (const key of Object.keys(value)) {
