@@ -1,10 +1,10 @@
 /**
  * The Content API calls `npm run templates` makes (https://content.twilio.com/v1), as snake_case JSON through the
- * client's authenticated request with lib/senders' retrying, deadline-bounded twilioRequest. twilio-node's typed
+ * client's authenticated request with lib/twilio-api's retrying, deadline-bounded twilioRequest. twilio-node's typed
  * `content.v1.contents.create` puts its camelCase class fields (`friendlyName`) on the wire as given, which the
  * API does not know (the same defect as twilio-node issue 1190 for Senders).
  */
-import { twilioRequest, type RetryPolicy, type SendersCall, type TwilioRequester } from '../../lib/senders/api';
+import { twilioRequest, type RetryPolicy, type TwilioCall, type TwilioRequester } from '../../lib/twilio-api';
 import type { ContentCreateBody, TemplateCategory } from '../../lib/templates';
 import * as z from '../../lib/zod';
 
@@ -53,14 +53,14 @@ function parsed<T>(schema: { safeParse(v: unknown): { success: true; data: T } |
 }
 
 export function createContentApi(client: TwilioRequester): ContentApi {
-  const call = (): SendersCall => ({ client, deadline: Date.now() + CALL_BUDGET_MS, retry: RETRY });
+  const call = (): TwilioCall => ({ client, deadline: Date.now() + CALL_BUDGET_MS, retry: RETRY });
   return {
     async list() {
       const all: RemoteContent[] = [];
       let url: string | undefined = `${CONTENT_URL}/ContentAndApprovals?PageSize=1000`;
       for (let page = 0; url && page < MAX_PAGES; page += 1) {
         const response = await twilioRequest(call(), 'get', url);
-        const body = parsed(pageSchema, response.body, 'the content list');
+        const body: z.infer<typeof pageSchema> = parsed(pageSchema, response.body, 'the content list');
         all.push(...body.contents);
         url = body.meta.next_page_url ?? undefined;
       }

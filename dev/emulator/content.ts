@@ -19,11 +19,12 @@
  * refusals here answer 400 with 20001 (Twilio's generic invalid-parameter code) and a message naming the field.
  */
 import { approvalBodyProblem, createBodyProblem } from './content-contract';
+import { sidSource } from '../../lib/sids';
 import { isObject } from './contract-check';
 import { twilioError, type EmulatorReply, type EmulatorRequest, type EmulatorRoute, type EmulatorState } from './server';
 
 const CONTENT_BASE = 'https://content.twilio.com/v1';
-const SID = '(HX[0-9a-fA-F]{32})';
+const SID = `(${sidSource('content')})`;
 const WHATSAPP_CATEGORIES = ['UTILITY', 'MARKETING', 'AUTHENTICATION'];
 const PLACEHOLDER = /\{\{([^{}\s]+)\}\}/g;
 

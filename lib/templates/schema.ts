@@ -33,9 +33,6 @@ export const WEBVIEW_SIZES = ['TALL', 'FULL', 'HALF', 'NONE'] as const;
 /** The template the bot's menu is sent with (its SID goes in MENU_CONTENT_SID). */
 export const MENU_TEMPLATE_NAME = 'bot_menu';
 
-/** Content SID: `HX` and 32 hex digits. */
-export const CONTENT_SID_PATTERN = /^HX[0-9a-fA-F]{32}$/;
-
 const text = z.string();
 const optionalText = z.optional(z.string());
 
