@@ -2,3 +2,4 @@
 export * from './schema';
 export * from './lint';
 export * from './variables';
+export * from './message';
