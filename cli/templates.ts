@@ -37,7 +37,10 @@ function readFolder(dir: string): { file: string; source: string }[] {
   return readdirSync(dir)
     .filter((name) => name.endsWith('.json'))
     .sort()
-    .map((name) => ({ file: relative(process.cwd(), join(dir, name)) || name, source: readFileSync(join(dir, name), 'utf8') }));
+    .map((name) => ({
+      file: relative(process.cwd(), join(dir, name)) || name,
+      source: readFileSync(join(dir, name), 'utf8'),
+    }));
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -46,7 +49,13 @@ async function main(argv: readonly string[]): Promise<number> {
     ({ values } = parseArgs({
       args: [...argv],
       strict: true,
-      options: { 'dry-run': { type: 'boolean' }, dir: { type: 'string' }, env: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        'dry-run': { type: 'boolean' },
+        dir: { type: 'string' },
+        env: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }));
   } catch (error) {
     err(`${error instanceof Error ? error.message : String(error)}\n\nrun with --help for the options`);
@@ -65,7 +74,9 @@ async function main(argv: readonly string[]): Promise<number> {
   const { templates, problems } = lintTemplates(readFolder(dir));
   for (const problem of problems) err(lintProblemText(problem));
   if (hasErrors(problems)) {
-    err(`\n${problems.filter((p) => p.severity === 'error').length} problem(s) to fix first; nothing was sent to Twilio.`);
+    err(
+      `\n${problems.filter((p) => p.severity === 'error').length} problem(s) to fix first; nothing was sent to Twilio.`,
+    );
     return EXIT.invalid;
   }
   if (templates.length === 0) {
@@ -85,10 +96,20 @@ async function main(argv: readonly string[]): Promise<number> {
       print(describePlan(planSync(templates, [])));
       return EXIT.ok;
     }
-    err('No Twilio credentials: set ACCOUNT_SID and AUTH_TOKEN in the environment or in .env (--env <file>). Nothing was sent.');
+    err(
+      'No Twilio credentials: set ACCOUNT_SID and AUTH_TOKEN in the environment or in .env (--env <file>). ' +
+        'Nothing was sent.',
+    );
     return EXIT.invalid;
   }
-  const api = createContentApi(createTwilioClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: TWILIO_API_BASE_URL, timeoutMs: 30_000 }));
+  const api = createContentApi(
+    createTwilioClient({
+      accountSid: ACCOUNT_SID,
+      authToken: AUTH_TOKEN,
+      apiBaseUrl: TWILIO_API_BASE_URL,
+      timeoutMs: 30_000,
+    }),
+  );
   const plan = planSync(templates, await api.list());
   const rows = dryRun ? describePlan(plan) : await applySync(api, plan);
   print(rows);

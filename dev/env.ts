@@ -51,10 +51,14 @@ export function devEnv(fileEnv: Record<string, string>, emulatorUrl?: string): D
  * ACCOUNT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL for a command: the environment first, then the .env file
  * (`envFile`, default .env in the current directory). The problem, when there is one, is a sentence to print.
  */
-export function loadTwilioSettings(envFile: string | undefined): { ok: true; settings: TwilioSettings } | { ok: false; problem: string } {
+export function loadTwilioSettings(
+  envFile: string | undefined,
+): { ok: true; settings: TwilioSettings } | { ok: false; problem: string } {
   const path = resolve(envFile ?? '.env');
   if (envFile && !existsSync(path)) return { ok: false, problem: `--env ${envFile}: no such file` };
   const parsed = z.safeParse(twilioSettingsSchema, { ...readEnvFile(path), ...process.env });
-  if (!parsed.success) return { ok: false, problem: `configuration:\n${problemsAsText(describeZodError(parsed.error))}` };
+  if (!parsed.success) {
+    return { ok: false, problem: `configuration:\n${problemsAsText(describeZodError(parsed.error))}` };
+  }
   return { ok: true, settings: parsed.data };
 }

@@ -33,10 +33,13 @@ type MessageCreate = Parameters<Twilio['messages']['create']>[0];
  * One Messages API create for a reply the route could not put in TwiML. Returns the message SID, or undefined
  * after logging `event` with why it failed (error code and hint; never credentials).
  */
-async function sendViaMessagesApi(env: Record<string, string | undefined>, params: MessageCreate, event: string): Promise<string | undefined> {
+type Env = Record<string, string | undefined>;
+
+async function sendViaMessagesApi(env: Env, params: MessageCreate, event: string): Promise<string | undefined> {
   const client = twilioClientFromEnv(env)?.client;
   if (!client) {
-    logEvent({ level: 'error', event, reason: 'ACCOUNT_SID and AUTH_TOKEN must be configured to call the Messages API' });
+    const reason = 'ACCOUNT_SID and AUTH_TOKEN must be configured to call the Messages API';
+    logEvent({ level: 'error', event, reason });
     return undefined;
   }
   try {
@@ -56,13 +59,14 @@ async function sendViaMessagesApi(env: Record<string, string | undefined>, param
 }
 
 /** Sends a location (Body + PersistentAction). Returns the message SID, or undefined after logging why not. */
-export function sendLocation(env: Record<string, string | undefined>, message: LocationMessage): Promise<string | undefined> {
+export function sendLocation(env: Env, message: LocationMessage): Promise<string | undefined> {
   const { from, to, body, persistentAction } = message;
   return sendViaMessagesApi(env, { from, to, body, persistentAction: [persistentAction] }, 'location.not_sent');
 }
 
 /** Sends a template by its ContentSid (no Body). Returns the message SID, or undefined after logging why not. */
-export function sendContent(env: Record<string, string | undefined>, message: ContentMessage): Promise<string | undefined> {
+export function sendContent(env: Env, message: ContentMessage): Promise<string | undefined> {
   const { from, to, contentSid, contentVariables } = message;
-  return sendViaMessagesApi(env, { from, to, contentSid, ...(contentVariables ? { contentVariables } : {}) }, 'content.not_sent');
+  const params = { from, to, contentSid, ...(contentVariables ? { contentVariables } : {}) };
+  return sendViaMessagesApi(env, params, 'content.not_sent');
 }

@@ -27,7 +27,7 @@ export type BotReply =
   | { kind: 'messages'; messages: OutboundMessage[] }
   /** Send a location through the Messages API, then answer `onSent` or, if that call failed, `onFailure`. */
   | { kind: 'send-location'; request: LocationMessage; onSent: OutboundMessage[]; onFailure: OutboundMessage[] }
-  /** Send the menu template (buttons) through the Messages API: nothing more in TwiML, or the text menu if it failed. */
+  /** Send the menu template (buttons) through the Messages API: then an empty TwiML, or the text menu if it failed. */
   | { kind: 'send-menu'; request: ContentMessage; onSent: OutboundMessage[]; onFailure: OutboundMessage[] };
 
 /** Words people use for the menu, and Twilio's standard opt-out / opt-in keywords. */
@@ -139,7 +139,10 @@ export function replyTo(message: InboundMessage, settings: BotSettings): BotRepl
     case 'unknown':
       return text("I can't read that kind of message yet. Send *help* to see what I understand.");
     case 'text':
-      return commandReply(normalizeCommand(content.body), message, settings) ?? text("I didn't catch that. Send *help* to see what I can do.");
+      return (
+        commandReply(normalizeCommand(content.body), message, settings) ??
+        text("I didn't catch that. Send *help* to see what I can do.")
+      );
   }
 }
 

@@ -89,7 +89,8 @@ function contentOf(fields: InboundFields, raw: RawFields): InboundContent {
   const items = mediaItems(fields, raw);
   if (items.length > 0) return { kind: 'media', items, caption: fields.Body ?? '' };
   const buttonText = nonEmpty(fields.ButtonText) ?? nonEmpty(fields.ListTitle);
-  if (buttonText) return { kind: 'button', text: buttonText, payload: nonEmpty(fields.ButtonPayload) ?? nonEmpty(fields.ListId) };
+  const payload = nonEmpty(fields.ButtonPayload) ?? nonEmpty(fields.ListId);
+  if (buttonText) return { kind: 'button', text: buttonText, payload };
   if (nonEmpty(fields.Body)) return { kind: 'text', body: fields.Body! };
   return { kind: 'unknown', messageType: nonEmpty(fields.MessageType) };
 }

@@ -31,7 +31,10 @@ const contentSchema = z.looseObject({
   types: z.nullable(z.record(z.string(), z.unknown())),
   date_created: z.optional(z.nullable(z.string())),
 });
-const contentAndApprovalSchema = z.looseObject({ ...contentSchema.shape, approval_requests: z.optional(z.nullable(approvalSchema)) });
+const contentAndApprovalSchema = z.looseObject({
+  ...contentSchema.shape,
+  approval_requests: z.optional(z.nullable(approvalSchema)),
+});
 export type RemoteContent = z.infer<typeof contentAndApprovalSchema>;
 const pageSchema = z.looseObject({
   contents: z.array(contentAndApprovalSchema),
@@ -46,7 +49,11 @@ export type ContentApi = {
   submit(sid: string, name: string, category: TemplateCategory): Promise<ApprovalState>;
 };
 
-function parsed<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, value: unknown, what: string): T {
+function parsed<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } },
+  value: unknown,
+  what: string,
+): T {
   const result = schema.safeParse(value);
   if (!result.success) throw new Error(`Twilio answered ${what} with a body this tool cannot read`);
   return result.data;
@@ -75,7 +82,10 @@ export function createContentApi(client: TwilioRequester): ContentApi {
       await twilioRequest(call(), 'delete', `${CONTENT_URL}/Content/${sid}`);
     },
     async submit(sid, name, category) {
-      const response = await twilioRequest(call(), 'post', `${CONTENT_URL}/Content/${sid}/ApprovalRequests/whatsapp`, { name, category });
+      const response = await twilioRequest(call(), 'post', `${CONTENT_URL}/Content/${sid}/ApprovalRequests/whatsapp`, {
+        name,
+        category,
+      });
       return parsed(approvalSchema, response.body, 'the approval request');
     },
   };

@@ -25,10 +25,15 @@ export function rowsText(rows: readonly SyncRow[], dryRun: boolean): string {
   const out = [table];
   const menuSid = menuSidOf(rows);
   if (menuSid) {
-    out.push('', `The bot's menu answers with buttons once MENU_CONTENT_SID is set (in .env, and the deployed service):`, `MENU_CONTENT_SID=${menuSid}`);
+    out.push(
+      '',
+      `The bot's menu answers with buttons once MENU_CONTENT_SID is set (in .env, and the deployed service):`,
+      `MENU_CONTENT_SID=${menuSid}`,
+    );
   }
   if (dryRun) out.push('', 'dry run: nothing was created, submitted or deleted.');
   return out.join('\n');
 }
 
-export const rowsJson = (rows: readonly SyncRow[], dryRun: boolean) => JSON.stringify({ dryRun, menuContentSid: menuSidOf(rows) ?? null, templates: rows }, null, 2);
+export const rowsJson = (rows: readonly SyncRow[], dryRun: boolean) =>
+  JSON.stringify({ dryRun, menuContentSid: menuSidOf(rows) ?? null, templates: rows }, null, 2);

@@ -31,7 +31,11 @@ const same = (a: unknown, b: unknown) => JSON.stringify(canonical(a)) === JSON.s
 
 /** Whether the account's content is exactly what the file defines (language, variables, types). */
 export function isSameContent(template: TemplateFile, remote: RemoteContent): boolean {
-  return remote.language === template.language && same(template.variables, remote.variables ?? {}) && same(template.types, remote.types ?? {});
+  return (
+    remote.language === template.language &&
+    same(template.variables, remote.variables ?? {}) &&
+    same(template.types, remote.types ?? {})
+  );
 }
 
 export function planSync(local: LocalTemplate[], remote: RemoteContent[]): PlanItem[] {
@@ -63,29 +67,55 @@ export type SyncRow = {
   error?: string;
 };
 
-function approvalOf(template: TemplateFile, state: ApprovalState | null | undefined): Pick<SyncRow, 'approval' | 'rejectionReason'> {
+function approvalOf(
+  template: TemplateFile,
+  state: ApprovalState | null | undefined,
+): Pick<SyncRow, 'approval' | 'rejectionReason'> {
   if (!isSubmittable(template)) return { approval: 'session only' };
   const status = state?.status || 'unsubmitted';
-  return status === 'rejected' ? { approval: status, rejectionReason: state?.rejection_reason || 'no reason given' } : { approval: status };
+  return status === 'rejected'
+    ? { approval: status, rejectionReason: state?.rejection_reason || 'no reason given' }
+    : { approval: status };
 }
 
-const rowBase = (item: PlanItem) => ({ name: item.template.friendly_name, file: item.file, type: primaryType(item.template.types) ?? '-', deleted: [] as string[] });
+const rowBase = (item: PlanItem) => ({
+  name: item.template.friendly_name,
+  file: item.file,
+  type: primaryType(item.template.types) ?? '-',
+  deleted: [] as string[],
+});
 
 /** What a dry run would do, without a single write. */
 export function describePlan(plan: PlanItem[]): SyncRow[] {
   return plan.map((item) => {
     const base = rowBase(item);
     if (item.kind === 'keep') {
-      return { ...base, sid: item.current.sid, ...approvalOf(item.template, item.current.approval_requests), action: 'unchanged (dry run)', deleted: item.stale.map((s) => s.sid) };
+      return {
+        ...base,
+        sid: item.current.sid,
+        ...approvalOf(item.template, item.current.approval_requests),
+        action: 'unchanged (dry run)',
+        deleted: item.stale.map((s) => s.sid),
+      };
     }
     const replaced = item.kind === 'replace' ? item.old.map((o) => o.sid) : [];
-    return { ...base, approval: isSubmittable(item.template) ? 'unsubmitted' : 'session only', action: item.kind === 'create' ? 'would create' : 'would replace', deleted: replaced };
+    return {
+      ...base,
+      approval: isSubmittable(item.template) ? 'unsubmitted' : 'session only',
+      action: item.kind === 'create' ? 'would create' : 'would replace',
+      deleted: replaced,
+    };
   });
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-async function submitIfNeeded(api: ContentApi, template: TemplateFile, sid: string, current?: ApprovalState | null): Promise<ApprovalState | null | undefined> {
+async function submitIfNeeded(
+  api: ContentApi,
+  template: TemplateFile,
+  sid: string,
+  current?: ApprovalState | null,
+): Promise<ApprovalState | null | undefined> {
   if (!isSubmittable(template)) return undefined;
   if (current && current.status !== 'unsubmitted') return current;
   return api.submit(sid, template.friendly_name, template.category);
@@ -102,7 +132,13 @@ export async function applySync(api: ContentApi, plan: PlanItem[]): Promise<Sync
         sid = item.current.sid;
         const approval = await submitIfNeeded(api, item.template, sid, item.current.approval_requests);
         for (const stale of item.stale) await api.remove(stale.sid);
-        rows.push({ ...base, sid, ...approvalOf(item.template, approval), action: 'unchanged', deleted: item.stale.map((s) => s.sid) });
+        rows.push({
+          ...base,
+          sid,
+          ...approvalOf(item.template, approval),
+          action: 'unchanged',
+          deleted: item.stale.map((s) => s.sid),
+        });
         continue;
       }
       const created = await api.create(contentCreateBody(item.template));
@@ -110,7 +146,13 @@ export async function applySync(api: ContentApi, plan: PlanItem[]): Promise<Sync
       const approval = await submitIfNeeded(api, item.template, sid);
       const old = item.kind === 'replace' ? item.old : [];
       for (const previous of old) await api.remove(previous.sid);
-      rows.push({ ...base, sid, ...approvalOf(item.template, approval), action: item.kind === 'create' ? 'created' : 'replaced', deleted: old.map((o) => o.sid) });
+      rows.push({
+        ...base,
+        sid,
+        ...approvalOf(item.template, approval),
+        action: item.kind === 'create' ? 'created' : 'replaced',
+        deleted: old.map((o) => o.sid),
+      });
     } catch (error) {
       rows.push({ ...base, sid, approval: '-', action: 'failed', error: messageOf(error) });
     }

@@ -9,6 +9,8 @@ const SCHEMAS = contract.components.schemas as unknown as Record<string, Schema>
 const contractProblem = contractChecker(SCHEMAS);
 
 /** The first way a `POST /v1/Content` body breaks the contract, or undefined. */
-export const createBodyProblem = (body: unknown) => contractProblem(body, { $ref: '#/components/schemas/ContentCreateRequest' });
+export const createBodyProblem = (body: unknown) =>
+  contractProblem(body, { $ref: '#/components/schemas/ContentCreateRequest' });
 /** The first way an approval request body breaks the contract, or undefined. */
-export const approvalBodyProblem = (body: unknown) => contractProblem(body, { $ref: '#/components/schemas/ContentApprovalRequest' });
+export const approvalBodyProblem = (body: unknown) =>
+  contractProblem(body, { $ref: '#/components/schemas/ContentApprovalRequest' });

@@ -1,6 +1,7 @@
 /**
  * The Content API (https://content.twilio.com/v1/...), stateful, checked against the official contract
- * (contracts/content-openapi.json, through content-contract.ts), and what Messages create needs of it (ContentSid + ContentVariables).
+ * (contracts/content-openapi.json, through content-contract.ts), and what Messages create needs of it
+ * (ContentSid + ContentVariables).
  *
  * Behaviour:
  * - POST /v1/Content takes JSON matching `ContentCreateRequest` (every key known, at any depth; types as the
@@ -21,7 +22,13 @@
 import { approvalBodyProblem, createBodyProblem } from './content-contract';
 import { sidSource } from '../../lib/sids';
 import { isObject } from './contract-check';
-import { twilioError, type EmulatorReply, type EmulatorRequest, type EmulatorRoute, type EmulatorState } from './server';
+import {
+  twilioError,
+  type EmulatorReply,
+  type EmulatorRequest,
+  type EmulatorRoute,
+  type EmulatorState,
+} from './server';
 
 const CONTENT_BASE = 'https://content.twilio.com/v1';
 const SID = `(${sidSource('content')})`;
@@ -38,7 +45,14 @@ export type ContentEmulatorOptions = {
 
 export type ApprovalStatus = 'received' | 'pending' | 'approved' | 'rejected';
 
-type Approval = { name: string; category: string; content_type: string; status: ApprovalStatus; since: number; rejection_reason: string };
+type Approval = {
+  name: string;
+  category: string;
+  content_type: string;
+  status: ApprovalStatus;
+  since: number;
+  rejection_reason: string;
+};
 
 export type StoredContent = {
   account: string;
@@ -150,7 +164,8 @@ function create(request: EmulatorRequest, state: EmulatorState): EmulatorReply {
 function pageOf(request: EmulatorRequest): { offset: number; pageSize: number; page: number } | EmulatorReply {
   const sizeText = request.query.get('PageSize') ?? '50';
   const pageSize = Number(sizeText);
-  if (!/^\d+$/.test(sizeText) || pageSize < 1 || pageSize > 1000) return invalid('PageSize must be an integer from 1 to 1000');
+  if (!/^\d+$/.test(sizeText) || pageSize < 1 || pageSize > 1000)
+    return invalid('PageSize must be an integer from 1 to 1000');
   const pageText = request.query.get('Page') ?? '0';
   if (!/^\d+$/.test(pageText)) return invalid('Page must be a whole number');
   const token = request.query.get('PageToken');
@@ -166,11 +181,18 @@ function pageOf(request: EmulatorRequest): { offset: number; pageSize: number; p
   return { offset, pageSize, page: Number(pageText) };
 }
 
-function list(request: EmulatorRequest, state: EmulatorState, path: string, view: (c: StoredContent) => unknown): EmulatorReply {
+function list(
+  request: EmulatorRequest,
+  state: EmulatorState,
+  path: string,
+  view: (c: StoredContent) => unknown,
+): EmulatorReply {
   const paging = pageOf(request);
   if ('status' in paging) return paging;
   const { offset, pageSize, page } = paging;
-  const all = [...storeOf(state).values()].filter((c) => c.account === request.authUser).sort((a, b) => a.createdAt - b.createdAt);
+  const all = [...storeOf(state).values()]
+    .filter((c) => c.account === request.authUser)
+    .sort((a, b) => a.createdAt - b.createdAt);
   const items = all.slice(offset, offset + pageSize);
   for (const content of items) advance(content, state);
   const url = (p: number, at?: number) => {
@@ -207,12 +229,23 @@ function submit(request: EmulatorRequest, state: EmulatorState, sid: string): Em
   if (problem) return invalid(problem);
   const name = body.name as string;
   const category = body.category as string;
-  if (!/^[a-z0-9_]{1,512}$/.test(name)) return invalid(`name '${name}': WhatsApp template names are lowercase letters, digits and underscores`);
-  if (!WHATSAPP_CATEGORIES.includes(category)) return invalid(`category '${category}': use one of ${WHATSAPP_CATEGORIES.join(', ')}`);
-  if ('twilio/list-picker' in content.types) return invalid('twilio/list-picker content cannot be submitted for WhatsApp approval');
+  if (!/^[a-z0-9_]{1,512}$/.test(name))
+    return invalid(`name '${name}': WhatsApp template names are lowercase letters, digits and underscores`);
+  if (!WHATSAPP_CATEGORIES.includes(category))
+    return invalid(`category '${category}': use one of ${WHATSAPP_CATEGORIES.join(', ')}`);
+  if ('twilio/list-picker' in content.types)
+    return invalid('twilio/list-picker content cannot be submitted for WhatsApp approval');
   // Twilio's answer to a second request is not documented; refusing it keeps a client from relying on it.
-  if (content.approval) return invalid(`content ${sid} was already submitted for WhatsApp approval (${content.approval.status})`);
-  content.approval = { name, category, content_type: contentType(content), status: 'received', since: Date.now(), rejection_reason: '' };
+  if (content.approval)
+    return invalid(`content ${sid} was already submitted for WhatsApp approval (${content.approval.status})`);
+  content.approval = {
+    name,
+    category,
+    content_type: contentType(content),
+    status: 'received',
+    since: Date.now(),
+    rejection_reason: '',
+  };
   return { status: 201, body: approvalView(content) };
 }
 
@@ -226,11 +259,18 @@ function approvalFetch(content: StoredContent): Record<string, unknown> {
 }
 
 /** Control: decide the review now (reject with a reason, or approve). */
-function decide(request: EmulatorRequest, state: EmulatorState, sid: string, status: 'approved' | 'rejected'): EmulatorReply {
+function decide(
+  request: EmulatorRequest,
+  state: EmulatorState,
+  sid: string,
+  status: 'approved' | 'rejected',
+): EmulatorReply {
   const content = storeOf(state).get(sid);
-  if (!content?.approval) return { status: 404, body: { message: `content ${sid} does not exist or was not submitted for approval` } };
+  if (!content?.approval)
+    return { status: 404, body: { message: `content ${sid} does not exist or was not submitted for approval` } };
   const given = isObject(request.body) && typeof request.body.reason === 'string' ? request.body.reason : undefined;
-  const reason = status === 'rejected' ? (given ?? 'INVALID_FORMAT: the template does not follow WhatsApp policy.') : '';
+  const reason =
+    status === 'rejected' ? (given ?? 'INVALID_FORMAT: the template does not follow WhatsApp policy.') : '';
   Object.assign(content.approval, { status, since: Date.now(), rejection_reason: reason });
   return { status: 200, body: approvalFetch(content) };
 }
@@ -260,14 +300,30 @@ export function contentForMessage(
   const sid = typeof form.ContentSid === 'string' ? form.ContentSid : undefined;
   const variablesText = typeof form.ContentVariables === 'string' ? form.ContentVariables : undefined;
   if (!sid) {
-    return variablesText === undefined ? undefined : { error: twilioError(400, 21654, 'A ContentSid must be specified if ContentVariables are provided in the request.') };
+    return variablesText === undefined
+      ? undefined
+      : {
+          error: twilioError(
+            400,
+            21654,
+            'A ContentSid must be specified if ContentVariables are provided in the request.',
+          ),
+        };
   }
   if (form.Body !== undefined || form.MediaUrl !== undefined) {
-    return { error: twilioError(400, 20001, 'Invalid parameter: send a template with ContentSid alone, without Body or MediaUrl.') };
+    return {
+      error: twilioError(
+        400,
+        20001,
+        'Invalid parameter: send a template with ContentSid alone, without Body or MediaUrl.',
+      ),
+    };
   }
   const content = storeOf(state).get(sid);
   if (!content || content.account !== account) return { error: twilioError(400, 21655, 'The ContentSid is Invalid.') };
-  const names = new Set(Object.values(content.types).flatMap((t) => [...JSON.stringify(t).matchAll(PLACEHOLDER)].map((m) => m[1]!)));
+  const names = new Set(
+    Object.values(content.types).flatMap((t) => [...JSON.stringify(t).matchAll(PLACEHOLDER)].map((m) => m[1]!)),
+  );
   let given: Record<string, unknown> = {};
   if (variablesText !== undefined) {
     let parsed: unknown;
@@ -276,13 +332,30 @@ export function contentForMessage(
     } catch {
       return { error: twilioError(400, 21656, 'The Content Variables parameter is invalid: it is not JSON.') };
     }
-    if (!isObject(parsed)) return { error: twilioError(400, 21656, 'The Content Variables parameter is invalid: it must be a JSON object.') };
+    if (!isObject(parsed))
+      return {
+        error: twilioError(400, 21656, 'The Content Variables parameter is invalid: it must be a JSON object.'),
+      };
     given = parsed;
   }
   for (const [name, value] of Object.entries(given)) {
-    if (!names.has(name)) return { error: twilioError(400, 21656, `The Content Variables parameter is invalid: the content has no variable '${name}'.`) };
+    if (!names.has(name))
+      return {
+        error: twilioError(
+          400,
+          21656,
+          `The Content Variables parameter is invalid: the content has no variable '${name}'.`,
+        ),
+      };
     if (typeof value !== 'string' || BAD_VALUE.test(value)) {
-      return { error: twilioError(400, 21656, `The Content Variables parameter is invalid: variable '${name}' is empty, not text, or holds a line break, tab or 5+ spaces.`) };
+      return {
+        error: twilioError(
+          400,
+          21656,
+          `The Content Variables parameter is invalid: variable '${name}' is empty, not text, ` +
+            'or holds a line break, tab or 5+ spaces.',
+        ),
+      };
     }
   }
   const values = { ...content.variables, ...(given as Record<string, string>) };
@@ -300,8 +373,18 @@ const withSid =
     handle(request, state, match[1] ?? '');
 
 export const contentRoutes: EmulatorRoute[] = [
-  { name: 'content.create', method: 'POST', pattern: /^\/v1\/Content\/?$/, handle: (req, _m, state) => create(req, state) },
-  { name: 'content.list', method: 'GET', pattern: /^\/v1\/Content\/?$/, handle: (req, _m, state) => list(req, state, '/Content', resource) },
+  {
+    name: 'content.create',
+    method: 'POST',
+    pattern: /^\/v1\/Content\/?$/,
+    handle: (req, _m, state) => create(req, state),
+  },
+  {
+    name: 'content.list',
+    method: 'GET',
+    pattern: /^\/v1\/Content\/?$/,
+    handle: (req, _m, state) => list(req, state, '/Content', resource),
+  },
   {
     name: 'content.fetch',
     method: 'GET',
@@ -321,7 +404,12 @@ export const contentRoutes: EmulatorRoute[] = [
       return { status: 204 };
     }),
   },
-  { name: 'content.approval.create', method: 'POST', pattern: new RegExp(`^/v1/Content/${SID}/ApprovalRequests/whatsapp$`), handle: withSid(submit) },
+  {
+    name: 'content.approval.create',
+    method: 'POST',
+    pattern: new RegExp(`^/v1/Content/${SID}/ApprovalRequests/whatsapp$`),
+    handle: withSid(submit),
+  },
   {
     name: 'content.approval.fetch',
     method: 'GET',
@@ -335,7 +423,13 @@ export const contentRoutes: EmulatorRoute[] = [
     name: 'content.approvals.list',
     method: 'GET',
     pattern: /^\/v1\/ContentAndApprovals\/?$/,
-    handle: (req, _m, state) => list(req, state, '/ContentAndApprovals', (c) => ({ ...resource(c), url: undefined, links: undefined, approval_requests: approvalView(c) })),
+    handle: (req, _m, state) =>
+      list(req, state, '/ContentAndApprovals', (c) => ({
+        ...resource(c),
+        url: undefined,
+        links: undefined,
+        approval_requests: approvalView(c),
+      })),
   },
   {
     name: 'content.reject',

@@ -19,7 +19,8 @@ export type Schema = {
   additionalProperties?: boolean | Schema;
 };
 
-export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * `special` may take over a value the spec leaves loosely typed: it returns a problem, `null` for "fine", or

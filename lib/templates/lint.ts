@@ -51,17 +51,42 @@ type Report = (field: string, rule: string, message: string, severity?: LintSeve
 function lintPlaceholders(field: string, value: string, isBody: boolean, report: Report): void {
   const rest = value.replace(PLACEHOLDER, '');
   if (/\{\{|\}\}/.test(rest)) {
-    report(field, 'placeholder-format', 'holds a malformed placeholder: write variables as {{1}}, two braces on each side, no spaces');
+    report(
+      field,
+      'placeholder-format',
+      'holds a malformed placeholder: write variables as {{1}}, two braces on each side, no spaces',
+    );
   }
   for (const name of placeholdersIn(value)) {
-    if (QUOTES.test(name)) report(field, 'placeholder-quoted', `placeholder {{${name}}} has quote characters inside the braces: write {{${name.replace(/["'“”‘’`]/g, '')}}}`);
+    if (QUOTES.test(name))
+      report(
+        field,
+        'placeholder-quoted',
+        `placeholder {{${name}}} has quote characters inside the braces: ` +
+          `write {{${name.replace(/["'“”‘’`]/g, '')}}}`,
+      );
   }
   if (!isBody || placeholdersIn(value).length === 0) return;
   const trimmed = value.trim();
-  if (/^\{\{[^{}\s]+\}\}/.test(trimmed)) report(field, 'variable-at-start', 'starts with a variable: WhatsApp refuses it; put words before the first variable');
-  if (/\{\{[^{}\s]+\}\}$/.test(trimmed)) report(field, 'variable-at-end', 'ends with a variable: WhatsApp refuses it; put words (or a full stop) after the last variable');
+  if (/^\{\{[^{}\s]+\}\}/.test(trimmed))
+    report(
+      field,
+      'variable-at-start',
+      'starts with a variable: WhatsApp refuses it; put words before the first variable',
+    );
+  if (/\{\{[^{}\s]+\}\}$/.test(trimmed))
+    report(
+      field,
+      'variable-at-end',
+      'ends with a variable: WhatsApp refuses it; put words (or a full stop) after the last variable',
+    );
   const adjacent = /\{\{[^{}\s]+\}\}\s*\{\{[^{}\s]+\}\}/.exec(value);
-  if (adjacent) report(field, 'variables-adjacent', `has two variables side by side (${adjacent[0]}): WhatsApp refuses it; put words between them`);
+  if (adjacent)
+    report(
+      field,
+      'variables-adjacent',
+      `has two variables side by side (${adjacent[0]}): WhatsApp refuses it; put words between them`,
+    );
 }
 
 function lintText(field: string, value: string, max: number, rule: string, report: Report): void {
@@ -77,14 +102,23 @@ function lintDuplicates(field: string, values: (string | undefined)[], what: str
   const seen = new Set<string>();
   values.forEach((value, i) => {
     if (value === undefined) return;
-    if (seen.has(value)) report(`${field}.${i}`, 'button-duplicate', `${what} "${value}" is used twice in this message: each must be unique`);
+    if (seen.has(value))
+      report(
+        `${field}.${i}`,
+        'button-duplicate',
+        `${what} "${value}" is used twice in this message: each must be unique`,
+      );
     seen.add(value);
   });
 }
 
 function lintMediaUrl(field: string, url: string, report: Report): void {
   if (!/^https?:\/\/[^\s/{}]+\/\S*$/.test(url)) {
-    report(field, 'media-url', 'must be an absolute http(s) URL; a variable may only follow the host, e.g. https://example.com/{{1}}');
+    report(
+      field,
+      'media-url',
+      'must be an absolute http(s) URL; a variable may only follow the host, e.g. https://example.com/{{1}}',
+    );
   }
 }
 
@@ -100,7 +134,12 @@ function lintTypes(template: TemplateFile, report: Report): void {
   if (text) lintBody('types.twilio/text.body', text.body, report);
   if (media) {
     if (media.body !== undefined) lintBody('types.twilio/media.body', media.body, report);
-    if (media.media.length !== 1) report('types.twilio/media.media', 'media-count', `holds ${media.media.length} URLs: WhatsApp sends exactly one media per message`);
+    if (media.media.length !== 1)
+      report(
+        'types.twilio/media.media',
+        'media-count',
+        `holds ${media.media.length} URLs: WhatsApp sends exactly one media per message`,
+      );
     media.media.forEach((url, i) => lintMediaUrl(`types.twilio/media.media.${i}`, url, report));
   }
   if (quickReply) {
@@ -108,13 +147,31 @@ function lintTypes(template: TemplateFile, report: Report): void {
     lintBody(`${at}.body`, quickReply.body, report);
     const n = quickReply.actions.length;
     if (n === 0) report(`${at}.actions`, 'buttons-min', 'needs at least one button');
-    if (n > QUICK_REPLY_MAX) report(`${at}.actions`, 'buttons-max', `has ${n} buttons: a quick reply holds at most ${QUICK_REPLY_MAX}`);
+    if (n > QUICK_REPLY_MAX)
+      report(`${at}.actions`, 'buttons-max', `has ${n} buttons: a quick reply holds at most ${QUICK_REPLY_MAX}`);
     else if (n > QUICK_REPLY_SESSION_MAX) {
-      report(`${at}.actions`, 'buttons-session', `has ${n} buttons: sent in a session without approval, WhatsApp shows only ${QUICK_REPLY_SESSION_MAX}`, 'warning');
+      report(
+        `${at}.actions`,
+        'buttons-session',
+        `has ${n} buttons: sent in a session without approval, WhatsApp shows only ${QUICK_REPLY_SESSION_MAX}`,
+        'warning',
+      );
     }
-    quickReply.actions.forEach((a, i) => lintText(`${at}.actions.${i}.title`, a.title, QUICK_REPLY_TITLE_MAX, 'button-title-length', report));
-    lintDuplicates(`${at}.actions`, quickReply.actions.map((a) => a.title), 'button title', report);
-    lintDuplicates(`${at}.actions`, quickReply.actions.map((a) => a.id), 'button id', report);
+    quickReply.actions.forEach((a, i) =>
+      lintText(`${at}.actions.${i}.title`, a.title, QUICK_REPLY_TITLE_MAX, 'button-title-length', report),
+    );
+    lintDuplicates(
+      `${at}.actions`,
+      quickReply.actions.map((a) => a.title),
+      'button title',
+      report,
+    );
+    lintDuplicates(
+      `${at}.actions`,
+      quickReply.actions.map((a) => a.id),
+      'button id',
+      report,
+    );
   }
   if (listPicker) {
     const at = 'types.twilio/list-picker';
@@ -122,14 +179,27 @@ function lintTypes(template: TemplateFile, report: Report): void {
     lintText(`${at}.button`, listPicker.button, 20, 'button-title-length', report);
     const n = listPicker.items.length;
     if (n === 0) report(`${at}.items`, 'buttons-min', 'needs at least one item');
-    if (n > LIST_ITEMS_MAX) report(`${at}.items`, 'buttons-max', `has ${n} items: a list picker holds at most ${LIST_ITEMS_MAX}`);
+    if (n > LIST_ITEMS_MAX)
+      report(`${at}.items`, 'buttons-max', `has ${n} items: a list picker holds at most ${LIST_ITEMS_MAX}`);
     listPicker.items.forEach((item, i) => {
       lintText(`${at}.items.${i}.item`, item.item, 24, 'button-title-length', report);
       lintText(`${at}.items.${i}.id`, item.id, 200, 'button-id-length', report);
-      if (item.description !== undefined) lintText(`${at}.items.${i}.description`, item.description, 72, 'button-title-length', report);
+      if (item.description !== undefined)
+        lintText(`${at}.items.${i}.description`, item.description, 72, 'button-title-length', report);
     });
-    lintDuplicates(`${at}.items`, listPicker.items.map((item) => item.id), 'item id', report);
-    report(at, 'session-only', 'WhatsApp never approves a list picker: it can only be sent inside the 24-hour session, and is not submitted for approval', 'warning');
+    lintDuplicates(
+      `${at}.items`,
+      listPicker.items.map((item) => item.id),
+      'item id',
+      report,
+    );
+    report(
+      at,
+      'session-only',
+      'WhatsApp never approves a list picker: it can only be sent inside the 24-hour session, ' +
+        'and is not submitted for approval',
+      'warning',
+    );
   }
   if (callToAction) {
     const at = 'types.twilio/call-to-action';
@@ -144,16 +214,28 @@ function lintTypes(template: TemplateFile, report: Report): void {
       lintText(`${field}.title`, a.title, CALL_TO_ACTION_TITLE_MAX, 'button-title-length', report);
       if (a.type === 'URL' && !a.url) report(`${field}.url`, 'button-target', 'a URL button needs "url"');
       if (a.type === 'URL' && a.url) lintMediaUrl(`${field}.url`, a.url, report);
-      if (a.type === 'PHONE_NUMBER' && !/^\+[1-9]\d{6,14}$/.test(a.phone ?? '')) report(`${field}.phone`, 'button-target', 'a PHONE_NUMBER button needs "phone" in E.164, e.g. +14155550100');
-      if (a.type === 'COPY_CODE' && !a.code) report(`${field}.code`, 'button-target', 'a COPY_CODE button needs "code"');
+      if (a.type === 'PHONE_NUMBER' && !/^\+[1-9]\d{6,14}$/.test(a.phone ?? ''))
+        report(`${field}.phone`, 'button-target', 'a PHONE_NUMBER button needs "phone" in E.164, e.g. +14155550100');
+      if (a.type === 'COPY_CODE' && !a.code)
+        report(`${field}.code`, 'button-target', 'a COPY_CODE button needs "code"');
     });
-    lintDuplicates(`${at}.actions`, callToAction.actions.map((a) => a.title), 'button title', report);
+    lintDuplicates(
+      `${at}.actions`,
+      callToAction.actions.map((a) => a.title),
+      'button title',
+      report,
+    );
   }
   if (card) {
     const at = 'types.twilio/card';
-    const others = [card.subtitle, card.media?.length ? 'media' : undefined, card.actions?.length ? 'actions' : undefined];
+    const others = [
+      card.subtitle,
+      card.media?.length ? 'media' : undefined,
+      card.actions?.length ? 'actions' : undefined,
+    ];
     if (!card.title?.trim()) report(`${at}.title`, 'card-fields', 'a card needs a title');
-    else if (!others.some(Boolean)) report(at, 'card-fields', 'a card needs a title and at least one of subtitle, media, actions');
+    else if (!others.some(Boolean))
+      report(at, 'card-fields', 'a card needs a title and at least one of subtitle, media, actions');
     if (card.title) lintBody(`${at}.title`, card.title, report);
     if (card.subtitle !== undefined) lintText(`${at}.subtitle`, card.subtitle, 60, 'body-length', report);
     if ((card.media?.length ?? 0) > 1) report(`${at}.media`, 'media-count', 'a card holds one media URL at most');
@@ -166,12 +248,25 @@ function lintVariables(template: TemplateFile, report: Report): void {
   const used = templateVariables(template.types);
   const numeric = used.filter((name) => /^[1-9]\d*$/.test(name)).map(Number);
   for (const name of used) {
-    if (!/^[1-9]\d*$/.test(name)) report('variables', 'variable-numbering', `{{${name}}} is not a number: WhatsApp templates number their variables {{1}}, {{2}} ...`);
+    if (!/^[1-9]\d*$/.test(name))
+      report(
+        'variables',
+        'variable-numbering',
+        `{{${name}}} is not a number: WhatsApp templates number their variables {{1}}, {{2}} ...`,
+      );
   }
-  const gaps = numeric.length ? [...Array(Math.max(...numeric)).keys()].map((i) => i + 1).filter((n) => !numeric.includes(n)) : [];
-  if (gaps.length) report('variables', 'variable-numbering', `the variables skip ${gaps.map((n) => `{{${n}}}`).join(', ')}: number them 1..n without gaps`);
+  const gaps = numeric.length
+    ? [...Array(Math.max(...numeric)).keys()].map((i) => i + 1).filter((n) => !numeric.includes(n))
+    : [];
+  if (gaps.length)
+    report(
+      'variables',
+      'variable-numbering',
+      `the variables skip ${gaps.map((n) => `{{${n}}}`).join(', ')}: number them 1..n without gaps`,
+    );
   for (const name of used) {
-    if (!(name in template.variables)) report(`variables.${name}`, 'sample-missing', `{{${name}}} has no sample value: WhatsApp's reviewers need one`);
+    if (!(name in template.variables))
+      report(`variables.${name}`, 'sample-missing', `{{${name}}} has no sample value: WhatsApp's reviewers need one`);
   }
   for (const [name, sample] of Object.entries(template.variables)) {
     if (!used.includes(name)) {
@@ -180,31 +275,52 @@ function lintVariables(template: TemplateFile, report: Report): void {
     }
     const problem = valueProblem(sample);
     if (problem) report(`variables.${name}`, 'sample-value', `the sample ${problem}`);
-    if (/\{\{|\}\}/.test(sample)) report(`variables.${name}`, 'sample-value', 'the sample holds braces: give the text a customer would read');
+    if (/\{\{|\}\}/.test(sample))
+      report(`variables.${name}`, 'sample-value', 'the sample holds braces: give the text a customer would read');
   }
 }
 
 /** Lints one parsed template file. `file` is how the problems name it (e.g. templates/bot_menu.json). */
 export function lintTemplate(file: string, value: unknown): LintResult {
   const problems: LintProblem[] = [];
-  const report: Report = (field, rule, message, severity = 'error') => problems.push({ file, field, rule, severity, message });
+  const report: Report = (field, rule, message, severity = 'error') =>
+    problems.push({ file, field, rule, severity, message });
   const parsed = templateFileSchema.safeParse(value);
   if (!parsed.success) {
-    for (const p of describeZodError(parsed.error)) report(p.path, 'schema', `${p.message}${p.expected ? ` (expected ${p.expected})` : ''}`);
+    for (const p of describeZodError(parsed.error))
+      report(p.path, 'schema', `${p.message}${p.expected ? ` (expected ${p.expected})` : ''}`);
     return { problems };
   }
   const template = parsed.data;
-  const base = file.split(/[\\/]/).pop()?.replace(/\.json$/, '');
+  const base = file
+    .split(/[\\/]/)
+    .pop()
+    ?.replace(/\.json$/, '');
   if (base !== undefined && base !== template.friendly_name) {
-    report('friendly_name', 'file-name', `is "${template.friendly_name}" but the file is ${base}.json: name the file after the template`);
+    report(
+      'friendly_name',
+      'file-name',
+      `is "${template.friendly_name}" but the file is ${base}.json: name the file after the template`,
+    );
   }
   if (!TEMPLATE_NAME.test(template.friendly_name)) {
-    report('friendly_name', 'approval-name', 'is also the WhatsApp template name: lowercase letters, digits and underscores only');
+    report(
+      'friendly_name',
+      'approval-name',
+      'is also the WhatsApp template name: lowercase letters, digits and underscores only',
+    );
   }
-  if (!LANGUAGE.test(template.language)) report('language', 'language', `"${template.language}" is not a WhatsApp language code such as en, en_US or pt_BR`);
-  if (typesOf(template.types).length === 0) report('types', 'no-types', 'defines no content type: add one of twilio/text, twilio/quick-reply ...');
+  if (!LANGUAGE.test(template.language))
+    report('language', 'language', `"${template.language}" is not a WhatsApp language code such as en, en_US or pt_BR`);
+  if (typesOf(template.types).length === 0)
+    report('types', 'no-types', 'defines no content type: add one of twilio/text, twilio/quick-reply ...');
   if (template.category === 'AUTHENTICATION') {
-    report('category', 'category-type', 'AUTHENTICATION templates must use the whatsapp/authentication type, which this folder does not support: use UTILITY');
+    report(
+      'category',
+      'category-type',
+      'AUTHENTICATION templates must use the whatsapp/authentication type, ' +
+        'which this folder does not support: use UTILITY',
+    );
   }
   for (const { field, value: text } of templateStrings(template.types)) {
     lintPlaceholders(field, text, /\.(body|title)$/.test(field) && !/\.actions\.\d+\.title$/.test(field), report);
@@ -221,13 +337,18 @@ export function lintTemplateSource(file: string, source: string): LintResult {
     value = JSON.parse(source);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return { problems: [{ file, field: '(root)', rule: 'json', severity: 'error', message: `is not valid JSON: ${reason}` }] };
+    return {
+      problems: [{ file, field: '(root)', rule: 'json', severity: 'error', message: `is not valid JSON: ${reason}` }],
+    };
   }
   return lintTemplate(file, value);
 }
 
 /** Lints a folder's worth of files, and that no two share a friendly name (the key `npm run templates` syncs by). */
-export function lintTemplates(files: { file: string; source: string }[]): { templates: { file: string; template: TemplateFile }[]; problems: LintProblem[] } {
+export function lintTemplates(files: { file: string; source: string }[]): {
+  templates: { file: string; template: TemplateFile }[];
+  problems: LintProblem[];
+} {
   const templates: { file: string; template: TemplateFile }[] = [];
   const problems: LintProblem[] = [];
   const byName = new Map<string, string>();
@@ -237,7 +358,13 @@ export function lintTemplates(files: { file: string; source: string }[]): { temp
     if (!result.template) continue;
     const first = byName.get(result.template.friendly_name);
     if (first) {
-      problems.push({ file, field: 'friendly_name', rule: 'duplicate-name', severity: 'error', message: `"${result.template.friendly_name}" is already the name of ${first}` });
+      problems.push({
+        file,
+        field: 'friendly_name',
+        rule: 'duplicate-name',
+        severity: 'error',
+        message: `"${result.template.friendly_name}" is already the name of ${first}`,
+      });
     } else {
       byName.set(result.template.friendly_name, file);
     }

@@ -17,7 +17,8 @@ export function templateStrings(types: ContentTypes): TemplateString[] {
   const walk = (value: unknown, field: string) => {
     if (typeof value === 'string') out.push({ field, value });
     else if (Array.isArray(value)) value.forEach((item, i) => walk(item, `${field}.${i}`));
-    else if (value && typeof value === 'object') for (const [key, sub] of Object.entries(value)) walk(sub, `${field}.${key}`);
+    else if (value && typeof value === 'object')
+      for (const [key, sub] of Object.entries(value)) walk(sub, `${field}.${key}`);
   };
   walk(types, 'types');
   return out;
@@ -43,7 +44,11 @@ export function valueProblem(value: string): string | undefined {
   return undefined;
 }
 
-export type VariableProblem = { field: string; rule: 'unknown-variable' | 'missing-variable' | 'variable-value'; message: string };
+export type VariableProblem = {
+  field: string;
+  rule: 'unknown-variable' | 'missing-variable' | 'variable-value';
+  message: string;
+};
 
 export type FilledTemplate =
   | {
@@ -65,12 +70,19 @@ export function fillVariables(template: Pick<TemplateFile, 'types'>, given: unkn
   const names = templateVariables(template.types);
   const values: Record<string, string> = {};
   if (given !== undefined && (typeof given !== 'object' || given === null || Array.isArray(given))) {
-    return { ok: false, problems: [{ field: 'variables', rule: 'variable-value', message: 'must be an object of variable name to text' }] };
+    return {
+      ok: false,
+      problems: [{ field: 'variables', rule: 'variable-value', message: 'must be an object of variable name to text' }],
+    };
   }
   for (const [name, value] of Object.entries((given ?? {}) as Record<string, unknown>)) {
     if (!names.includes(name)) {
       const known = names.length ? names.map((n) => `"${n}"`).join(', ') : 'none';
-      problems.push({ field: `variables.${name}`, rule: 'unknown-variable', message: `the template has no variable "${name}" (it has ${known})` });
+      problems.push({
+        field: `variables.${name}`,
+        rule: 'unknown-variable',
+        message: `the template has no variable "${name}" (it has ${known})`,
+      });
       continue;
     }
     const text = typeof value === 'number' ? String(value) : value;
@@ -84,7 +96,11 @@ export function fillVariables(template: Pick<TemplateFile, 'types'>, given: unkn
   }
   for (const name of names) {
     if (!(name in ((given ?? {}) as object))) {
-      problems.push({ field: `variables.${name}`, rule: 'missing-variable', message: `variable "${name}" is missing: give a value for {{${name}}}` });
+      problems.push({
+        field: `variables.${name}`,
+        rule: 'missing-variable',
+        message: `variable "${name}" is missing: give a value for {{${name}}}`,
+      });
     }
   }
   if (problems.length) return { ok: false, problems };

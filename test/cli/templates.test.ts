@@ -24,14 +24,18 @@ beforeEach(() => resetEmulator(emulator));
 /** A copy of the project's templates folder, and an empty .env so the repository's is not read. */
 function workDir(): { dir: string; env: string } {
   const dir = mkdtempSync(join(tmpdir(), 'templates-cli-'));
-  for (const name of ['bot_menu.json', 'order_update.json']) copyFileSync(join(ROOT, 'templates', name), join(dir, name));
+  for (const name of ['bot_menu.json', 'order_update.json'])
+    copyFileSync(join(ROOT, 'templates', name), join(dir, name));
   const env = join(dir, 'empty.env');
   writeFileSync(env, '');
   return { dir, env };
 }
 
 type CliResult = { code: number | null; stdout: string; stderr: string };
-function runCli(args: string[], env: Record<string, string> = { ACCOUNT_SID: ACCOUNT, AUTH_TOKEN, TWILIO_API_BASE_URL: emulator.url }): Promise<CliResult> {
+function runCli(
+  args: string[],
+  env: Record<string, string> = { ACCOUNT_SID: ACCOUNT, AUTH_TOKEN, TWILIO_API_BASE_URL: emulator.url },
+): Promise<CliResult> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'templates.ts'), ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
@@ -44,13 +48,28 @@ function runCli(args: string[], env: Record<string, string> = { ACCOUNT_SID: ACC
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
-type Row = { name: string; sid?: string; type: string; approval: string; rejectionReason?: string; action: string; deleted: string[] };
+type Row = {
+  name: string;
+  sid?: string;
+  type: string;
+  approval: string;
+  rejectionReason?: string;
+  action: string;
+  deleted: string[];
+};
 type Output = { dryRun: boolean; menuContentSid: string | null; templates: Row[] };
 const outputOf = (r: CliResult): Output => JSON.parse(r.stdout) as Output;
 const count = (route: string) => emulator.requestsFor(route).length;
 
 /** The account's contents as the emulator's Content API lists them. */
-async function accountContents(): Promise<{ sid: string; friendly_name: string; types: Record<string, { body?: string }>; approval_requests: { status: string } }[]> {
+async function accountContents(): Promise<
+  {
+    sid: string;
+    friendly_name: string;
+    types: Record<string, { body?: string }>;
+    approval_requests: { status: string };
+  }[]
+> {
   const res = await fetch(`${emulator.url}/v1/ContentAndApprovals?PageSize=1000`, {
     headers: { authorization: `Basic ${Buffer.from(`${ACCOUNT}:${AUTH_TOKEN}`).toString('base64')}` },
   });
@@ -58,7 +77,7 @@ async function accountContents(): Promise<{ sid: string; friendly_name: string; 
 }
 
 describe('npm run templates', () => {
-  it('creates and submits what is missing; a rerun creates nothing; a changed file replaces exactly that template', async () => {
+  it('creates and submits what is missing; a rerun creates nothing; a change replaces that template', async () => {
     const { dir, env } = workDir();
     const args = ['--dir', dir, '--env', env, '--json'];
 
@@ -82,7 +101,11 @@ describe('npm run templates', () => {
     // What was created is the file minus its category, exactly.
     const file = JSON.parse(readFileSync(join(dir, 'order_update.json'), 'utf8')) as Record<string, unknown>;
     const { category: _category, ...createBody } = file;
-    expect(emulator.requestsFor('content.create').find((r) => (r.body as { friendly_name: string }).friendly_name === 'order_update')!.body).toEqual(createBody);
+    expect(
+      emulator
+        .requestsFor('content.create')
+        .find((r) => (r.body as { friendly_name: string }).friendly_name === 'order_update')!.body,
+    ).toEqual(createBody);
 
     await new Promise((r) => setTimeout(r, 150));
     const second = await runCli(args);
@@ -99,7 +122,12 @@ describe('npm run templates', () => {
     const [menu, order] = outputOf(third).templates;
     const oldOrder = created[1]!.sid!;
     expect(menu).toMatchObject({ name: 'bot_menu', sid: created[0]!.sid, action: 'unchanged', deleted: [] });
-    expect(order).toMatchObject({ name: 'order_update', action: 'replaced', approval: 'received', deleted: [oldOrder] });
+    expect(order).toMatchObject({
+      name: 'order_update',
+      action: 'replaced',
+      approval: 'received',
+      deleted: [oldOrder],
+    });
     expect(order!.sid).not.toBe(oldOrder);
     expect([count('content.create'), count('content.approval.create'), count('content.delete')]).toEqual([3, 3, 1]);
     // The new content was created before the old one was deleted.
@@ -108,7 +136,9 @@ describe('npm run templates', () => {
     expect(emulator.requestsFor('content.delete')[0]!.at).toBeGreaterThanOrEqual(createdAt);
     const after = await accountContents();
     expect(after.map((c) => c.sid).sort()).toEqual([menu!.sid, order!.sid].sort());
-    expect(after.find((c) => c.friendly_name === 'order_update')!.types['twilio/text']!.body).toMatch(/Reply STOP to opt out\.$/);
+    expect(after.find((c) => c.friendly_name === 'order_update')!.types['twilio/text']!.body).toMatch(
+      /Reply STOP to opt out\.$/,
+    );
   });
 
   it('prints a table with the rejection reason, and the variable to set for the menu', async () => {
@@ -125,7 +155,12 @@ describe('npm run templates', () => {
     expect(table.code).toBe(0);
     const lines = table.stdout.split('\n');
     expect(lines[0]).toMatch(/^name\s+sid\s+type\s+approval\s+action/);
-    expect(lines.find((l) => l.startsWith('order_update'))).toMatch(new RegExp(`^order_update\\s+${order}\\s+twilio/text\\s+rejected: INVALID_FORMAT: too many variables for its length\\s+unchanged`));
+    expect(lines.find((l) => l.startsWith('order_update'))).toMatch(
+      new RegExp(
+        `^order_update\\s+${order}\\s+twilio/text\\s+` +
+          'rejected: INVALID_FORMAT: too many variables for its length\\s+unchanged',
+      ),
+    );
     expect(table.stdout).toContain(`MENU_CONTENT_SID=${first.menuContentSid!}`);
     expect(count('content.create')).toBe(2);
   });
@@ -133,7 +168,10 @@ describe('npm run templates', () => {
   it('--dry-run reads the account and writes nothing', async () => {
     const { dir, env } = workDir();
     await runCli(['--dir', dir, '--env', env]);
-    writeFileSync(join(dir, 'order_update.json'), readFileSync(join(dir, 'order_update.json'), 'utf8').replace('is {{3}}.', 'is now {{3}}.'));
+    writeFileSync(
+      join(dir, 'order_update.json'),
+      readFileSync(join(dir, 'order_update.json'), 'utf8').replace('is {{3}}.', 'is now {{3}}.'),
+    );
     const before = emulator.state.requests.length;
     const dry = await runCli(['--dir', dir, '--env', env, '--dry-run', '--json']);
     expect(dry.code).toBe(0);
@@ -145,11 +183,19 @@ describe('npm run templates', () => {
     const { dir, env } = workDir();
     writeFileSync(
       join(dir, 'shipping.json'),
-      JSON.stringify({ friendly_name: 'shipping', language: 'en', category: 'UTILITY', variables: { 1: 'Maria' }, types: { 'twilio/text': { body: '{{1}}, it shipped.' } } }),
+      JSON.stringify({
+        friendly_name: 'shipping',
+        language: 'en',
+        category: 'UTILITY',
+        variables: { 1: 'Maria' },
+        types: { 'twilio/text': { body: '{{1}}, it shipped.' } },
+      }),
     );
     const result = await runCli(['--dir', dir, '--env', env]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`${join(dir, 'shipping.json').replace(`${ROOT}/`, '')}: types.twilio/text.body: starts with a variable`);
+    expect(result.stderr).toContain(
+      `${join(dir, 'shipping.json').replace(`${ROOT}/`, '')}: types.twilio/text.body: starts with a variable`,
+    );
     expect(result.stderr).toMatch(/\[variable-at-start\]/);
     expect(result.stderr).toMatch(/nothing was sent to Twilio/);
     expect(emulator.state.requests).toEqual([]);

@@ -24,7 +24,10 @@ afterAll(() => emulator.close());
 beforeEach(() => resetEmulator(emulator));
 
 const check = contractChecker(contract.components.schemas as unknown as Record<string, Schema>);
-type Paths = Record<string, Record<string, { responses: Record<string, { content?: { 'application/json': { schema: Schema } } }> }>>;
+type Paths = Record<
+  string,
+  Record<string, { responses: Record<string, { content?: { 'application/json': { schema: Schema } } }> }>
+>;
 /** The contract's response schema of an operation. */
 const responseSchema = (path: string, method: string, status: string) =>
   (contract.paths as unknown as Paths)[path]![method]!.responses[status]!.content!['application/json'].schema;
@@ -32,11 +35,17 @@ const responseSchema = (path: string, method: string, status: string) =>
 async function api(method: string, path: string, body?: unknown, account = ACCOUNT, contentType = 'application/json') {
   const res = await fetch(`${emulator.url}${path}`, {
     method,
-    headers: { authorization: `Basic ${Buffer.from(`${account}:${TOKEN}`).toString('base64')}`, ...(body === undefined ? {} : { 'content-type': contentType }) },
+    headers: {
+      authorization: `Basic ${Buffer.from(`${account}:${TOKEN}`).toString('base64')}`,
+      ...(body === undefined ? {} : { 'content-type': contentType }),
+    },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Record<string, unknown> & { code?: number; message?: string } };
+  return {
+    status: res.status,
+    body: (text ? JSON.parse(text) : undefined) as Record<string, unknown> & { code?: number; message?: string },
+  };
 }
 
 const ORDER = {
@@ -83,12 +92,28 @@ describe('Content resource', () => {
   });
 
   it.each<[string, unknown, RegExp]>([
-    ['an unknown key in a type', { ...ORDER, types: { 'twilio/text': { body: 'Hi', footer: 'x' } } }, /Unknown field 'types.twilio\/text.footer'/],
-    ['a button without its title', { ...MENU, types: { 'twilio/quick-reply': { body: 'Pick', actions: [{ id: 'a' }] } } }, /Missing required field 'types.twilio\/quick-reply.actions\[0\].title'/],
-    ['a call-to-action type the contract has not', { ...ORDER, types: { 'twilio/call-to-action': { body: 'Go', actions: [{ type: 'EMAIL', title: 'Mail' }] } } }, /must be one of URL/],
+    [
+      'an unknown key in a type',
+      { ...ORDER, types: { 'twilio/text': { body: 'Hi', footer: 'x' } } },
+      /Unknown field 'types.twilio\/text.footer'/,
+    ],
+    [
+      'a button without its title',
+      { ...MENU, types: { 'twilio/quick-reply': { body: 'Pick', actions: [{ id: 'a' }] } } },
+      /Missing required field 'types.twilio\/quick-reply.actions\[0\].title'/,
+    ],
+    [
+      'a call-to-action type the contract has not',
+      { ...ORDER, types: { 'twilio/call-to-action': { body: 'Go', actions: [{ type: 'EMAIL', title: 'Mail' }] } } },
+      /must be one of URL/,
+    ],
     ['no language', { types: ORDER.types }, /Missing required field 'language'/],
     ['a variable sample that is not text', { ...ORDER, variables: { '1': 5 } }, /variables.1 must be a string/],
-    ['camelCase keys, as twilio-node’s typed create sends them', { friendlyName: 'x', language: 'en', types: ORDER.types }, /Unknown field 'friendlyName'/],
+    [
+      'camelCase keys, as twilio-node’s typed create sends them',
+      { friendlyName: 'x', language: 'en', types: ORDER.types },
+      /Unknown field 'friendlyName'/,
+    ],
   ])('refuses %s with 400, naming the field', async (_, body, message) => {
     const res = await api('POST', '/v1/Content', body);
     expect(res.status).toBe(400);
@@ -108,7 +133,13 @@ describe('Content resource', () => {
     for (let i = 0; i < 5; i++) sids.push(await created({ ...ORDER, friendly_name: `order_${i}` }));
     const client = createTwilioClient({ accountSid: ACCOUNT, authToken: TOKEN, apiBaseUrl: emulator.url });
     const fetched = await client.content.v1.contents(sids[0]!).fetch();
-    expect(fetched).toMatchObject({ sid: sids[0], friendlyName: 'order_0', language: 'en', variables: ORDER.variables, types: ORDER.types });
+    expect(fetched).toMatchObject({
+      sid: sids[0],
+      friendlyName: 'order_0',
+      language: 'en',
+      variables: ORDER.variables,
+      types: ORDER.types,
+    });
     const listed = await client.content.v1.contents.list({ pageSize: 2 });
     expect(listed.map((c) => c.sid)).toEqual(sids);
     expect(emulator.requestsFor('content.list').map((r) => r.query.PageSize)).toEqual(['2', '2', '2']);
@@ -120,7 +151,13 @@ describe('Content resource', () => {
     await created();
     const page = await api('GET', '/v1/Content?PageSize=1');
     expect(check(page.body, responseSchema('/v1/Content', 'get', '200'))).toBeUndefined();
-    expect(page.body.meta).toMatchObject({ page: 0, page_size: 1, key: 'contents', next_page_url: null, previous_page_url: null });
+    expect(page.body.meta).toMatchObject({
+      page: 0,
+      page_size: 1,
+      key: 'contents',
+      next_page_url: null,
+      previous_page_url: null,
+    });
     expect((await api('GET', '/v1/Content?PageSize=1001')).status).toBe(400);
   });
 
@@ -135,10 +172,21 @@ describe('Content resource', () => {
 describe('WhatsApp approval', () => {
   it('received, then pending, then approved, with time; each answer as the contract describes it', async () => {
     const sid = await created();
-    const submitted = await api('POST', `/v1/Content/${sid}/ApprovalRequests/whatsapp`, { name: 'order_update', category: 'UTILITY' });
+    const submitted = await api('POST', `/v1/Content/${sid}/ApprovalRequests/whatsapp`, {
+      name: 'order_update',
+      category: 'UTILITY',
+    });
     expect(submitted.status).toBe(201);
-    expect(check(submitted.body, responseSchema('/v1/Content/{ContentSid}/ApprovalRequests/whatsapp', 'post', '201'))).toBeUndefined();
-    expect(submitted.body).toMatchObject({ name: 'order_update', category: 'UTILITY', content_type: 'twilio/text', status: 'received', rejection_reason: '' });
+    expect(
+      check(submitted.body, responseSchema('/v1/Content/{ContentSid}/ApprovalRequests/whatsapp', 'post', '201')),
+    ).toBeUndefined();
+    expect(submitted.body).toMatchObject({
+      name: 'order_update',
+      category: 'UTILITY',
+      content_type: 'twilio/text',
+      status: 'received',
+      rejection_reason: '',
+    });
 
     const status = async () => {
       const res = await api('GET', `/v1/Content/${sid}/ApprovalRequests`);
@@ -154,17 +202,35 @@ describe('WhatsApp approval', () => {
 
     const list = await api('GET', '/v1/ContentAndApprovals');
     expect(check(list.body, responseSchema('/v1/ContentAndApprovals', 'get', '200'))).toBeUndefined();
-    expect(list.body.contents).toEqual([expect.objectContaining({ sid, approval_requests: expect.objectContaining({ status: 'approved', category: 'UTILITY' }) })]);
+    expect(list.body.contents).toEqual([
+      expect.objectContaining({
+        sid,
+        approval_requests: expect.objectContaining({ status: 'approved', category: 'UTILITY' }),
+      }),
+    ]);
   });
 
   it('twilio-node submits and reads the approval; unsubmitted before that', async () => {
     const sid = await created(MENU);
     const client = createTwilioClient({ accountSid: ACCOUNT, authToken: TOKEN, apiBaseUrl: emulator.url });
-    expect((await client.content.v1.contents(sid).approvalFetch().fetch()).whatsapp).toMatchObject({ status: 'unsubmitted' });
-    const approval = await client.content.v1.contents(sid).approvalCreate.create({ name: 'bot_menu', category: 'UTILITY' });
-    expect(approval).toMatchObject({ name: 'bot_menu', category: 'UTILITY', contentType: 'twilio/quick-reply', status: 'received' });
+    expect((await client.content.v1.contents(sid).approvalFetch().fetch()).whatsapp).toMatchObject({
+      status: 'unsubmitted',
+    });
+    const approval = await client.content.v1
+      .contents(sid)
+      .approvalCreate.create({ name: 'bot_menu', category: 'UTILITY' });
+    expect(approval).toMatchObject({
+      name: 'bot_menu',
+      category: 'UTILITY',
+      contentType: 'twilio/quick-reply',
+      status: 'received',
+    });
     const listed = await client.content.v1.contentAndApprovals.list();
-    expect(listed[0]).toMatchObject({ sid, friendlyName: 'bot_menu', approvalRequests: expect.objectContaining({ status: 'received' }) });
+    expect(listed[0]).toMatchObject({
+      sid,
+      friendlyName: 'bot_menu',
+      approvalRequests: expect.objectContaining({ status: 'received' }),
+    });
   });
 
   it('is rejected on demand, with the reason', async () => {
@@ -178,14 +244,26 @@ describe('WhatsApp approval', () => {
     expect(control.status).toBe(200);
     await new Promise((r) => setTimeout(r, PENDING_MS + APPROVE_MS + 50));
     const res = await api('GET', `/v1/Content/${sid}/ApprovalRequests`);
-    expect(res.body.whatsapp).toMatchObject({ status: 'rejected', rejection_reason: 'INVALID_FORMAT: variables at the end', category: 'MARKETING' });
+    expect(res.body.whatsapp).toMatchObject({
+      status: 'rejected',
+      rejection_reason: 'INVALID_FORMAT: variables at the end',
+      category: 'MARKETING',
+    });
   });
 
   it.each<[string, unknown, RegExp, unknown]>([
     ['a name WhatsApp does not take', { name: 'Order Update', category: 'UTILITY' }, /lowercase/, undefined],
     ['a category WhatsApp does not have', { name: 'order_update', category: 'TRANSACTIONAL' }, /category/, undefined],
     ['a missing category', { name: 'order_update' }, /Missing required field 'category'/, undefined],
-    ['a list picker', { name: 'pick', category: 'UTILITY' }, /list-picker/, { language: 'en', types: { 'twilio/list-picker': { body: 'Pick', button: 'Open', items: [{ id: 'a', item: 'A' }] } } }],
+    [
+      'a list picker',
+      { name: 'pick', category: 'UTILITY' },
+      /list-picker/,
+      {
+        language: 'en',
+        types: { 'twilio/list-picker': { body: 'Pick', button: 'Open', items: [{ id: 'a', item: 'A' }] } },
+      },
+    ],
   ])('refuses %s', async (_, body, message, content) => {
     const sid = await created(content ?? ORDER);
     const res = await api('POST', `/v1/Content/${sid}/ApprovalRequests/whatsapp`, body);
@@ -195,8 +273,14 @@ describe('WhatsApp approval', () => {
 
   it('refuses a second request for the same content', async () => {
     const sid = await created();
-    expect((await api('POST', `/v1/Content/${sid}/ApprovalRequests/whatsapp`, { name: 'order_update', category: 'UTILITY' })).status).toBe(201);
-    const again = await api('POST', `/v1/Content/${sid}/ApprovalRequests/whatsapp`, { name: 'order_update', category: 'UTILITY' });
+    expect(
+      (await api('POST', `/v1/Content/${sid}/ApprovalRequests/whatsapp`, { name: 'order_update', category: 'UTILITY' }))
+        .status,
+    ).toBe(201);
+    const again = await api('POST', `/v1/Content/${sid}/ApprovalRequests/whatsapp`, {
+      name: 'order_update',
+      category: 'UTILITY',
+    });
     expect(again.status).toBe(400);
     expect(again.body.message).toMatch(/already submitted/);
   });
@@ -204,14 +288,23 @@ describe('WhatsApp approval', () => {
 
 describe('Messages create with ContentSid', () => {
   const send = (form: Record<string, string>) =>
-    api('POST', `/2010-04-01/Accounts/${ACCOUNT}/Messages.json`, new URLSearchParams({ From: 'whatsapp:+14155238886', To: 'whatsapp:+15005550006', ...form }).toString(), ACCOUNT, 'application/x-www-form-urlencoded');
+    api(
+      'POST',
+      `/2010-04-01/Accounts/${ACCOUNT}/Messages.json`,
+      new URLSearchParams({ From: 'whatsapp:+14155238886', To: 'whatsapp:+15005550006', ...form }).toString(),
+      ACCOUNT,
+      'application/x-www-form-urlencoded',
+    );
 
   it('sends the content with its variables filled', async () => {
     const sid = await created();
     const res = await send({ ContentSid: sid, ContentVariables: JSON.stringify({ 1: 'Ana', 2: '#7' }) });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ status: 'queued', body: 'Hello Ana, your order #7 is on its way.' });
-    expect(emulator.requestsFor('messages.create')[0]!.body).toMatchObject({ ContentSid: sid, ContentVariables: '{"1":"Ana","2":"#7"}' });
+    expect(emulator.requestsFor('messages.create')[0]!.body).toMatchObject({
+      ContentSid: sid,
+      ContentVariables: '{"1":"Ana","2":"#7"}',
+    });
   });
 
   it('a variable left out takes the sample, as the Messages contract says', async () => {

@@ -28,9 +28,13 @@ let menuSid: string;
 beforeAll(async () => {
   emulator = await startEmulator();
   const template = templateFileSchema.parse(JSON.parse(readFileSync(join(ROOT, 'templates', 'bot_menu.json'), 'utf8')));
-  const api = createContentApi(createTwilioClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: emulator.url }));
+  const api = createContentApi(
+    createTwilioClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: emulator.url }),
+  );
   menuSid = (await api.create(contentCreateBody(template))).sid;
-  runtime = await startRuntime({ env: { ACCOUNT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL: emulator.url, MENU_CONTENT_SID: menuSid } });
+  runtime = await startRuntime({
+    env: { ACCOUNT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL: emulator.url, MENU_CONTENT_SID: menuSid },
+  });
 });
 afterAll(async () => {
   await runtime?.stop();
@@ -40,7 +44,15 @@ afterAll(async () => {
 let counter = 0;
 async function send(fields: FormParams) {
   counter += 1;
-  const params = { MessageSid: `SM${String(counter).padStart(32, '0')}`, AccountSid: ACCOUNT_SID, From: USER, To: BOT, NumMedia: '0', ProfileName: 'Ada', ...fields };
+  const params = {
+    MessageSid: `SM${String(counter).padStart(32, '0')}`,
+    AccountSid: ACCOUNT_SID,
+    From: USER,
+    To: BOT,
+    NumMedia: '0',
+    ProfileName: 'Ada',
+    ...fields,
+  };
   const res = await postWebhook(runtime.url, '/whatsapp/incoming', params, { authToken: AUTH_TOKEN });
   expect(res.status).toBe(200);
   expect(res.contentType).toMatch(/^text\/xml/);
@@ -48,7 +60,7 @@ async function send(fields: FormParams) {
 }
 const sentMessages = () => emulator.requestsFor('messages.create');
 
-it('menu -> the interactive message through the Messages API, and an empty TwiML; a tap -> that command’s answer', async () => {
+it('menu -> the interactive message (Messages API) and an empty TwiML; a tap -> the command’s answer', async () => {
   const before = sentMessages().length;
   expect(await send({ Body: 'menu' })).toEqual([]);
   const sent = sentMessages().slice(before);
@@ -58,14 +70,29 @@ it('menu -> the interactive message through the Messages API, and an empty TwiML
   expect(sent[0]!.status).toBe(201);
 
   // The user taps "Sample image": Twilio posts the button's title and id.
-  const tapped = await send({ Body: 'Sample image', ButtonText: 'Sample image', ButtonPayload: 'media', MessageType: 'button' });
+  const tapped = await send({
+    Body: 'Sample image',
+    ButtonText: 'Sample image',
+    ButtonPayload: 'media',
+    MessageType: 'button',
+  });
   expect(tapped).toHaveLength(1);
   expect(tapped[0]!.media).toEqual([`${runtime.url}/media/whatsapp-sample.png`]);
 
-  const styles = await send({ Body: 'Text styles', ButtonText: 'Text styles', ButtonPayload: 'format', MessageType: 'button' });
+  const styles = await send({
+    Body: 'Text styles',
+    ButtonText: 'Text styles',
+    ButtonPayload: 'format',
+    MessageType: 'button',
+  });
   expect(styles[0]!.body).toMatch(/^\*WhatsApp formatting\*/);
   // A list-picker choice arrives as ListId / ListTitle and answers the same.
-  const listed = await send({ Body: 'Text styles', ListTitle: 'Text styles', ListId: 'format', MessageType: 'interactive' });
+  const listed = await send({
+    Body: 'Text styles',
+    ListTitle: 'Text styles',
+    ListId: 'format',
+    MessageType: 'interactive',
+  });
   expect(listed[0]!.body).toBe(styles[0]!.body);
   expect(sentMessages()).toHaveLength(before + 1);
 });
@@ -73,7 +100,11 @@ it('menu -> the interactive message through the Messages API, and an empty TwiML
 it('help sends the same template', async () => {
   const before = sentMessages().length;
   expect(await send({ Body: ' Help! ' })).toEqual([]);
-  expect(sentMessages().slice(before).map((r) => r.body)).toEqual([{ From: BOT, To: USER, ContentSid: menuSid }]);
+  expect(
+    sentMessages()
+      .slice(before)
+      .map((r) => r.body),
+  ).toEqual([{ From: BOT, To: USER, ContentSid: menuSid }]);
 });
 
 it('when the Messages API fails, the text menu in TwiML', async () => {

@@ -2,7 +2,14 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../../dev/paths';
-import { fillVariables, lintProblemText, lintTemplate, lintTemplateSource, lintTemplates, type LintProblem } from '../../lib/templates';
+import {
+  fillVariables,
+  lintProblemText,
+  lintTemplate,
+  lintTemplateSource,
+  lintTemplates,
+  type LintProblem,
+} from '../../lib/templates';
 
 const FILE = 'templates/shop_update.json';
 type Json = Record<string, unknown>;
@@ -23,7 +30,8 @@ const good = (): Json => ({
   },
 });
 const withTypes = (types: Json, variables: Json = {}): Json => ({ ...good(), variables, types });
-const strip = (problems: LintProblem[]) => problems.map(({ file, field, rule, severity }) => ({ file, field, rule, severity }));
+const strip = (problems: LintProblem[]) =>
+  problems.map(({ file, field, rule, severity }) => ({ file, field, rule, severity }));
 
 it('a good template has no problem, nor do the shipped ones', () => {
   expect(lintTemplate(FILE, good()).problems).toEqual([]);
@@ -45,44 +53,154 @@ describe.each<[string, Json, string, ('error' | 'warning')?]>([
   ['category-type', { ...good(), category: 'AUTHENTICATION' }, 'category'],
   ['body-length', withTypes({ 'twilio/text': { body: `Hi ${long}` } }), 'types.twilio/text.body'],
   ['body-empty', withTypes({ 'twilio/text': { body: '  ' } }), 'types.twilio/text.body'],
-  ['variable-at-start', withTypes({ 'twilio/text': { body: '{{1}}, your order is ready.' } }, { 1: 'Maria' }), 'types.twilio/text.body'],
-  ['variable-at-end', withTypes({ 'twilio/text': { body: 'Your order is ready, {{1}}' } }, { 1: 'Maria' }), 'types.twilio/text.body'],
-  ['variables-adjacent', withTypes({ 'twilio/text': { body: 'Hello {{1}} {{2}}, welcome.' } }, { 1: 'Maria', 2: 'Silva' }), 'types.twilio/text.body'],
+  [
+    'variable-at-start',
+    withTypes({ 'twilio/text': { body: '{{1}}, your order is ready.' } }, { 1: 'Maria' }),
+    'types.twilio/text.body',
+  ],
+  [
+    'variable-at-end',
+    withTypes({ 'twilio/text': { body: 'Your order is ready, {{1}}' } }, { 1: 'Maria' }),
+    'types.twilio/text.body',
+  ],
+  [
+    'variables-adjacent',
+    withTypes({ 'twilio/text': { body: 'Hello {{1}} {{2}}, welcome.' } }, { 1: 'Maria', 2: 'Silva' }),
+    'types.twilio/text.body',
+  ],
   ['placeholder-format', withTypes({ 'twilio/text': { body: 'Hello {{ 1 }}, welcome.' } }), 'types.twilio/text.body'],
   ['placeholder-format', withTypes({ 'twilio/text': { body: 'Hello {{1}, welcome.' } }), 'types.twilio/text.body'],
-  ['placeholder-quoted', withTypes({ 'twilio/text': { body: 'Hello {{"1"}}, welcome.' } }, { '"1"': 'Maria' }), 'types.twilio/text.body'],
-  ['placeholder-quoted', withTypes({ 'twilio/text': { body: 'Hello {{‘1’}}, welcome.' } }, { '‘1’': 'Maria' }), 'types.twilio/text.body'],
-  ['variable-numbering', withTypes({ 'twilio/text': { body: 'Hello {{name}}, welcome.' } }, { name: 'Maria' }), 'variables'],
-  ['variable-numbering', withTypes({ 'twilio/text': { body: 'Hello {{1}}, order {{3}} is here.' } }, { 1: 'Maria', 3: '#1' }), 'variables'],
+  [
+    'placeholder-quoted',
+    withTypes({ 'twilio/text': { body: 'Hello {{"1"}}, welcome.' } }, { '"1"': 'Maria' }),
+    'types.twilio/text.body',
+  ],
+  [
+    'placeholder-quoted',
+    withTypes({ 'twilio/text': { body: 'Hello {{‘1’}}, welcome.' } }, { '‘1’': 'Maria' }),
+    'types.twilio/text.body',
+  ],
+  [
+    'variable-numbering',
+    withTypes({ 'twilio/text': { body: 'Hello {{name}}, welcome.' } }, { name: 'Maria' }),
+    'variables',
+  ],
+  [
+    'variable-numbering',
+    withTypes({ 'twilio/text': { body: 'Hello {{1}}, order {{3}} is here.' } }, { 1: 'Maria', 3: '#1' }),
+    'variables',
+  ],
   ['sample-missing', withTypes({ 'twilio/text': { body: 'Hello {{1}}, welcome.' } }), 'variables.1'],
   ['sample-unused', withTypes({ 'twilio/text': { body: 'Hello, welcome.' } }, { 1: 'Maria' }), 'variables.1'],
-  ['sample-value', withTypes({ 'twilio/text': { body: 'Hello {{1}}, welcome.' } }, { 1: 'Maria\nSilva' }), 'variables.1'],
+  [
+    'sample-value',
+    withTypes({ 'twilio/text': { body: 'Hello {{1}}, welcome.' } }, { 1: 'Maria\nSilva' }),
+    'variables.1',
+  ],
   ['sample-value', withTypes({ 'twilio/text': { body: 'Hello {{1}}, welcome.' } }, { 1: '' }), 'variables.1'],
-  ['buttons-max', withTypes({ 'twilio/quick-reply': { body: 'Pick one.', actions: buttons(11) } }), 'types.twilio/quick-reply.actions'],
-  ['buttons-session', withTypes({ 'twilio/quick-reply': { body: 'Pick one.', actions: buttons(4) } }), 'types.twilio/quick-reply.actions', 'warning'],
-  ['buttons-min', withTypes({ 'twilio/quick-reply': { body: 'Pick one.', actions: [] } }), 'types.twilio/quick-reply.actions'],
-  ['button-title-length', withTypes({ 'twilio/quick-reply': { body: 'Pick one.', actions: [{ title: 'A very long button title' }] } }), 'types.twilio/quick-reply.actions.0.title'],
-  ['button-duplicate', withTypes({ 'twilio/quick-reply': { body: 'Pick one.', actions: [{ title: 'Yes' }, { title: 'Yes' }] } }), 'types.twilio/quick-reply.actions.1'],
-  ['buttons-max', withTypes({ 'twilio/list-picker': { body: 'Pick one.', button: 'Open', items: Array.from({ length: 11 }, (_, i) => ({ id: `i${i}`, item: `Item ${i}` })) } }), 'types.twilio/list-picker.items'],
-  ['button-title-length', withTypes({ 'twilio/list-picker': { body: 'Pick one.', button: 'Open', items: [{ id: 'a', item: 'An item name far too long for it' }] } }), 'types.twilio/list-picker.items.0.item'],
-  ['session-only', withTypes({ 'twilio/list-picker': { body: 'Pick one.', button: 'Open', items: [{ id: 'a', item: 'A' }] } }), 'types.twilio/list-picker', 'warning'],
-  ['buttons-max', withTypes({ 'twilio/call-to-action': { body: 'Visit us.', actions: [1, 2, 3].map((n) => ({ type: 'URL', title: `Site ${n}`, url: `https://example.com/${n}` })) } }), 'types.twilio/call-to-action.actions'],
-  ['button-target', withTypes({ 'twilio/call-to-action': { body: 'Call us.', actions: [{ type: 'PHONE_NUMBER', title: 'Call', phone: '555-0100' }] } }), 'types.twilio/call-to-action.actions.0.phone'],
-  ['media-count', withTypes({ 'twilio/media': { body: 'Two pictures.', media: ['https://example.com/a.png', 'https://example.com/b.png'] } }), 'types.twilio/media.media'],
-  ['media-url', withTypes({ 'twilio/media': { body: 'A picture.', media: ['{{1}}'] } }, { 1: 'https://example.com/a.png' }), 'types.twilio/media.media.0'],
+  [
+    'buttons-max',
+    withTypes({ 'twilio/quick-reply': { body: 'Pick one.', actions: buttons(11) } }),
+    'types.twilio/quick-reply.actions',
+  ],
+  [
+    'buttons-session',
+    withTypes({ 'twilio/quick-reply': { body: 'Pick one.', actions: buttons(4) } }),
+    'types.twilio/quick-reply.actions',
+    'warning',
+  ],
+  [
+    'buttons-min',
+    withTypes({ 'twilio/quick-reply': { body: 'Pick one.', actions: [] } }),
+    'types.twilio/quick-reply.actions',
+  ],
+  [
+    'button-title-length',
+    withTypes({ 'twilio/quick-reply': { body: 'Pick one.', actions: [{ title: 'A very long button title' }] } }),
+    'types.twilio/quick-reply.actions.0.title',
+  ],
+  [
+    'button-duplicate',
+    withTypes({ 'twilio/quick-reply': { body: 'Pick one.', actions: [{ title: 'Yes' }, { title: 'Yes' }] } }),
+    'types.twilio/quick-reply.actions.1',
+  ],
+  [
+    'buttons-max',
+    withTypes({
+      'twilio/list-picker': {
+        body: 'Pick one.',
+        button: 'Open',
+        items: Array.from({ length: 11 }, (_, i) => ({ id: `i${i}`, item: `Item ${i}` })),
+      },
+    }),
+    'types.twilio/list-picker.items',
+  ],
+  [
+    'button-title-length',
+    withTypes({
+      'twilio/list-picker': {
+        body: 'Pick one.',
+        button: 'Open',
+        items: [{ id: 'a', item: 'An item name far too long for it' }],
+      },
+    }),
+    'types.twilio/list-picker.items.0.item',
+  ],
+  [
+    'session-only',
+    withTypes({ 'twilio/list-picker': { body: 'Pick one.', button: 'Open', items: [{ id: 'a', item: 'A' }] } }),
+    'types.twilio/list-picker',
+    'warning',
+  ],
+  [
+    'buttons-max',
+    withTypes({
+      'twilio/call-to-action': {
+        body: 'Visit us.',
+        actions: [1, 2, 3].map((n) => ({ type: 'URL', title: `Site ${n}`, url: `https://example.com/${n}` })),
+      },
+    }),
+    'types.twilio/call-to-action.actions',
+  ],
+  [
+    'button-target',
+    withTypes({
+      'twilio/call-to-action': {
+        body: 'Call us.',
+        actions: [{ type: 'PHONE_NUMBER', title: 'Call', phone: '555-0100' }],
+      },
+    }),
+    'types.twilio/call-to-action.actions.0.phone',
+  ],
+  [
+    'media-count',
+    withTypes({
+      'twilio/media': { body: 'Two pictures.', media: ['https://example.com/a.png', 'https://example.com/b.png'] },
+    }),
+    'types.twilio/media.media',
+  ],
+  [
+    'media-url',
+    withTypes({ 'twilio/media': { body: 'A picture.', media: ['{{1}}'] } }, { 1: 'https://example.com/a.png' }),
+    'types.twilio/media.media.0',
+  ],
   ['card-fields', withTypes({ 'twilio/card': { title: 'Only a title' } }), 'types.twilio/card'],
 ])('rule %s', (rule, template, field, severity = 'error') => {
   it(`is named, with ${field} of the file`, () => {
     const { problems } = lintTemplate(FILE, template);
     expect(strip(problems)).toContainEqual({ file: FILE, field, rule, severity });
     const problem = problems.find((p) => p.rule === rule)!;
-    expect(lintProblemText(problem)).toBe(`${severity === 'warning' ? 'warning: ' : ''}${FILE}: ${field}: ${problem.message} [${rule}]`);
+    expect(lintProblemText(problem)).toBe(
+      `${severity === 'warning' ? 'warning: ' : ''}${FILE}: ${field}: ${problem.message} [${rule}]`,
+    );
     expect(problem.message.length).toBeGreaterThan(8);
   });
 });
 
 it('a file that is not JSON is named with rule json', () => {
-  expect(strip(lintTemplateSource(FILE, '{"friendly_name": ').problems)).toEqual([{ file: FILE, field: '(root)', rule: 'json', severity: 'error' }]);
+  expect(strip(lintTemplateSource(FILE, '{"friendly_name": ').problems)).toEqual([
+    { file: FILE, field: '(root)', rule: 'json', severity: 'error' },
+  ]);
 });
 
 it('two files with one friendly name: duplicate-name on the second', () => {
@@ -91,7 +209,9 @@ it('two files with one friendly name: duplicate-name on the second', () => {
     { file: 'a/shop_update.json', source },
     { file: 'b/shop_update.json', source },
   ]);
-  expect(strip(problems)).toEqual([{ file: 'b/shop_update.json', field: 'friendly_name', rule: 'duplicate-name', severity: 'error' }]);
+  expect(strip(problems)).toEqual([
+    { file: 'b/shop_update.json', field: 'friendly_name', rule: 'duplicate-name', severity: 'error' },
+  ]);
 });
 
 describe('fillVariables', () => {
@@ -111,7 +231,14 @@ describe('fillVariables', () => {
     ['a value with a line break', { 1: 'Ana\nB', 2: '#7' }, [{ field: 'variables.1', rule: 'variable-value' }]],
     ['an empty value', { 1: ' ', 2: '#7' }, [{ field: 'variables.1', rule: 'variable-value' }]],
     ['a value that is not text', { 1: { a: 1 }, 2: '#7' }, [{ field: 'variables.1', rule: 'variable-value' }]],
-    ['no variables at all', undefined, [{ field: 'variables.1', rule: 'missing-variable' }, { field: 'variables.2', rule: 'missing-variable' }]],
+    [
+      'no variables at all',
+      undefined,
+      [
+        { field: 'variables.1', rule: 'missing-variable' },
+        { field: 'variables.2', rule: 'missing-variable' },
+      ],
+    ],
     ['not an object', ['Ana'], [{ field: 'variables', rule: 'variable-value' }]],
   ])('refuses %s, naming it', (_, given, expected) => {
     const result = fillVariables(template, given);

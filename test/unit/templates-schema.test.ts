@@ -7,7 +7,15 @@ import { createBodyProblem } from '../../dev/emulator/content-contract';
 import { ROOT } from '../../dev/paths';
 import { SUPPORTED_TYPES, TYPE_SCHEMAS, contentCreateBody, templateFileSchema } from '../../lib/templates';
 
-type Spec = { $ref?: string; type?: string; enum?: string[]; properties?: Record<string, Spec>; required?: string[]; items?: Spec; additionalProperties?: unknown };
+type Spec = {
+  $ref?: string;
+  type?: string;
+  enum?: string[];
+  properties?: Record<string, Spec>;
+  required?: string[];
+  items?: Spec;
+  additionalProperties?: unknown;
+};
 const SCHEMAS = contract.components.schemas as unknown as Record<string, Spec>;
 const resolve = (s: Spec): Spec => (s.$ref ? resolve(SCHEMAS[s.$ref.replace('#/components/schemas/', '')]!) : s);
 
@@ -25,7 +33,18 @@ function specShape(schema: Spec): Shape {
   return out;
 }
 
-type ZodLike = { _zod: { optin?: string; def: { type: string; innerType?: ZodLike; element?: ZodLike; entries?: Record<string, string>; shape?: Record<string, ZodLike> } } };
+type ZodLike = {
+  _zod: {
+    optin?: string;
+    def: {
+      type: string;
+      innerType?: ZodLike;
+      element?: ZodLike;
+      entries?: Record<string, string>;
+      shape?: Record<string, ZodLike>;
+    };
+  };
+};
 /** The same shape, read from a zod schema's definition. */
 function zodShape(schema: ZodLike): Shape {
   const def = schema._zod.def;
@@ -37,7 +56,9 @@ function zodShape(schema: ZodLike): Shape {
     return {
       type: 'object',
       properties: Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, zodShape(v)])),
-      required: Object.keys(shape).filter((k) => shape[k]!._zod.optin !== 'optional').sort(),
+      required: Object.keys(shape)
+        .filter((k) => shape[k]!._zod.optin !== 'optional')
+        .sort(),
     };
   }
   return { type: def.type };
@@ -84,23 +105,47 @@ describe('in step with the Content API contract', () => {
     const types = fc.record(
       {
         'twilio/text': fc.record({ body: str }),
-        'twilio/media': fc.record({ body: opt(str), media: fc.array(str, { maxLength: 2 }) }, { requiredKeys: ['media'] }),
+        'twilio/media': fc.record(
+          { body: opt(str), media: fc.array(str, { maxLength: 2 }) },
+          { requiredKeys: ['media'] },
+        ),
         'twilio/quick-reply': fc.record({
           body: str,
-          actions: fc.array(fc.record({ type: opt(fc.constant('QUICK_REPLY')), title: str, id: opt(str) }, { requiredKeys: ['title'] }), { maxLength: 4 }),
+          actions: fc.array(
+            fc.record({ type: opt(fc.constant('QUICK_REPLY')), title: str, id: opt(str) }, { requiredKeys: ['title'] }),
+            { maxLength: 4 },
+          ),
         }),
-        'twilio/list-picker': fc.record({ body: str, button: str, items: fc.array(fc.record({ id: str, item: str, description: opt(str) }, { requiredKeys: ['id', 'item'] })) }),
+        'twilio/list-picker': fc.record({
+          body: str,
+          button: str,
+          items: fc.array(fc.record({ id: str, item: str, description: opt(str) }, { requiredKeys: ['id', 'item'] })),
+        }),
         'twilio/call-to-action': fc.record({
           body: str,
-          actions: fc.array(fc.record({ type: fc.constantFrom('URL', 'PHONE_NUMBER', 'COPY_CODE'), title: str, url: opt(str), phone: opt(str) }, { requiredKeys: ['type', 'title'] })),
+          actions: fc.array(
+            fc.record(
+              { type: fc.constantFrom('URL', 'PHONE_NUMBER', 'COPY_CODE'), title: str, url: opt(str), phone: opt(str) },
+              { requiredKeys: ['type', 'title'] },
+            ),
+          ),
         }),
-        'twilio/card': fc.record({ title: opt(str), subtitle: opt(str), media: opt(fc.array(str)) }, { requiredKeys: [] }),
+        'twilio/card': fc.record(
+          { title: opt(str), subtitle: opt(str), media: opt(fc.array(str)) },
+          { requiredKeys: [] },
+        ),
       },
       { requiredKeys: [] },
     );
     fc.assert(
       fc.property(types, fc.dictionary(fc.constantFrom('1', '2', '3'), str), (t, variables) => {
-        const parsed = templateFileSchema.safeParse({ friendly_name: 'x', language: 'en', category: 'UTILITY', variables, types: t });
+        const parsed = templateFileSchema.safeParse({
+          friendly_name: 'x',
+          language: 'en',
+          category: 'UTILITY',
+          variables,
+          types: t,
+        });
         expect(parsed.success).toBe(true);
         expect(createBodyProblem(contentCreateBody(parsed.data!))).toBeUndefined();
       }),
