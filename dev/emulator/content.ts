@@ -21,7 +21,9 @@
  */
 import { approvalBodyProblem, createBodyProblem } from './content-contract';
 import { sidSource } from '../../lib/sids';
+import { TwilioErrorCode } from '../../lib/twilio-errors';
 import { isObject } from './contract-check';
+import { offsetOf, pageToken } from './page-token';
 import {
   twilioError,
   type EmulatorReply,
@@ -122,8 +124,10 @@ function approvalView(content: StoredContent): Record<string, unknown> {
   };
 }
 
-const invalid = (message: string) => twilioError(400, 20001, `Invalid parameter: ${message}`);
-const notFound = (sid: string) => twilioError(404, 20404, `The requested resource /v1/Content/${sid} was not found`);
+const invalid = (message: string) =>
+  twilioError(400, TwilioErrorCode.INVALID_PARAMETER, `Invalid parameter: ${message}`);
+const notFound = (sid: string) =>
+  twilioError(404, TwilioErrorCode.NOT_FOUND, `The requested resource /v1/Content/${sid} was not found`);
 
 function ownContent(request: EmulatorRequest, state: EmulatorState, sid: string): StoredContent | undefined {
   const content = storeOf(state).get(sid);
@@ -169,15 +173,8 @@ function pageOf(request: EmulatorRequest): { offset: number; pageSize: number; p
   const pageText = request.query.get('Page') ?? '0';
   if (!/^\d+$/.test(pageText)) return invalid('Page must be a whole number');
   const token = request.query.get('PageToken');
-  let offset = 0;
-  if (token) {
-    try {
-      offset = (JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { offset: number }).offset;
-      if (!Number.isInteger(offset) || offset < 0) throw new Error('bad offset');
-    } catch {
-      return invalid('PageToken is not valid');
-    }
-  }
+  const offset = token ? offsetOf(token) : 0;
+  if (offset === undefined) return invalid('PageToken is not valid');
   return { offset, pageSize, page: Number(pageText) };
 }
 
@@ -199,7 +196,7 @@ function list(
     const u = new URL(`${CONTENT_BASE}${path}`);
     u.searchParams.set('PageSize', String(pageSize));
     u.searchParams.set('Page', String(p));
-    if (at) u.searchParams.set('PageToken', Buffer.from(JSON.stringify({ offset: at })).toString('base64url'));
+    if (at) u.searchParams.set('PageToken', pageToken(at));
     return u.toString();
   };
   const hasNext = offset + pageSize < all.length;
@@ -297,65 +294,40 @@ export function contentForMessage(
   account: string,
   form: Record<string, string | string[]>,
 ): undefined | { error: EmulatorReply } | ContentMessage {
+  const refuse = (code: number, message: string) => ({ error: twilioError(400, code, message) });
+  const { CONTENT_SID_REQUIRED, CONTENT_SID_INVALID, CONTENT_VARIABLES_INVALID, INVALID_PARAMETER } = TwilioErrorCode;
+  const invalidVariables = (why: string) =>
+    refuse(CONTENT_VARIABLES_INVALID, `The Content Variables parameter is invalid: ${why}.`);
   const sid = typeof form.ContentSid === 'string' ? form.ContentSid : undefined;
   const variablesText = typeof form.ContentVariables === 'string' ? form.ContentVariables : undefined;
   if (!sid) {
-    return variablesText === undefined
-      ? undefined
-      : {
-          error: twilioError(
-            400,
-            21654,
-            'A ContentSid must be specified if ContentVariables are provided in the request.',
-          ),
-        };
+    if (variablesText === undefined) return undefined;
+    const message = 'A ContentSid must be specified if ContentVariables are provided in the request.';
+    return refuse(CONTENT_SID_REQUIRED, message);
   }
   if (form.Body !== undefined || form.MediaUrl !== undefined) {
-    return {
-      error: twilioError(
-        400,
-        20001,
-        'Invalid parameter: send a template with ContentSid alone, without Body or MediaUrl.',
-      ),
-    };
+    const message = 'Invalid parameter: send a template with ContentSid alone, without Body or MediaUrl.';
+    return refuse(INVALID_PARAMETER, message);
   }
   const content = storeOf(state).get(sid);
-  if (!content || content.account !== account) return { error: twilioError(400, 21655, 'The ContentSid is Invalid.') };
-  const names = new Set(
-    Object.values(content.types).flatMap((t) => [...JSON.stringify(t).matchAll(PLACEHOLDER)].map((m) => m[1]!)),
-  );
+  if (!content || content.account !== account) return refuse(CONTENT_SID_INVALID, 'The ContentSid is Invalid.');
+  const placeholders = (type: unknown) => [...JSON.stringify(type).matchAll(PLACEHOLDER)].map((m) => m[1]!);
+  const names = new Set(Object.values(content.types).flatMap(placeholders));
   let given: Record<string, unknown> = {};
   if (variablesText !== undefined) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(variablesText);
     } catch {
-      return { error: twilioError(400, 21656, 'The Content Variables parameter is invalid: it is not JSON.') };
+      return invalidVariables('it is not JSON');
     }
-    if (!isObject(parsed))
-      return {
-        error: twilioError(400, 21656, 'The Content Variables parameter is invalid: it must be a JSON object.'),
-      };
+    if (!isObject(parsed)) return invalidVariables('it must be a JSON object');
     given = parsed;
   }
   for (const [name, value] of Object.entries(given)) {
-    if (!names.has(name))
-      return {
-        error: twilioError(
-          400,
-          21656,
-          `The Content Variables parameter is invalid: the content has no variable '${name}'.`,
-        ),
-      };
+    if (!names.has(name)) return invalidVariables(`the content has no variable '${name}'`);
     if (typeof value !== 'string' || BAD_VALUE.test(value)) {
-      return {
-        error: twilioError(
-          400,
-          21656,
-          `The Content Variables parameter is invalid: variable '${name}' is empty, not text, ` +
-            'or holds a line break, tab or 5+ spaces.',
-        ),
-      };
+      return invalidVariables(`variable '${name}' is empty, not text, or holds a line break, tab or 5+ spaces`);
     }
   }
   const values = { ...content.variables, ...(given as Record<string, string>) };
