@@ -39,8 +39,8 @@ export const TWILIO_ERROR_HINTS: Readonly<Record<number, string>> = {
   // Messages API
   21211: "The 'To' number is not valid: use whatsapp:+ and the E.164 number.",
   21654: 'ContentVariables was sent without a ContentSid: send the template by its HX... SID.',
-  21655: 'The ContentSid is not a template of this account (or it was deleted): run npm run templates and use the SID it prints.',
-  21656: 'ContentVariables is invalid: a JSON object of the template\'s variables, each a non-empty text without line breaks, tabs or 5+ spaces.',
+  21655: 'The ContentSid is no template of this account (or was deleted): run npm run templates, use the SID it prints.',
+  21656: 'ContentVariables must be a JSON object of the template\'s variables: non-empty text, no line breaks or tabs.',
   21610: 'The recipient has opted out (sent STOP): they must send START before you can message them again.',
   63003: 'WhatsApp could not find the recipient: check the number is on WhatsApp.',
   63007: "The 'From' address is not a WhatsApp sender of this account: use the sandbox number or a registered sender.",
