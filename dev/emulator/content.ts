@@ -396,12 +396,11 @@ export const contentRoutes: EmulatorRoute[] = [
     method: 'GET',
     pattern: /^\/v1\/ContentAndApprovals\/?$/,
     handle: (req, _m, state) =>
-      list(req, state, '/ContentAndApprovals', (c) => ({
-        ...resource(c),
-        url: undefined,
-        links: undefined,
-        approval_requests: approvalView(c),
-      })),
+      list(req, state, '/ContentAndApprovals', (c) => {
+        // The contract's content_and_approvals has no url or links, but the approval beside the content.
+        const { url: _url, links: _links, ...content } = resource(c);
+        return { ...content, approval_requests: approvalView(c) };
+      }),
   },
   {
     name: 'content.reject',
