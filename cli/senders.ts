@@ -5,10 +5,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { twilioSettingsSchema } from '../lib/config';
-import { EnvFileError, readEnvFile } from '../dev/env';
-import { describeZodError, problemsAsText } from '../lib/validation';
-import * as z from '../lib/zod';
+import { loadTwilioSettings } from '../dev/env';
 import { createBulkApi } from './senders/api';
 import { CliProblem, parseBulkArgs, USAGE, type BulkOptions } from './senders/args';
 import { readInput, problemText, type ValidatedInput } from './senders/input';
@@ -25,18 +22,9 @@ const err = (text: string) => process.stderr.write(`${text}\n`);
 
 /** ACCOUNT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL: the environment first, then the .env file. */
 function loadSettings(envFile: string | undefined) {
-  const path = resolve(envFile ?? '.env');
-  if (envFile && !existsSync(path)) throw new CliProblem(`--env ${envFile}: no such file`);
-  let fromFile: Record<string, string>;
-  try {
-    fromFile = readEnvFile(path);
-  } catch (error) {
-    if (error instanceof EnvFileError) throw new CliProblem(error.message);
-    throw error;
-  }
-  const parsed = z.safeParse(twilioSettingsSchema, { ...fromFile, ...process.env });
-  if (!parsed.success) throw new CliProblem(`configuration:\n${problemsAsText(describeZodError(parsed.error))}`);
-  return parsed.data;
+  const loaded = loadTwilioSettings(envFile);
+  if (!loaded.ok) throw new CliProblem(loaded.problem);
+  return loaded.settings;
 }
 
 /**

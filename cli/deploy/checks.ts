@@ -12,6 +12,7 @@ import {
   ADMIN_TOKEN_MIN_LENGTH,
   adminSettingsSchema,
   botLocationSettingsSchema,
+  botMenuSettingsSchema,
   isPlaceholder,
   sandboxSettingsSchema,
   twilioSettingsSchema,
@@ -129,7 +130,14 @@ export function checkSettingValues(
   skip: readonly string[] = [],
 ): Problem[] {
   const problems: Problem[] = [];
-  const schemas = [sandboxSettingsSchema, botLocationSettingsSchema, webhookSettingsSchema, twilioSettingsSchema, adminSettingsSchema];
+  const schemas = [
+    sandboxSettingsSchema,
+    botLocationSettingsSchema,
+    botMenuSettingsSchema,
+    webhookSettingsSchema,
+    twilioSettingsSchema,
+    adminSettingsSchema,
+  ];
   for (const schema of schemas) {
     const result = schema.safeParse(env);
     if (result.success) continue;

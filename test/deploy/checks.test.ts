@@ -55,6 +55,7 @@ describe('checkVariables', () => {
     ['ADMIN_TOKEN "replace with ..."', { ADMIN_TOKEN: 'replace-with-a-secret-of-32-characters!!' }, 'env.admin-token-placeholder'],
     ['a keyword "TBD"', { WHATSAPP_SANDBOX_KEYWORD: 'TBD' }, 'env.sandbox-keyword'],
     ['a name "todo"', { BOT_LOCATION_NAME: 'todo' }, 'env.placeholder'],
+    ['a MENU_CONTENT_SID that is not a Content SID', { MENU_CONTENT_SID: 'HX123' }, 'env.invalid'],
   ])('refuses %s', (_name, change, id) => {
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries({ ...GOOD_ENV, ...change })) if (value !== undefined) env[key] = value;
