@@ -14,7 +14,14 @@ import { build } from '../dev/build';
 import { ROOT } from '../dev/paths';
 import { splitDeployArgs, USAGE } from './deploy/args';
 import { formatRefusal } from './deploy/checks';
-import { deployCredentials, inspectDeploy, parseDeployFlags, readDeployConfig, readDeployEnvFile, type DeployConfig } from './deploy/project';
+import {
+  deployCredentials,
+  inspectDeploy,
+  parseDeployFlags,
+  readDeployConfig,
+  readDeployEnvFile,
+  type DeployConfig,
+} from './deploy/project';
 import type { ExternalCliOptions } from './deploy/twilio-run-deploy';
 import { formatSummary, parseDeployOutput, webhookUrls } from './deploy/summary';
 
@@ -22,11 +29,18 @@ import { formatSummary, parseDeployOutput, webhookUrls } from './deploy/summary'
  * Runs twilio-run's deploy (cli/deploy/twilio-run-deploy.ts), the credentials in its environment; its
  * progress and errors go to stderr, its JSON result is returned.
  */
-function runTwilioRunDeploy(args: readonly string[], credentials: ExternalCliOptions | undefined): Promise<{ code: number; stdout: string }> {
+function runTwilioRunDeploy(
+  args: readonly string[],
+  credentials: ExternalCliOptions | undefined,
+): Promise<{ code: number; stdout: string }> {
   const script = join(__dirname, 'deploy', 'twilio-run-deploy.ts');
   const env = { ...process.env, ...(credentials ? { DEPLOY_CREDENTIALS: JSON.stringify(credentials) } : {}) };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, env, stdio: ['inherit', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ['inherit', 'pipe', 'inherit'],
+    });
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.once('error', reject);
@@ -38,7 +52,12 @@ function runTwilioRunDeploy(args: readonly string[], credentials: ExternalCliOpt
  * Variables emptied in the env file: twilio-run uploads no empty value, so the old one would stay live.
  * Removed from the environment just deployed (a variable change applies to the next execution).
  */
-async function removeEmptiedVariables(config: DeployConfig, fileValues: Record<string, string>, serviceSid: string, environmentSid: string): Promise<string[]> {
+async function removeEmptiedVariables(
+  config: DeployConfig,
+  fileValues: Record<string, string>,
+  serviceSid: string,
+  environmentSid: string,
+): Promise<string[]> {
   const keys = Object.entries(fileValues)
     .filter(([key, value]) => value === '' && key !== 'ACCOUNT_SID' && key !== 'AUTH_TOKEN')
     .map(([key]) => key);
@@ -74,7 +93,15 @@ async function main(argv: readonly string[]): Promise<number> {
     config = await readDeployConfig(judged, ROOT, credentials);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(formatRefusal([{ id: 'config', message: `twilio-run cannot read the deploy configuration: ${message}`, fix: 'Check the flags and the --env path (relative to the project root).' }]));
+    process.stderr.write(
+      formatRefusal([
+        {
+          id: 'config',
+          message: `twilio-run cannot read the deploy configuration: ${message}`,
+          fix: 'Check the flags and the --env path (relative to the project root).',
+        },
+      ]),
+    );
     return 1;
   }
   const problems = await inspectDeploy(config, {
@@ -88,7 +115,9 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (args.checkOnly) {
     const flags = args.passedArgs.length ? ` ${args.passedArgs.join(' ')}` : '';
-    process.stdout.write(`Every deploy check passed. Deploy with \`twilio serverless:deploy${flags}\` (the same flags).\n`);
+    process.stdout.write(
+      `Every deploy check passed. Deploy with \`twilio serverless:deploy${flags}\` (the same flags).\n`,
+    );
     return 0;
   }
 
@@ -102,7 +131,9 @@ async function main(argv: readonly string[]): Promise<number> {
   const output = parseDeployOutput(stdout);
   const removed = await removeEmptiedVariables(config, envFile.values, output.serviceSid, output.environmentSid);
   if (removed.length) {
-    process.stderr.write(`Removed from the environment, since ${relative(ROOT, envFile.path)} empties them: ${removed.join(', ')}\n`);
+    process.stderr.write(
+      `Removed from the environment, since ${relative(ROOT, envFile.path)} empties them: ${removed.join(', ')}\n`,
+    );
   }
   if (args.jsonOutput) {
     const urls = webhookUrls(output.domain);

@@ -44,19 +44,45 @@ function targetOf(values: Record<string, string | boolean | undefined>, body: st
   const errorCode = str('error-code');
   const status = str('status');
   if (status !== undefined) {
-    if (!STATUSES.includes(status)) throw new UsageError(`--status must be one of ${STATUSES.join(', ')}, got "${status}"`);
+    if (!STATUSES.includes(status))
+      throw new UsageError(`--status must be one of ${STATUSES.join(', ')}, got "${status}"`);
     // A status callback is about a message the bot sent: from the bot's number to the user.
-    const params: Record<string, string> = { MessageSid: messageSid, MessageStatus: status, From: to, To: from, AccountSid: 'AC' + '0'.repeat(32) };
+    const params: Record<string, string> = {
+      MessageSid: messageSid,
+      MessageStatus: status,
+      From: to,
+      To: from,
+      AccountSid: 'AC' + '0'.repeat(32),
+    };
     if (errorCode !== undefined) params.ErrorCode = errorCode;
     return { path: '/whatsapp/status', params };
   }
   if (values.fallback) {
-    const params = { MessageSid: messageSid, From: from, To: to, Body: body, ErrorCode: errorCode ?? '11200', ErrorUrl: 'https://example.invalid/whatsapp/incoming' };
+    const params = {
+      MessageSid: messageSid,
+      From: from,
+      To: to,
+      Body: body,
+      ErrorCode: errorCode ?? '11200',
+      ErrorUrl: 'https://example.invalid/whatsapp/incoming',
+    };
     return { path: '/whatsapp/fallback', params };
   }
-  const params: Record<string, string> = { MessageSid: messageSid, From: from, To: to, Body: body, NumMedia: '0', ProfileName: 'Local tester' };
+  const params: Record<string, string> = {
+    MessageSid: messageSid,
+    From: from,
+    To: to,
+    Body: body,
+    NumMedia: '0',
+    ProfileName: 'Local tester',
+  };
   if (values.lat !== undefined || values.long !== undefined) {
-    Object.assign(params, { Body: '', Latitude: str('lat') ?? '', Longitude: str('long') ?? '', MessageType: 'location' });
+    Object.assign(params, {
+      Body: '',
+      Latitude: str('lat') ?? '',
+      Longitude: str('long') ?? '',
+      MessageType: 'location',
+    });
   }
   return { path: '/whatsapp/incoming', params };
 }
@@ -65,7 +91,12 @@ class UsageError extends Error {}
 class Unreachable extends Error {}
 
 const unescape = (s: string) =>
-  s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 
 function printAnswer(status: number, contentType: string, body: string): void {
   console.log(`HTTP ${status} ${contentType}`);
@@ -84,11 +115,16 @@ function printAnswer(status: number, contentType: string, body: string): void {
 async function showSentMessages(emulatorUrl: string, since: number): Promise<void> {
   const response = await fetch(`${emulatorUrl}/__emulator/requests?route=messages.create`).catch(() => undefined);
   if (!response?.ok) return;
-  const { requests } = (await response.json()) as { requests: { at: number; status: number; path: string; body: unknown }[] };
+  const { requests } = (await response.json()) as {
+    requests: { at: number; status: number; path: string; body: unknown }[];
+  };
   for (const request of requests.filter((r) => r.at >= since)) {
-    console.log(`--- sent through the Messages API (to the local emulator, ${emulatorUrl}; answered ${request.status}):`);
+    console.log(
+      `--- sent through the Messages API (to the local emulator, ${emulatorUrl}; answered ${request.status}):`,
+    );
     console.log(`POST ${request.path}`);
-    for (const [key, value] of Object.entries((request.body ?? {}) as Record<string, unknown>)) console.log(`  ${key}=${String(value)}`);
+    for (const [key, value] of Object.entries((request.body ?? {}) as Record<string, unknown>))
+      console.log(`  ${key}=${String(value)}`);
   }
 }
 
@@ -131,12 +167,15 @@ async function main(argv: string[]): Promise<number> {
     },
     body: new URLSearchParams(params).toString(),
   }).catch((error: unknown) => {
-    throw new Unreachable(`Could not reach the local server on port ${port} (is \`npm start\` running?): ${(error as Error).message}`);
+    throw new Unreachable(
+      `Could not reach the local server on port ${port} (is \`npm start\` running?): ${(error as Error).message}`,
+    );
   });
   const body = await response.text();
   printAnswer(response.status, response.headers.get('content-type') ?? '', body);
   if (running?.emulatorUrl) await showSentMessages(running.emulatorUrl, sentAt);
-  else if (mode === 'twilio' && /location/i.test(params.Body ?? '')) console.log('--- any pin went out through Twilio\'s Messages API: look at the phone.');
+  else if (mode === 'twilio' && /location/i.test(params.Body ?? ''))
+    console.log("--- any pin went out through Twilio's Messages API: look at the phone.");
   if (response.status === 403) {
     console.error(
       `\nRefused (403): the signature did not match. This signed ${signedUrl} with the AUTH_TOKEN of ${envFile}` +
@@ -153,7 +192,11 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     const reason = error instanceof Error ? error.message : String(error);
-    console.error(error instanceof Unreachable ? reason : `npm run message: ${reason}\nRun \`npm run message -- --help\` for the flags.`);
+    console.error(
+      error instanceof Unreachable
+        ? reason
+        : `npm run message: ${reason}\nRun \`npm run message -- --help\` for the flags.`,
+    );
     process.exitCode = 1;
   },
 );

@@ -107,7 +107,10 @@ async function main(argv: readonly string[]): Promise<number> {
       onEvent: (event) => progress.onEvent(event),
     });
     progress.stop();
-    console.log(options.json ? summaryJson(reports, journalPath) : summaryText(reports, journalPath, credentials!.accountSid));
+    const summary = options.json
+      ? summaryJson(reports, journalPath)
+      : summaryText(reports, journalPath, credentials!.accountSid);
+    console.log(summary);
     return exitCodeOf(reports);
   } finally {
     progress.stop();

@@ -13,7 +13,14 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ADMIN_TOKEN_MIN_LENGTH, isPlaceholder } from '../lib/config';
 import { build, watch } from '../dev/build';
-import { devEnv, EMULATOR_ACCOUNT_SID, EMULATOR_AUTH_TOKEN, EnvFileError, readEnvFile, withProcessEnv } from '../dev/env';
+import {
+  devEnv,
+  EMULATOR_ACCOUNT_SID,
+  EMULATOR_AUTH_TOKEN,
+  EnvFileError,
+  readEnvFile,
+  withProcessEnv,
+} from '../dev/env';
 import { startEmulator, type Emulator } from '../dev/emulator/server';
 import { startLocalRuntime } from '../dev/local-runtime';
 import { ROOT } from '../dev/paths';
@@ -38,7 +45,8 @@ class StartProblem extends Error {}
 
 function portNumber(flag: string, text: string): number {
   const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535) throw new StartProblem(`${flag} must be a port number (0 to 65535), got "${text}"`);
+  if (!/^\d+$/.test(text) || port > 65535)
+    throw new StartProblem(`${flag} must be a port number (0 to 65535), got "${text}"`);
   return port;
 }
 
@@ -46,9 +54,7 @@ function portNumber(flag: string, text: string): number {
 function ensurePortFree(port: number): Promise<void> {
   return new Promise((done, fail) => {
     const probe = createServer();
-    probe.once('error', (error: NodeJS.ErrnoException) =>
-      fail(error.code === 'EADDRINUSE' ? portInUse(port) : error),
-    );
+    probe.once('error', (error: NodeJS.ErrnoException) => fail(error.code === 'EADDRINUSE' ? portInUse(port) : error));
     probe.listen(port, '127.0.0.1', () => probe.close(() => done()));
   });
 }
@@ -113,13 +119,17 @@ async function main(argv: string[]): Promise<void> {
   }
 
   const origin = `http://localhost:${port}`;
-  const runtime = await startLocalRuntime({ env, port, live: true, logs: true, publicOrigin: origin }).catch((error: unknown) => {
-    throw (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? portInUse(port) : error;
-  });
+  const runtime = await startLocalRuntime({ env, port, live: true, logs: true, publicOrigin: origin }).catch(
+    (error: unknown) => {
+      throw (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? portInUse(port) : error;
+    },
+  );
   recordDevServer(port, { emulatorUrl: emulator?.url, envFile });
 
   console.log(`\nWhatsApp Functions, built and served in ${Date.now() - started} ms on ${origin} (127.0.0.1 only)`);
-  console.log(`Variables: ${envFile}${envFile === '.env' ? ' (the committed template; --env <file> for your own)' : ''}\n`);
+  console.log(
+    `Variables: ${envFile}${envFile === '.env' ? ' (the committed template; --env <file> for your own)' : ''}\n`,
+  );
   if (emulator) {
     console.log('No Twilio credentials: running OFFLINE against the local Twilio API emulator');
     console.log(`  ${emulator.url}  (every Twilio REST call goes there; nothing reaches Twilio)`);
@@ -129,7 +139,8 @@ async function main(argv: string[]): Promise<void> {
     console.log(`  Put ACCOUNT_SID and AUTH_TOKEN in ${envFile} to talk to Twilio.`);
     console.log('  The bulk tool against this same emulator (its senders then show in /admin/list-senders):');
     console.log(
-      `    ACCOUNT_SID=${EMULATOR_ACCOUNT_SID} AUTH_TOKEN=${EMULATOR_AUTH_TOKEN} TWILIO_API_BASE_URL=${emulator.url} \\\n` +
+      `    ACCOUNT_SID=${EMULATOR_ACCOUNT_SID} AUTH_TOKEN=${EMULATOR_AUTH_TOKEN} \\\n` +
+        `    TWILIO_API_BASE_URL=${emulator.url} \\\n` +
         '    npm run senders -- examples/senders.csv --interval 1s --poll-interval 1s\n',
     );
   } else if (env.TWILIO_API_BASE_URL) {
@@ -152,7 +163,9 @@ async function main(argv: string[]): Promise<void> {
     console.log(`  ${a.access.padEnd(9)} ${origin}${a.path === '/index.html' ? '/  (also /index.html)' : a.path}`);
   }
   const portFlag = port === 3000 ? '' : `--port ${port} `;
-  console.log(`\nTry it: npm run message -- ${portFlag}hi    (signs and posts a WhatsApp message to ${origin}/whatsapp/incoming)`);
+  console.log(
+    `\nTry it: npm run message -- ${portFlag}hi    (signs and posts a WhatsApp message to ${origin}/whatsapp/incoming)`,
+  );
   console.log('Edits rebuild automatically; restart after adding a file or changing the variables. Ctrl-C stops.\n');
 
   // The functions read the variables once, at start: say so when the file changes.

@@ -60,21 +60,35 @@ const controlName = (value: string) => {
 /** Why twilio-run's dotenv 6.2 and dotenv 18 disagree on a line, from the line's shape. */
 function whyTheyDiffer(line: string): { message: string; fix: string } {
   if (/^\s*export\s/.test(line)) {
-    return { message: 'starts with `export`, which the deploy ignores (the variable would not be uploaded)', fix: 'Remove `export `.' };
+    return {
+      message: 'starts with `export`, which the deploy ignores (the variable would not be uploaded)',
+      fix: 'Remove `export `.',
+    };
   }
   if (/^[^=]*=\s*["'`][^"'`]*$/.test(line)) {
-    return { message: 'opens a quoted value that goes on past the line; the deploy reads only the first line', fix: 'Put the value on one line (write \\n for a line break inside double quotes).' };
+    return {
+      message: 'opens a quoted value that goes on past the line; the deploy reads only the first line',
+      fix: 'Put the value on one line (write \\n for a line break inside double quotes).',
+    };
   }
   if (/^[^=]*=\s*`/.test(line)) {
-    return { message: 'is in back-quotes, which the deploy keeps as part of the value', fix: 'Use double or single quotes, or none.' };
+    return {
+      message: 'is in back-quotes, which the deploy keeps as part of the value',
+      fix: 'Use double or single quotes, or none.',
+    };
   }
   if (/#/.test(line)) {
     return {
-      message: 'has a `#` in an unquoted value: local tools read a comment from there on, the deploy uploads it as part of the value',
+      message:
+        'has a `#` in an unquoted value: local tools read a comment from there on, ' +
+        'the deploy uploads it as part of the value',
       fix: 'Put the comment on its own line above, or quote the value ("...") if the # belongs to it.',
     };
   }
-  return { message: 'is read differently by the deploy (twilio-run\'s dotenv 6.2) and by the local tools (dotenv 18)', fix: 'Write it as KEY=value on one line, unquoted or in double quotes.' };
+  return {
+    message: "is read differently by the deploy (twilio-run's dotenv 6.2) and by the local tools (dotenv 18)",
+    fix: 'Write it as KEY=value on one line, unquoted or in double quotes.',
+  };
 }
 
 /** Reads an env file's text as the deploy does, with every line the two parsers disagree on. */
@@ -89,8 +103,13 @@ export function readEnvText(text: string): EnvFileReading {
     if (deployed[key] !== local[key]) {
       problems.push({ key, line, ...whyTheyDiffer(lines[line - 1] ?? '') });
     } else if (CONTROL.test(value)) {
-      const message = `holds the control character ${controlName(value)}, which no Twilio credential or setting contains`;
-      problems.push({ key, line, message, fix: 'Retype the value; it was probably pasted with an invisible character.' });
+      const message = `holds the control character ${controlName(value)}, which no credential or setting contains`;
+      problems.push({
+        key,
+        line,
+        message,
+        fix: 'Retype the value; it was probably pasted with an invisible character.',
+      });
     }
   }
   return { values: deployed, problems };
@@ -111,7 +130,10 @@ export class EnvFileError extends Error {}
 export function readEnvFile(envFile = ENV_TEMPLATE): Record<string, string> {
   if (!existsSync(envFile)) return {};
   const { values, problems } = readEnvText(readFileSync(envFile, 'utf8'));
-  if (problems.length) throw new EnvFileError(`${envFile} cannot be read the same way locally and on deploy:\n${formatEnvProblems(envFile, problems)}`);
+  if (problems.length)
+    throw new EnvFileError(
+      `${envFile} cannot be read the same way locally and on deploy:\n${formatEnvProblems(envFile, problems)}`,
+    );
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v.trim() !== ''));
 }
 
@@ -120,8 +142,14 @@ export function readEnvFile(envFile = ENV_TEMPLATE): Record<string, string> {
  * names and the file's own): `ADMIN_TOKEN=... npm start` works as it does for the bulk tool. An empty
  * variable in the environment counts as unset.
  */
-export function withProcessEnv(fileEnv: Record<string, string>, processEnv: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const known = new Set([...Object.keys(existsSync(ENV_TEMPLATE) ? readEnvText(readFileSync(ENV_TEMPLATE, 'utf8')).values : {}), ...Object.keys(fileEnv)]);
+export function withProcessEnv(
+  fileEnv: Record<string, string>,
+  processEnv: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
+  const known = new Set([
+    ...Object.keys(existsSync(ENV_TEMPLATE) ? readEnvText(readFileSync(ENV_TEMPLATE, 'utf8')).values : {}),
+    ...Object.keys(fileEnv),
+  ]);
   const merged = { ...fileEnv };
   for (const key of known) {
     const value = processEnv[key];
@@ -152,13 +180,13 @@ export function devEnv(fileEnv: Record<string, string>, emulatorUrl?: string): D
   const warnings: string[] = [];
   if (tokenSet) {
     warnings.push(
-      'AUTH_TOKEN is set but ACCOUNT_SID is empty or a placeholder: webhook signatures are checked with your AUTH_TOKEN, ' +
-        'but Twilio REST calls go to the local emulator. Set ACCOUNT_SID too to talk to Twilio.',
+      'AUTH_TOKEN is set but ACCOUNT_SID is empty or a placeholder: webhook signatures are checked with your ' +
+        'AUTH_TOKEN, but Twilio REST calls go to the local emulator. Set ACCOUNT_SID too to talk to Twilio.',
     );
   } else if (sidSet) {
     warnings.push(
-      'ACCOUNT_SID is set but AUTH_TOKEN is empty or a placeholder: running offline with a stand-in AUTH_TOKEN, so webhooks ' +
-        'Twilio signs (a tunnel with PUBLIC_BASE_URL) are refused with 403. Set AUTH_TOKEN too.',
+      'ACCOUNT_SID is set but AUTH_TOKEN is empty or a placeholder: running offline with a stand-in AUTH_TOKEN, ' +
+        'so webhooks Twilio signs (a tunnel with PUBLIC_BASE_URL) are refused with 403. Set AUTH_TOKEN too.',
     );
   }
   return {

@@ -117,7 +117,8 @@ function reloadOwnFiles(functionsRoot: string): void {
   }
   if (forgotten.size === 0) return;
   for (const mod of [...Object.values(require.cache), require.main]) {
-    if (mod?.children.some((child) => forgotten.has(child))) mod.children = mod.children.filter((child) => !forgotten.has(child));
+    if (mod?.children.some((child) => forgotten.has(child)))
+      mod.children = mod.children.filter((child) => !forgotten.has(child));
   }
 }
 
@@ -132,8 +133,13 @@ function loadsCleanly(filePath: string, res: ServerResponse): boolean {
     const loaded = require(filePath) as { handler?: unknown };
     if (typeof loaded.handler !== 'function') reason = 'it exports no handler function';
   } catch (error) {
-    reason = (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && !existsSync(filePath) ? 'the build did not write it' : 'it throws while loading';
-    console.error(`Could not load ${relative(process.cwd(), filePath)}: ${error instanceof Error ? error.message : String(error)}`);
+    reason =
+      (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && !existsSync(filePath)
+        ? 'the build did not write it'
+        : 'it throws while loading';
+    console.error(
+      `Could not load ${relative(process.cwd(), filePath)}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   if (reason === undefined) return true;
   res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
@@ -151,7 +157,10 @@ export type SpawnedRuntime = {
    * The first JSON log line matching `predicate`, waiting for it: a function's log line travels through a
    * pipe and may arrive after its HTTP answer. Rejects, with the logs, if none comes within `timeoutMs`.
    */
-  waitForJsonLog(predicate: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  waitForJsonLog(
+    predicate: (line: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
 };
 
@@ -168,7 +177,9 @@ export function spawnLocalRuntime(options: LocalRuntimeOptions, startTimeoutMs =
     logs.flatMap((line) => {
       try {
         const parsed: unknown = JSON.parse(line);
-        return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? [parsed as Record<string, unknown>] : [];
+        return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+          ? [parsed as Record<string, unknown>]
+          : [];
       } catch {
         return [];
       }
@@ -178,7 +189,8 @@ export function spawnLocalRuntime(options: LocalRuntimeOptions, startTimeoutMs =
     for (;;) {
       const found = jsonLogs().find(predicate);
       if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no matching log line within ${timeoutMs} ms; logs:\n${logs.join('\n')}`);
+      if (Date.now() > deadline)
+        throw new Error(`no matching log line within ${timeoutMs} ms; logs:\n${logs.join('\n')}`);
       await new Promise((r) => setTimeout(r, 10));
     }
   };

@@ -37,8 +37,11 @@ export function requireAdminToken(request: RouteRequest): void {
       body: error(
         `ADMIN_TOKEN is not set or is shorter than ${ADMIN_TOKEN_MIN_LENGTH} characters: the admin routes refuse every call until it is.`,
         isLocalDomain(request.domainName)
-          ? `Set ADMIN_TOKEN to a random secret of at least ${ADMIN_TOKEN_MIN_LENGTH} characters (e.g. \`openssl rand -hex 32\`) in your env file and restart: \`npm start -- --env .env.local\`, or \`ADMIN_TOKEN=... npm start\`.`
-          : `Set ADMIN_TOKEN in the env file you deploy with (or the service's environment variables) to a random secret of at least ${ADMIN_TOKEN_MIN_LENGTH} characters, e.g. \`openssl rand -hex 32\`, and redeploy.`,
+          ? `Set ADMIN_TOKEN to a random secret of at least ${ADMIN_TOKEN_MIN_LENGTH} characters ` +
+              '(e.g. `openssl rand -hex 32`) in your env file and restart: `npm start -- --env .env.local`, ' +
+              'or `ADMIN_TOKEN=... npm start`.'
+          : 'Set ADMIN_TOKEN in the env file you deploy with (or the service\'s environment variables) to a random ' +
+              `secret of at least ${ADMIN_TOKEN_MIN_LENGTH} characters, e.g. \`openssl rand -hex 32\`, and redeploy.`,
       ),
     });
   }

@@ -40,7 +40,10 @@ export function splitDeployArgs(argv: readonly string[]): DeployArgs {
     passedArgs: passed,
     runtimeFrom:
       flags.runtime === undefined
-        ? { deploy: `npm run deploy (--runtime ${DEFAULT_RUNTIME}, added)`, cli: '`twilio serverless:deploy` (from .twilioserverlessrc)' }
+        ? {
+            deploy: `npm run deploy (--runtime ${DEFAULT_RUNTIME}, added)`,
+            cli: '`twilio serverless:deploy` (from .twilioserverlessrc)',
+          }
         : { deploy: 'npm run deploy (--runtime)', cli: '`twilio serverless:deploy` (--runtime)' },
   };
 }

@@ -70,7 +70,9 @@ export function checkVariables(env: Readonly<Record<string, string>>, envPath: s
   }
 
   const adminToken = env.ADMIN_TOKEN;
-  const newToken = "generate one with `openssl rand -hex 32` (or `node -e \"console.log(require('crypto').randomBytes(32).toString('hex'))\"`)";
+  const newToken =
+    'generate one with `openssl rand -hex 32` ' +
+    "(or `node -e \"console.log(require('crypto').randomBytes(32).toString('hex'))\"`)";
   if (adminToken === undefined) {
     problems.push({
       id: 'env.admin-token-missing',
@@ -173,18 +175,27 @@ export function checkSettingValues(
 export function checkCredentials(username: string, password: string, envPath: string, accountSid?: string): Problem[] {
   const envFlag = envPath === '.env' ? '' : ` --env ${envPath}`;
   const twoWays =
-    `Put ACCOUNT_SID and AUTH_TOKEN (console.twilio.com) in ${envPath} or the environment, or pass --username/--password ` +
-    `(an API key SK... and its secret work too). With the Twilio CLI logged in instead: \`npm run deploy -- --check${envFlag}\`, ` +
+    `Put ACCOUNT_SID and AUTH_TOKEN (console.twilio.com) in ${envPath} or the environment, ` +
+    'or pass --username/--password (an API key SK... and its secret work too). ' +
+    `With the Twilio CLI logged in instead: \`npm run deploy -- --check${envFlag}\`, ` +
     `then \`twilio serverless:deploy${envFlag}\`.`;
   if (isPlaceholder(username) || isPlaceholder(password)) {
-    return [{ id: 'credentials.missing', message: 'No Twilio credentials to deploy with (ACCOUNT_SID/AUTH_TOKEN are empty or placeholders).', fix: twoWays }];
+    return [
+      {
+        id: 'credentials.missing',
+        message: 'No Twilio credentials to deploy with (ACCOUNT_SID/AUTH_TOKEN are empty or placeholders).',
+        fix: twoWays,
+      },
+    ];
   }
   const user = username.trim();
   if (!(SID_PATTERNS.account.test(user) || SID_PATTERNS.apiKey.test(user))) {
     return [
       {
         id: 'credentials.username',
-        message: 'The account to deploy with is not an Account SID (AC + 32 hex digits) nor an API key SID (SK + 32 hex digits).',
+        message:
+          'The account to deploy with is not an Account SID (AC + 32 hex digits) ' +
+          'nor an API key SID (SK + 32 hex digits).',
         fix: twoWays,
       },
     ];
@@ -258,7 +269,9 @@ export function checkServiceName(name: string): Problem[] {
   return [
     {
       id: 'service-name',
-      message: `The service name "${name.replace(/[^\x20-\x7e]/g, '?')}" would be refused by Twilio: only letters, digits and dashes, under 50 characters.`,
+      message:
+        `The service name "${name.replace(/[^\x20-\x7e]/g, '?')}" would be refused by Twilio: ` +
+        'only letters, digits and dashes, under 50 characters.',
       fix: 'Pass --service-name <name> (e.g. whatsapp-functions), or change "name" in package.json.',
     },
   ];
@@ -274,11 +287,16 @@ export function checkVariablesSize(env: Readonly<Record<string, string>>): Probl
   const sizes = Object.entries(env).map(([k, v]) => ({ key: k, bytes: Buffer.byteLength(k) + Buffer.byteLength(v) }));
   const total = sizes.reduce((sum, s) => sum + s.bytes, 0);
   if (total <= VARIABLES_MAX_BYTES) return [];
-  const largest = [...sizes].sort((a, b) => b.bytes - a.bytes).slice(0, 3).map((s) => `${s.key} (${s.bytes} bytes)`);
+  const largest = [...sizes]
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 3)
+    .map((s) => `${s.key} (${s.bytes} bytes)`);
   return [
     {
       id: 'env.size',
-      message: `The variables to upload take ${total} bytes (keys and values); Twilio allows ${VARIABLES_MAX_BYTES} per environment. Largest: ${largest.join(', ')}.`,
+      message:
+        `The variables to upload take ${total} bytes (keys and values); Twilio allows ${VARIABLES_MAX_BYTES} ` +
+        `per environment. Largest: ${largest.join(', ')}.`,
       fix: 'Shorten or drop the largest values; keep large data in an asset or Twilio Sync instead.',
     },
   ];
@@ -295,7 +313,9 @@ export function checkBuiltFunctions(built: readonly string[], expected: readonly
     .filter((file) => !known.has(file))
     .map((file) => ({
       id: 'functions.unexpected',
-      message: `dist/functions/${file} was not made by the build (no functions/${file.replace(/\.js$/, '.ts')}): it would be deployed as a function${/\.(protected|private)\.js$/.test(file) ? '' : ', public'}.`,
+      message:
+        `dist/functions/${file} was not made by the build (no functions/${file.replace(/\.js$/, '.ts')}): ` +
+        `it would be deployed as a function${/\.(protected|private)\.js$/.test(file) ? '' : ', public'}.`,
       fix: 'Delete it, or run the deploy without --no-build (the build starts from an empty dist/).',
     }));
 }

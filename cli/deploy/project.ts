@@ -55,21 +55,33 @@ const yargs = fromTwilioRun('yargs/yargs') as YargsFactory;
 
 /** The flags `twilio-run deploy <args>` would see. */
 export function parseDeployFlags(args: readonly string[]): Record<string, unknown> {
-  return yargs([...args]).options(deployCommand.cliInfo.options).help(false).version(false).exitProcess(false).parseSync();
+  return yargs([...args])
+    .options(deployCommand.cliInfo.options)
+    .help(false)
+    .version(false)
+    .exitProcess(false)
+    .parseSync();
 }
 
 /**
  * The config `twilio-run deploy <args>` would deploy with, run in `cwd` (the project root). Throws
  * twilio-run's own errors (e.g. a missing --env file).
  */
-export async function readDeployConfig(args: readonly string[], cwd: string, external?: ExternalCliOptions): Promise<DeployConfig> {
+export async function readDeployConfig(
+  args: readonly string[],
+  cwd: string,
+  external?: ExternalCliOptions,
+): Promise<DeployConfig> {
   const flags = parseDeployFlags(args);
   if (flags.cwd === undefined) flags.cwd = cwd;
   return deployConfig.getConfigFromFlags(flags, external);
 }
 
 /** The env file's variables as the deploy reads them (twilio-run's dotenv), empty ones included. */
-export function readDeployEnvFile(args: readonly string[], cwd: string): { path: string; values: Record<string, string> } {
+export function readDeployEnvFile(
+  args: readonly string[],
+  cwd: string,
+): { path: string; values: Record<string, string> } {
   const flags = parseDeployFlags(args);
   const path = resolve(cwd, typeof flags.env === 'string' ? flags.env : '.env');
   return { path, values: existsSync(path) ? readEnvText(readFileSync(path, 'utf8')).values : {} };
@@ -86,7 +98,8 @@ export function deployCredentials(
   flags: Record<string, unknown>,
   processEnv: NodeJS.ProcessEnv = process.env,
 ): ExternalCliOptions | undefined {
-  const pick = (key: string) => [processEnv[key], fileEnv[key]].find((v): v is string => typeof v === 'string' && !isPlaceholder(v))?.trim();
+  const pick = (key: string) =>
+    [processEnv[key], fileEnv[key]].find((v): v is string => typeof v === 'string' && !isPlaceholder(v))?.trim();
   const flagUser = typeof flags.username === 'string' ? flags.username : undefined;
   const username = pick('ACCOUNT_SID') ?? '';
   const password = pick('AUTH_TOKEN') ?? '';
@@ -103,7 +116,10 @@ function listSources(folder: string): string[] {
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
 }
 
-export type DeployFiles = { functions: ServerlessResourceConfigWithFilePath[]; assets: ServerlessResourceConfigWithFilePath[] };
+export type DeployFiles = {
+  functions: ServerlessResourceConfigWithFilePath[];
+  assets: ServerlessResourceConfigWithFilePath[];
+};
 
 /** The functions and assets `deployLocalProject` would upload for this config. */
 export async function listDeployFiles(config: DeployConfig): Promise<DeployFiles> {
@@ -150,7 +166,14 @@ export async function inspectDeploy(config: DeployConfig, options: InspectOption
     files = await listDeployFiles(config);
   } catch (error) {
     // e.g. a file name twilio-run cannot turn into a URL path
-    return [...problems, { id: 'files.list', message: `The files to deploy cannot be listed: ${(error as Error).message}`, fix: 'Rename the file, rebuild and try again.' }];
+    return [
+      ...problems,
+      {
+        id: 'files.list',
+        message: `The files to deploy cannot be listed: ${(error as Error).message}`,
+        fix: 'Rename the file, rebuild and try again.',
+      },
+    ];
   }
   const assetsRoot = join(config.cwd, config.assetsFolderName ?? 'assets');
   const functionsRoot = join(config.cwd, config.functionsFolderName ?? 'functions');

@@ -126,7 +126,9 @@ export function readCsv(text: string): { rows: RawRow[]; problems: RowProblem[] 
     const column = header.record[index]!;
     if (!KNOWN_COLUMNS.includes(path)) {
       const snake = columnPath(column.trim().replace(/([a-z0-9])([A-Z])/g, '$1_$2'));
-      const message = KNOWN_COLUMNS.includes(snake) ? `unknown column: the Senders API takes snake_case, use "${snake}"` : 'unknown column';
+      const message = KNOWN_COLUMNS.includes(snake)
+        ? `unknown column: the Senders API takes snake_case, use "${snake}"`
+        : 'unknown column';
       problems.push({ line: 1, field: column || `(column ${index + 1})`, message, expected: KNOWN_COLUMNS.join(', ') });
     } else if (paths.indexOf(path) !== index) {
       problems.push({ line: 1, field: column, message: `the same field as column "${header.record[paths.indexOf(path)]}"`, expected: 'each field once' });

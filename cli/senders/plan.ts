@@ -25,21 +25,31 @@ export function formatDuration(ms: number): string {
 }
 
 /** Each row's action from the journal's records (none: every row is a create). */
-export function rowActions(rows: readonly BulkRow<unknown>[], records: readonly JournalRecord[] | undefined): RowAction[] {
+export function rowActions(
+  rows: readonly BulkRow<unknown>[],
+  records: readonly JournalRecord[] | undefined,
+): RowAction[] {
   if (!records) return rows.map(() => 'create');
   const done = new Set(records.flatMap((r) => (r.type === 'final' && r.outcome === 'online' ? [r.key] : [])));
   const created = new Set(records.flatMap((r) => (r.type === 'created' ? [r.key] : [])));
   const intended = new Set(records.flatMap((r) => (r.type === 'intent' ? [r.key] : [])));
-  return rows.map((row) => (done.has(row.key) ? 'skip' : created.has(row.key) ? 'poll' : intended.has(row.key) ? 'lookup' : 'create'));
+  return rows.map((row) =>
+    done.has(row.key) ? 'skip' : created.has(row.key) ? 'poll' : intended.has(row.key) ? 'lookup' : 'create',
+  );
 }
 
 export type PlanOptions = { intervalMs: number; concurrency: number; journalPath: string };
 
-export function describePlan(rows: readonly BulkRow<unknown>[], records: readonly JournalRecord[] | undefined, options: PlanOptions): string {
+export function describePlan(
+  rows: readonly BulkRow<unknown>[],
+  records: readonly JournalRecord[] | undefined,
+  options: PlanOptions,
+): string {
   const actions = rowActions(rows, records);
   const perAccount = new Map<string, number>();
   rows.forEach((row, i) => {
-    if (actions[i] === 'create' || actions[i] === 'lookup') perAccount.set(row.account, (perAccount.get(row.account) ?? 0) + 1);
+    if (actions[i] === 'create' || actions[i] === 'lookup')
+      perAccount.set(row.account, (perAccount.get(row.account) ?? 0) + 1);
   });
   const count = (action: RowAction) => actions.filter((a) => a === action).length;
   const accounts = new Set(rows.map((r) => r.account)).size;
@@ -50,15 +60,18 @@ export function describePlan(rows: readonly BulkRow<unknown>[], records: readonl
     rows.map((row, i) => [String(row.line), row.senderId, row.account, ACTION_TEXT[actions[i]!]]),
   );
   return [
-    `dry run: ${plural(rows.length, 'valid sender')} in ${plural(accounts, 'account')}; nothing sent, no journal written.`,
+    `dry run: ${plural(rows.length, 'valid sender')} in ${plural(accounts, 'account')}; ` +
+      'nothing sent, no journal written.',
     records
       ? `plan from the journal ${options.journalPath}:`
       : `no journal yet (a real run writes ${options.journalPath}): every sender would be created.`,
     '',
     table,
     '',
-    `would create ${count('create')}, look up then create if missing ${count('lookup')}, poll ${count('poll')}, skip ${count('skip')}.`,
-    `pacing: ${formatDuration(options.intervalMs)} between creates in one account, ${plural(options.concurrency, 'account')} at a time; ` +
+    `would create ${count('create')}, look up then create if missing ${count('lookup')}, ` +
+      `poll ${count('poll')}, skip ${count('skip')}.`,
+    `pacing: ${formatDuration(options.intervalMs)} between creates in one account, ` +
+      `${plural(options.concurrency, 'account')} at a time; ` +
       `the busiest account has ${most} to create: at least ${formatDuration(least)}.`,
   ].join('\n');
 }

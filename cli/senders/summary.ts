@@ -37,13 +37,19 @@ export function summaryText(reports: readonly RowReport[], journalPath: string, 
   const out = [
     textTable(['line', 'sender_id', 'account', 'sid', 'status', 'result', 'error'], rows),
     '',
-    `${plural(c.total, 'sender')}: ${c.online} online, ${c.awaitingOtp} waiting for an OTP, ${c.failed} failed, ${c.timedOut} timed out.`,
+    `${plural(c.total, 'sender')}: ${c.online} online, ${c.awaitingOtp} waiting for an OTP, ` +
+      `${c.failed} failed, ${c.timedOut} timed out.`,
   ];
   if (c.awaitingOtp) {
     // A subaccount's sender answers 404 to a verify-sender call without its account_sid.
     const sub = reports.some((r) => r.outcome === 'awaiting-otp' && r.account !== parentAccount);
-    const body = sub ? '{"sid", "code", "account_sid"} (account_sid: the row\'s account, for a subaccount)' : '{"sid", "code"}';
-    out.push(`Waiting for an OTP: send the code each number received to POST /admin/verify-sender ${body}, then rerun to see them ONLINE.`);
+    const body = sub
+      ? '{"sid", "code", "account_sid"} (account_sid: the row\'s account, for a subaccount)'
+      : '{"sid", "code"}';
+    out.push(
+      `Waiting for an OTP: send the code each number received to POST /admin/verify-sender ${body}, ` +
+        'then rerun to see them ONLINE.',
+    );
   }
   if (c.failed || c.timedOut) {
     out.push(`Rerun the same command to retry the others: the journal (${journalPath}) skips senders already ONLINE and never registers one twice.`);

@@ -4,7 +4,13 @@ import type { JournalRecord } from '../../cli/senders/journal';
 
 const PARENT = 'AC' + 'a'.repeat(32);
 const SUB = 'AC' + 'b'.repeat(32);
-const row = (line: number, account: string) => ({ line, account, senderId: `whatsapp:+1415555010${line}`, key: `${account}|${line}`, body: {} });
+const row = (line: number, account: string) => ({
+  line,
+  account,
+  senderId: `whatsapp:+1415555010${line}`,
+  key: `${account}|${line}`,
+  body: {},
+});
 
 describe('formatDuration', () => {
   it.each([
@@ -19,16 +25,22 @@ describe('formatDuration', () => {
 
 describe('describePlan', () => {
   it('shows each row, says there is no journal yet, and words the pacing (5 min, 1 account)', () => {
-    const text = describePlan([row(2, PARENT), row(3, PARENT)], undefined, { intervalMs: 300_000, concurrency: 1, journalPath: 'journals/x.journal.jsonl' });
+    const text = describePlan([row(2, PARENT), row(3, PARENT)], undefined, {
+      intervalMs: 300_000,
+      concurrency: 1,
+      journalPath: 'journals/x.journal.jsonl',
+    });
     expect(text).toContain('dry run: 2 valid senders in 1 account; nothing sent');
     expect(text).toContain('no journal yet (a real run writes journals/x.journal.jsonl)');
     expect(text).toMatch(/^2 +whatsapp:\+14155550102 +ACa{32} +create$/m);
     expect(text).toMatch(/^3 +whatsapp:\+14155550103 +ACa{32} +create$/m);
-    expect(text).toContain('pacing: 5 min between creates in one account, 1 account at a time; the busiest account has 2 to create: at least 5 min.');
+    expect(text).toContain(
+      'pacing: 5 min between creates in one account, 1 account at a time; the busiest account has 2 to create: at least 5 min.',
+    );
     expect(text).not.toMatch(/\d{4,} ms|1 accounts/);
   });
 
-  it('reads each row\'s action from the journal and names it', () => {
+  it("reads each row's action from the journal and names it", () => {
     const rows = [row(2, PARENT), row(3, SUB), row(4, SUB), row(5, PARENT)];
     const records = [
       { type: 'final', key: rows[0]!.key, outcome: 'online' },

@@ -14,8 +14,15 @@ let runtime: RunningRuntime;
 let admin: ReturnType<typeof adminClient>;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ senderOnlineDelayMs: 40, senderVerifyDelayMs: 40, senderVerificationCode: CODE, subaccounts: { [SUBACCOUNT]: PARENT_SID } });
-  runtime = await startRuntime({ env: { ADMIN_TOKEN, ACCOUNT_SID: PARENT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL: emulator.url } });
+  emulator = await startEmulator({
+    senderOnlineDelayMs: 40,
+    senderVerifyDelayMs: 40,
+    senderVerificationCode: CODE,
+    subaccounts: { [SUBACCOUNT]: PARENT_SID },
+  });
+  runtime = await startRuntime({
+    env: { ADMIN_TOKEN, ACCOUNT_SID: PARENT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL: emulator.url },
+  });
   admin = adminClient(runtime.url);
 });
 afterAll(async () => {
@@ -30,7 +37,10 @@ const follow = (route: string) => {
 };
 
 it('register -> next_step.route -> submit_otp with the fields its message names -> ONLINE, all on the subaccount', async () => {
-  const registration = humaneRegistration('+44 20 7946 0960', { account_sid: SUBACCOUNT, configuration: { waba_id: '1234567890', verification_method: 'sms' } });
+  const registration = humaneRegistration('+44 20 7946 0960', {
+    account_sid: SUBACCOUNT,
+    configuration: { waba_id: '1234567890', verification_method: 'sms' },
+  });
   const created = await admin.post('/admin/register-sender', registration);
   expect(created.status).toBe(201);
   const sid: string = created.body.sender.sid;

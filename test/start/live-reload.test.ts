@@ -35,7 +35,12 @@ beforeAll(async () => {
   write('probe.js', fixture.replace('VERSION', '1'));
   write('broken.js', 'exports.handler = (c, e, cb) => cb(null, "ok");');
   write('throws.js', "throw new Error('boom at load');");
-  runtime = await spawnLocalRuntime({ env: {}, live: true, functionsFolder: join(dir, 'functions'), assetsFolder: join(dir, 'assets') });
+  runtime = await spawnLocalRuntime({
+    env: {},
+    live: true,
+    functionsFolder: join(dir, 'functions'),
+    assetsFolder: join(dir, 'assets'),
+  });
 });
 
 afterAll(async () => {

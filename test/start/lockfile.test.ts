@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { ROOT } from '../../dev/paths';
 
 type LockPackage = { version?: string; optionalDependencies?: Record<string, string>; os?: string[]; cpu?: string[] };
-const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { lockfileVersion: number; packages: Record<string, LockPackage> };
+const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+  lockfileVersion: number;
+  packages: Record<string, LockPackage>;
+};
 
 /** Where npm resolves `name` from the package at `path` (its own node_modules first, then up the tree). */
 function resolved(path: string, name: string): string | undefined {
@@ -25,7 +28,9 @@ function resolved(path: string, name: string): string | undefined {
 it('is a lockfile v3 that records every optional dependency of every package, for all platforms', () => {
   expect(lock.lockfileVersion).toBe(3);
   const missing = Object.entries(lock.packages).flatMap(([path, pkg]) =>
-    Object.keys(pkg.optionalDependencies ?? {}).flatMap((name) => (resolved(path, name) ? [] : [`${path || '(root)'} -> ${name}`])),
+    Object.keys(pkg.optionalDependencies ?? {}).flatMap((name) =>
+      resolved(path, name) ? [] : [`${path || '(root)'} -> ${name}`],
+    ),
   );
   expect(missing).toEqual([]);
   // the native builds of other platforms are there too (not only this machine's linux-x64)

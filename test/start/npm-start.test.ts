@@ -65,7 +65,17 @@ describe('npm start with --env and the environment', () => {
     envFile = join(dir, 'local.env');
     writeFileSync(
       envFile,
-      ['ACCOUNT_SID=', 'AUTH_TOKEN=', 'ADMIN_TOKEN=', 'WHATSAPP_SANDBOX_NUMBER=+1 415', 'WHATSAPP_SANDBOX_KEYWORD=purple-llama', 'BOT_LOCATION_LATITUDE=37.7908', 'BOT_LOCATION_LONGITUDE=-122.3931', 'BOT_LOCATION_NAME=Twilio HQ', ''].join('\n'),
+      [
+        'ACCOUNT_SID=',
+        'AUTH_TOKEN=',
+        'ADMIN_TOKEN=',
+        'WHATSAPP_SANDBOX_NUMBER=+1 415',
+        'WHATSAPP_SANDBOX_KEYWORD=purple-llama',
+        'BOT_LOCATION_LATITUDE=37.7908',
+        'BOT_LOCATION_LONGITUDE=-122.3931',
+        'BOT_LOCATION_NAME=Twilio HQ',
+        '',
+      ].join('\n'),
     );
     port = await freePort();
     child = spawn('npm', ['start', '--', '--port', String(port), '--env', envFile], {
@@ -110,18 +120,26 @@ describe('npm start with --env and the environment', () => {
   });
 
   it('takes ADMIN_TOKEN from the environment over the file', async () => {
-    const response = await fetch(`http://127.0.0.1:${port}/admin/list-senders`, { headers: { Authorization: `Bearer ${adminToken}` } });
+    const response = await fetch(`http://127.0.0.1:${port}/admin/list-senders`, {
+      headers: { Authorization: `Bearer ${adminToken}` },
+    });
     expect(response.status).toBe(200);
   });
 
   it('answers a signed message, and logs why a forged one is refused (with the URLs checked)', async () => {
     const params = { From: 'whatsapp:+15005550006', To: 'whatsapp:+14155238886', Body: 'hi' };
     const signedUrl = `http://localhost:${port}/whatsapp/incoming`;
-    const res = await postWebhook(`http://127.0.0.1:${port}`, '/whatsapp/incoming', params, { authToken: EMULATOR_AUTH_TOKEN, signedUrl });
+    const res = await postWebhook(`http://127.0.0.1:${port}`, '/whatsapp/incoming', params, {
+      authToken: EMULATOR_AUTH_TOKEN,
+      signedUrl,
+    });
     expect(res.status).toBe(200);
     expect(parseTwiml(res.body)[0]!.body).toContain('*menu*');
 
-    const forged = await postWebhook(`http://127.0.0.1:${port}`, '/whatsapp/incoming', params, { authToken: 'wrong', signedUrl });
+    const forged = await postWebhook(`http://127.0.0.1:${port}`, '/whatsapp/incoming', params, {
+      authToken: 'wrong',
+      signedUrl,
+    });
     expect(forged.status).toBe(403);
     await waitFor(() => output, '"event":"webhook.refused"', 'the refusal log line');
     const line = output.split('\n').find((l) => l.includes('"event":"webhook.refused"'))!;
@@ -137,7 +155,9 @@ describe('npm start with --env and the environment', () => {
     expect(hi).toMatchObject({ code: 0, output: expect.stringContaining('*menu*') });
     const location = await message(['location']);
     expect(location.code).toBe(0);
-    expect(location.output).toMatch(/sent through the Messages API \(to the local emulator, http:\/\/127\.0\.0\.1:\d+; answered 201\)/);
+    expect(location.output).toMatch(
+      /sent through the Messages API \(to the local emulator, http:\/\/127\.0\.0\.1:\d+; answered 201\)/,
+    );
     expect(location.output).toContain('PersistentAction=geo:37.7908,-122.3931');
   });
 
@@ -152,7 +172,10 @@ describe('npm start with --env and the environment', () => {
 
   it('npm run message exits 1 on a refused signature and says why', async () => {
     const otherEnv = join(dir, 'other.env');
-    writeFileSync(otherEnv, `ACCOUNT_SID=AC${'0123456789abcdef'.repeat(2)}\nAUTH_TOKEN=${randomBytes(16).toString('hex')}\n`);
+    writeFileSync(
+      otherEnv,
+      `ACCOUNT_SID=AC${'0123456789abcdef'.repeat(2)}\nAUTH_TOKEN=${randomBytes(16).toString('hex')}\n`,
+    );
     const refused = await message(['--env', otherEnv, 'hi']);
     expect(refused.code).toBe(1);
     expect(refused.output).toContain('HTTP 403');
@@ -184,7 +207,10 @@ describe('npm start refusing early', () => {
   it('refuses an env file line the deploy would read differently, naming the line', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'npm-start-env-'));
     const secret = randomBytes(20).toString('hex');
-    writeFileSync(join(dir, 'bad.env'), `WHATSAPP_SANDBOX_KEYWORD=purple-llama\nADMIN_TOKEN=${secret} # from the vault\n`);
+    writeFileSync(
+      join(dir, 'bad.env'),
+      `WHATSAPP_SANDBOX_KEYWORD=purple-llama\nADMIN_TOKEN=${secret} # from the vault\n`,
+    );
     try {
       const run = await runScript('cli/start.ts', ['--port', '0', '--env', join(dir, 'bad.env')]);
       expect(run.code).toBe(1);
