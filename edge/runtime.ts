@@ -2,6 +2,7 @@
  * The Twilio Functions runtime as this project sees it: the handler signature, `context`, `event` and the
  * global `Twilio.Response`. Only edge/ touches these; lib/ never does.
  */
+import * as z from '../lib/zod';
 
 /** `context`: the environment variables plus what the runtime adds. */
 export type FunctionContext = {
@@ -10,11 +11,23 @@ export type FunctionContext = {
   [variable: string]: unknown;
 };
 
-/** `event`: query and body parameters merged, plus the request's lower-cased headers and cookies. */
+/**
+ * `event`: the runtime builds it as `{request: {headers, cookies}, ...query, ...body}`, so a query or body
+ * parameter named `request` replaces the runtime's own: `request` may hold anything a caller sent.
+ */
 export type FunctionEvent = {
-  request?: { headers?: Record<string, string | string[] | undefined>; cookies?: Record<string, string> };
+  request?: unknown;
   [parameter: string]: unknown;
 };
+
+/**
+ * The runtime's own `event.request`: exactly `headers` (lower-cased names; a repeated header is an array of
+ * its values, so never fewer than two) and `cookies` (parsed from the Cookie header; a `j:` JSON cookie may be any value).
+ */
+export const runtimeRequestSchema = z.strictObject({
+  headers: z.record(z.string(), z.union([z.string(), z.array(z.string()).check(z.minLength(2))])),
+  cookies: z.record(z.string(), z.unknown()),
+});
 
 export type FunctionCallback = (error: unknown, response?: unknown) => void;
 
