@@ -53,7 +53,8 @@ function toRequest(context: FunctionContext, event: FunctionEvent): RouteRequest
     env,
     params,
     headers: headers ?? Object.create(null),
-    requestParamSent: headers === undefined,
+    // No `request` at all (a runtime that passes no headers): nothing was replaced, there are just no headers.
+    requestParamSent: request !== undefined && headers === undefined,
     path: context.PATH ?? '',
     domainName: context.DOMAIN_NAME ?? 'localhost',
   };
