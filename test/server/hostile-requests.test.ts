@@ -4,6 +4,10 @@
  * nested; object- and array-shaped X-Twilio-Signature and Authorization; the same header sent twice.
  * Whatever comes in: never a 5xx, never a 2xx on an admin route without the token in the Authorization header
  * (and no Twilio call made), never a 2xx on a webhook without a valid signature.
+ *
+ * One limit, by construction: a `request` that copies the runtime's exact shape (`headers` of strings,
+ * `cookies` consistent with them) cannot be told apart from the runtime's inside `event`. Such a request is
+ * judged on the headers its sender wrote, so it still needs the real token or signature (pinned below).
  */
 import { request as httpRequest } from 'node:http';
 import { readdirSync, statSync } from 'node:fs';
@@ -145,6 +149,12 @@ describe('what still gets through', () => {
     const withRequest = { ...fields, request: 'x' };
     const refused = await send(url, 'POST', { ...form, 'X-Twilio-Signature': signatureFor(AUTH_TOKEN, url, withRequest) }, new URLSearchParams(withRequest).toString());
     expect(refused).toEqual({ status: 403, body: 'Forbidden: a parameter named "request" is not accepted.' });
+  });
+
+  it('an exact copy of the runtime’s shape is judged on the headers it carries: a wrong token is a 401', async () => {
+    const copy = { request: { headers: { authorization: `Bearer ${'z'.repeat(40)}`, host: 'x' }, cookies: {} } };
+    const res = await send(`${runtime.url}/admin/list-senders`, 'POST', { 'Content-Type': 'application/json' }, JSON.stringify(copy));
+    expect(res.status).toBe(401);
   });
 
   it('a `request` parameter on an admin route is named in a 400, and the token is in no answer', async () => {
