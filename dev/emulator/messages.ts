@@ -1,9 +1,13 @@
 /**
  * POST /2010-04-01/Accounts/{AccountSid}/Messages.json, checked against the official contract
  * (contracts/messages-create-openapi.json): form encoding, known parameter names only, required fields,
- * formats of the fields this project sends. Answers 201 with a queued Message resource, like Twilio.
+ * formats of the fields this project sends. Answers 201 with a queued Message resource, like Twilio, and hands
+ * the message to conversation.ts (statuses, callbacks). A free-form message (Body/MediaUrl, no ContentSid) to a
+ * user whose 24-hour window is closed is refused here with 63016, as Twilio does.
  */
 import contract from '../../contracts/messages-create-openapi.json';
+import { now } from './clock';
+import { checkOutbound, describeApiMessage, ERRORS, recordOutbound, refusalReply, whatsappAddress, type GeoPoint } from './conversation';
 import { twilioError, type EmulatorReply, type EmulatorRoute, type EmulatorState } from './server';
 
 const formSchema = contract.post.requestBody.content['application/x-www-form-urlencoded'].schema;
@@ -18,6 +22,14 @@ const ARRAY_PARAMETERS = new Set(
 const ADDRESS = /^(whatsapp:)?\+[1-9]\d{6,14}$/;
 /** geo:{latitude},{longitude}|{label} (Twilio's location PersistentAction). */
 const GEO_ACTION = /^geo:(-?\d{1,2}(?:\.\d+)?),(-?\d{1,3}(?:\.\d+)?)\|[^|\r\n]*$/;
+
+/** geo:{lat},{long}|{label} -> the point, for the conversation log (already validated). */
+function geoPoint(action: string): GeoPoint | undefined {
+  const geo = GEO_ACTION.exec(action);
+  if (!geo) return undefined;
+  const label = action.slice(action.indexOf('|') + 1);
+  return { latitude: Number(geo[1]), longitude: Number(geo[2]), ...(label ? { label } : {}) };
+}
 
 export type StoredMessage = Record<string, unknown> & { sid: string };
 
@@ -52,15 +64,21 @@ function createMessage(accountSid: string, form: Record<string, string | string[
       return twilioError(400, 21658, `Invalid PersistentAction '${action}': expected geo:{latitude},{longitude}|{label}`);
     }
   }
-  const sid = state.newSid('SM');
-  const now = new Date().toUTCString().replace('GMT', '+0000');
+  const contentSid = one('ContentSid');
+  const described = describeApiMessage(state, { contentSid, contentVariables: one('ContentVariables') });
+  if (described.problem) return twilioError(400, 21656, described.problem);
+  const refusal = from ? checkOutbound(state, from, to, described.view) : undefined;
+  // 63016 is refused at the REST call; 63015 (sandbox not joined) is accepted, then fails in its status callback.
+  if (refusal?.code === ERRORS.outsideWindow.code) return refusalReply(refusal);
+  const sid = state.newSid(many('MediaUrl').length ? 'MM' : 'SM');
+  const date = new Date(now(state)).toUTCString().replace('GMT', '+0000');
   const message: StoredMessage = {
     account_sid: accountSid,
     api_version: '2010-04-01',
     body: body ?? '',
-    date_created: now,
+    date_created: date,
     date_sent: null,
-    date_updated: now,
+    date_updated: date,
     direction: 'outbound-api',
     error_code: null,
     error_message: null,
@@ -77,6 +95,25 @@ function createMessage(accountSid: string, form: Record<string, string | string[
     uri: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}.json`,
   };
   messagesOf(state).push(message);
+  const view = described.view === 'unknown' ? undefined : described.view;
+  const location = many('PersistentAction').map(geoPoint).find((p) => p !== undefined);
+  recordOutbound(
+    state,
+    {
+      sid,
+      kind: described.kind,
+      user: whatsappAddress(to),
+      bot: from ?? one('MessagingServiceSid')!,
+      accountSid,
+      body: body ?? view?.body,
+      ...(many('MediaUrl').length || view?.media ? { media: (many('MediaUrl').length ? many('MediaUrl') : view!.media!).map((url) => ({ url })) } : {}),
+      ...(location ? { location } : {}),
+      ...(view?.buttons ? { buttons: view.buttons } : {}),
+      ...(contentSid ? { contentSid, contentVariables: described.variables } : {}),
+      statusCallback: one('StatusCallback'),
+    },
+    refusal,
+  );
   return { status: 201, body: message };
 }
 
