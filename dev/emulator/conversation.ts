@@ -76,6 +76,8 @@ export type ConversationEntry = {
   callbacks: { status: MessageStatus; url: string; httpStatus?: number; error?: string }[];
   /** Inbound: how the webhook was delivered. */
   delivery?: Delivery;
+  /** Nothing more will happen to it: delivered to the functions (inbound), or final status reported (outbound). */
+  settled: boolean;
 };
 
 export type Delivery = {
@@ -197,7 +199,7 @@ function add(state: EmulatorState, entry: ConversationEntry): ConversationEntry 
 /** Records the user's message: it opens (renews) the 24-hour window with `bot`, and joins the sandbox. */
 export function recordInbound(
   state: EmulatorState,
-  draft: Omit<ConversationEntry, 'direction' | 'kind' | 'at' | 'status' | 'statuses' | 'callbacks'>,
+  draft: Omit<ConversationEntry, 'direction' | 'kind' | 'at' | 'status' | 'statuses' | 'callbacks' | 'settled'>,
 ): ConversationEntry {
   const store = storeOf(state);
   const at = now(state);
@@ -205,7 +207,8 @@ export function recordInbound(
   store.lastInbound.set(`${draft.bot}|${draft.user}`, at);
   if (draft.bot === `whatsapp:${settingsOf(state).sandboxNumber}`) store.joined.add(draft.user);
   const stamp = new Date(at).toISOString();
-  return add(state, { ...draft, direction: 'inbound', kind: 'inbound', at: stamp, status: 'received', statuses: [{ status: 'received', at: stamp }], callbacks: [] });
+  const statuses = [{ status: 'received' as const, at: stamp }];
+  return add(state, { ...draft, direction: 'inbound', kind: 'inbound', at: stamp, status: 'received', statuses, callbacks: [], settled: false });
 }
 
 /** Marks a user as a sandbox participant (the sandbox's own "join <keyword>"). */
@@ -284,7 +287,7 @@ type OutboundDraft = Pick<ConversationEntry, 'sid' | 'kind' | 'user' | 'bot' | '
  */
 export function recordOutbound(state: EmulatorState, draft: OutboundDraft, refusal?: Refusal): ConversationEntry {
   const at = iso(state);
-  const entry = add(state, { ...draft, direction: 'outbound', at, status: 'queued', statuses: [], callbacks: [] });
+  const entry = add(state, { ...draft, direction: 'outbound', at, status: 'queued', statuses: [], callbacks: [], settled: false });
   void advance(state, entry, 'queued').then(() => progress(state, entry, refusal));
   return entry;
 }
@@ -326,8 +329,14 @@ function progress(state: EmulatorState, entry: ConversationEntry, refusal: Refus
   next(0);
 }
 
-/** Moves a message to `status`, keeps the Messages API resource in step, and sends its status callback. */
+/** Moves a message to `status` and sends its callback; a final status settles the message once that is answered. */
 async function advance(state: EmulatorState, entry: ConversationEntry, status: MessageStatus, failure?: Refusal): Promise<void> {
+  await changeStatus(state, entry, status, failure);
+  if (FINAL_STATUSES.includes(status)) entry.settled = true;
+}
+
+/** Records the status, keeps the Messages API resource in step, and sends the status callback. */
+async function changeStatus(state: EmulatorState, entry: ConversationEntry, status: MessageStatus, failure?: Refusal): Promise<void> {
   entry.status = status;
   entry.statuses.push({ status, at: iso(state), ...(failure ? { errorCode: failure.code } : {}) });
   if (failure) {

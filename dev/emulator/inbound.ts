@@ -225,6 +225,7 @@ async function deliver(state: EmulatorState, input: InboundRequest, origin: stri
   if (join && !input.media && bot === `whatsapp:${settings.sandboxNumber}`) {
     const reply = answerSandboxJoin(state, entry, join[1]!);
     entry.delivery = { attempts: [], outcome: 'not-delivered', error: 'the sandbox answers "join <keyword>" itself' };
+    entry.settled = true;
     return { status: 200, body: { message: entry, delivery: entry.delivery, replies: [reply] } };
   }
 
@@ -259,6 +260,7 @@ async function deliver(state: EmulatorState, input: InboundRequest, origin: stri
     }
   }
   entry.delivery = delivery;
+  entry.settled = true;
 
   const replies = (answer?.ok ? answer.messages : []).map((m) => {
     const to = m.to ? whatsappAddress(m.to) : user;
