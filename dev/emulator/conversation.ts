@@ -18,7 +18,7 @@ import { WHATSAPP_ADDRESS_PATTERN } from '../../lib/phone';
 import { describeZodError } from '../../lib/validation';
 import * as z from '../../lib/zod';
 import { now } from './clock';
-import { newIdempotencyToken, postSigned, splitOverrides, type Attempt, type WebhookConfig } from './deliver';
+import { localMediaType, newIdempotencyToken, postSigned, splitOverrides, type Attempt, type WebhookConfig } from './deliver';
 import { takeFault, twilioError, type EmulatorReply, type EmulatorRoute, type EmulatorState } from './server';
 
 /** WhatsApp's customer service window: free-form messages only within 24 h of the user's last message. */
@@ -288,8 +288,17 @@ type OutboundDraft = Pick<ConversationEntry, 'sid' | 'kind' | 'user' | 'bot' | '
 export function recordOutbound(state: EmulatorState, draft: OutboundDraft, refusal?: Refusal): ConversationEntry {
   const at = iso(state);
   const entry = add(state, { ...draft, direction: 'outbound', at, status: 'queued', statuses: [], callbacks: [], settled: false });
-  void advance(state, entry, 'queued').then(() => progress(state, entry, refusal));
+  void advance(state, entry, 'queued')
+    .then(() => learnMediaTypes(state, entry))
+    .then(() => progress(state, entry, refusal));
   return entry;
+}
+
+/** Notes the type of each media item served on this machine (the bot's own assets), for the log and the chat. */
+async function learnMediaTypes(state: EmulatorState, entry: ConversationEntry): Promise<void> {
+  for (const item of entry.media ?? []) {
+    item.contentType ??= await localMediaType(item.url, state.closing);
+  }
 }
 
 /** A queued API message renders its template (if any) and picks its kind. */

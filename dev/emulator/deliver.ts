@@ -105,6 +105,7 @@ type RawAnswer = { status: number; headers: IncomingHttpHeaders; body: string };
 
 function attemptOnce(
   target: URL,
+  method: 'GET' | 'POST',
   body: string,
   headers: Record<string, string>,
   timeouts: { ct: number; rt: number },
@@ -124,7 +125,7 @@ function attemptOnce(
       host: dialHost(target.hostname),
       port: target.port || (target.protocol === 'https:' ? 443 : 80),
       path: target.pathname + target.search,
-      method: 'POST',
+      method,
       // A new connection per attempt, as a retry after a timeout is.
       agent: false,
       signal,
@@ -182,7 +183,7 @@ export async function postSigned(
   for (let n = 1; n <= 1 + o.rc; n++) {
     const left = deadline - Date.now();
     if (left <= 0 || options.signal.aborted) break;
-    const answer = await attemptOnce(target, body, headers, { ct: Math.min(o.ct, left), rt: Math.min(o.rt, left) }, options.signal);
+    const answer = await attemptOnce(target, 'POST', body, headers, { ct: Math.min(o.ct, left), rt: Math.min(o.rt, left) }, options.signal);
     const attempt: Attempt = { attempt: n, idempotencyToken: options.idempotencyToken };
     if ('failure' in answer) {
       attempts.push({ ...attempt, failure: answer.failure, error: answer.error });
@@ -197,6 +198,23 @@ export async function postSigned(
   }
   const last = attempts.at(-1);
   return { ok: false, attempts, errorCode: last?.failure === 'connect' ? 11205 : 11200 };
+}
+
+/**
+ * The Content-Type of a media URL on this machine (Twilio downloads what it sends; the emulator looks at local
+ * URLs only, since it runs offline). Undefined for other hosts or when the file cannot be fetched.
+ */
+export async function localMediaType(url: string, signal: AbortSignal): Promise<string | undefined> {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (!/^(localhost|127\.0\.0\.1|\[::1\])$/.test(target.hostname)) return undefined;
+  const answer = await attemptOnce(target, 'GET', '', {}, { ct: 2000, rt: 5000 }, signal);
+  if ('failure' in answer || answer.status !== 200) return undefined;
+  return answer.headers['content-type']?.split(';')[0]?.trim();
 }
 
 /** One <Message> of a TwiML answer. */

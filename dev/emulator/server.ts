@@ -4,7 +4,7 @@
  * recording it. Tests, benchmarks and the offline `npm start` point TWILIO_API_BASE_URL at it.
  *
  * Each endpoint family is a module exporting EmulatorRoute[] (messages.ts, senders.ts ...), listed in
- * ROUTE_MODULES below. Control endpoints live under /__emulator/:
+ * routeModules below. Control endpoints live under /__emulator/:
  *   GET  /__emulator/requests[?route=name]   what was received (parsed bodies, account, time)
  *   POST /__emulator/faults                   {route, status?, code?, delayMs?, times?} injects a fault
  *   POST /__emulator/reset                    forgets requests, faults and resources
@@ -114,7 +114,8 @@ export type Emulator = {
   requestsFor(route: string): RecordedRequest[];
 };
 
-const ROUTE_MODULES: EmulatorRoute[][] = [messageRoutes, senderRoutes, inboundRoutes, conversationRoutes, clockRoutes];
+/** Route modules import helpers from this file, so the list is read when a server starts, not at load time. */
+const routeModules = (): EmulatorRoute[][] => [messageRoutes, senderRoutes, inboundRoutes, conversationRoutes, clockRoutes];
 
 /** Twilio's error body for the 2010 API (`code`, `message`, `more_info`, `status`). */
 export function twilioError(status: number, code: number, message: string): EmulatorReply {
@@ -198,7 +199,7 @@ async function handleControl(state: EmulatorState, req: EmulatorRequest, clearTi
 
 /** Starts the emulator on 127.0.0.1 (port 0: any free port). */
 export async function startEmulator(options: EmulatorOptions & { port?: number } = {}): Promise<Emulator> {
-  const routes = ROUTE_MODULES.flat();
+  const routes = routeModules().flat();
   const timers = new Set<NodeJS.Timeout>();
   const clearTimers = () => {
     for (const timer of timers) clearTimeout(timer);

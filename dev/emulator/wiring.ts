@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sandboxSettingsSchema } from '../../lib/config';
+import { isPlaceholder, sandboxSettingsSchema } from '../../lib/config';
 import { ROOT } from '../paths';
 import { configure } from './conversation';
 import type { Emulator } from './server';
@@ -22,11 +22,15 @@ export function functionWebhooks(origin: string) {
   };
 }
 
-/** Points the emulator at the functions served on `origin`, signing with the AUTH_TOKEN they check. */
+/**
+ * Points the emulator at the functions served on `origin`, signing with the AUTH_TOKEN they check. With
+ * PUBLIC_BASE_URL set (a tunnel), the functions expect signatures for that origin, so the emulator calls it there.
+ */
 export function connectToFunctions(emulator: Emulator, origin: string, env: Record<string, string | undefined>): void {
   const sandbox = sandboxSettingsSchema.safeParse(env);
+  const publicBase = isPlaceholder(env.PUBLIC_BASE_URL) ? undefined : env.PUBLIC_BASE_URL!.trim();
   configure(emulator.state, {
-    ...functionWebhooks(origin),
+    ...functionWebhooks(publicBase ?? origin),
     ...(env.AUTH_TOKEN ? { authToken: env.AUTH_TOKEN } : {}),
     ...(env.ACCOUNT_SID && /^AC[0-9a-fA-F]{32}$/.test(env.ACCOUNT_SID) ? { accountSid: env.ACCOUNT_SID } : {}),
     ...(sandbox.success ? { sandboxNumber: sandbox.data.WHATSAPP_SANDBOX_NUMBER, sandboxKeyword: sandbox.data.WHATSAPP_SANDBOX_KEYWORD } : {}),

@@ -1,0 +1,88 @@
+/**
+ * How `npm run chat` shows a conversation: each message as lines of text, the bot's with their delivery ticks.
+ * Pure; colors only when asked (a terminal without NO_COLOR).
+ */
+import type { ConversationEntry } from '../../dev/emulator/conversation';
+import { ERRORS } from '../../dev/emulator/conversation';
+import { mapsLink } from '../../lib/location';
+
+export type Style = { color: boolean };
+
+const paint = (style: Style, code: string, text: string) => (style.color ? `\x1b[${code}m${text}\x1b[0m` : text);
+const dim = (style: Style, text: string) => paint(style, '2', text);
+
+const INDENT = '      ';
+const ERROR_HINTS: Record<number, string> = {
+  [ERRORS.outsideWindow.code]: 'outside the 24-hour window: only a template can reach this user until they write again',
+  [ERRORS.notJoined.code]: 'this user has not joined the sandbox (they send "join <keyword>" to it first)',
+};
+
+/** The ticks WhatsApp shows for a status. */
+export function ticks(entry: Pick<ConversationEntry, 'status' | 'errorCode'>, style: Style): string {
+  switch (entry.status) {
+    case 'queued':
+      return '🕓 queued';
+    case 'sent':
+      return '✓ sent';
+    case 'delivered':
+      return '✓✓ delivered';
+    case 'read':
+      return `${paint(style, '34', '✓✓')} read`;
+    case 'failed':
+    case 'undelivered': {
+      const code = entry.errorCode;
+      const hint = code ? ERROR_HINTS[code] : undefined;
+      return paint(style, '31', `✗ ${entry.status}${code ? ` ${code}` : ''}${hint ? `: ${hint}` : ''}`);
+    }
+    default:
+      return entry.status;
+  }
+}
+
+const clock = (iso: string) => iso.slice(11, 16);
+const indent = (line: string) => (line.trim() ? INDENT + line : '');
+
+function kindNote(entry: ConversationEntry): string {
+  if (entry.kind === 'api') return ' · Messages API';
+  if (entry.kind === 'template') return ` · template ${entry.contentSid ?? ''}`;
+  return '';
+}
+
+/** The lines of the message's content: text, media, location, buttons. */
+function contentLines(entry: ConversationEntry): string[] {
+  const lines: string[] = [];
+  if (entry.body) lines.push(...entry.body.split('\n'));
+  if (entry.kind === 'template' && !entry.body) {
+    lines.push(`[template ${entry.contentSid}${entry.contentVariables && Object.keys(entry.contentVariables).length ? ` ${JSON.stringify(entry.contentVariables)}` : ''}]`);
+  }
+  for (const item of entry.media ?? []) lines.push(`📎 ${item.contentType ?? 'media'} ${item.url}`);
+  if (entry.location) {
+    const { latitude, longitude, label, address } = entry.location;
+    const name = [label, address].filter(Boolean).join(', ');
+    lines.push(`📍 ${name ? `${name} ` : ''}${mapsLink(latitude, longitude)}`);
+  }
+  if (entry.button) lines.push(`👆 ${entry.button.text}`);
+  if (entry.buttons?.length) lines.push(entry.buttons.map((b, i) => `[${i + 1}] ${b.title}`).join('   ') + '   (type a number to tap)');
+  if (lines.length === 0) lines.push('(empty message)');
+  return lines;
+}
+
+/** One message as the chat prints it. */
+export function renderEntry(entry: ConversationEntry, style: Style): string[] {
+  const [first = '', ...rest] = contentLines(entry);
+  if (entry.direction === 'inbound') {
+    const lines = [`${paint(style, '1', 'you')} › ${first}`, ...rest.map(indent)];
+    const delivery = entry.delivery;
+    if (delivery && delivery.outcome === 'failed') {
+      const fallback = delivery.fallback ? `; the fallback URL answered ${delivery.fallback.httpStatus ? `HTTP ${delivery.fallback.httpStatus}` : 'nothing'}` : '';
+      const why = delivery.error ?? (delivery.httpStatus ? `HTTP ${delivery.httpStatus}` : 'no answer');
+      lines.push(paint(style, '31', `${INDENT}⚠ the bot's webhook failed: ${why} (Twilio error ${delivery.errorCode ?? 11200})${fallback}`));
+    }
+    if (delivery && delivery.attempts.length > 1) lines.push(dim(style, `${INDENT}↻ delivered in ${delivery.attempts.length} attempts (same idempotency token)`));
+    return lines;
+  }
+  const who = entry.kind === 'system' ? 'twilio' : 'bot';
+  const lines = [`${paint(style, '1;32', who)} ‹ ${first}`, ...rest.map(indent)];
+  if (entry.kind !== 'system') lines.push(dim(style, `${INDENT}${ticks(entry, style)} · ${clock(entry.at)}${kindNote(entry)}`));
+  return lines;
+}
