@@ -7,7 +7,7 @@
  * Lines come from the keyboard, or from --script FILE / a pipe (scripted mode: a transcript on stdout).
  */
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { createInterface, type Interface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { readEnvFile } from '../dev/env';
 import { sandboxSettingsSchema } from '../lib/config';
@@ -72,17 +72,19 @@ async function main(): Promise<void> {
     const sandbox = typeof config.sandboxNumber === 'string' ? config.sandboxNumber : sandboxSettingsSchema.parse(readEnvFile()).WHATSAPP_SANDBOX_NUMBER;
     const to = whatsapp('--to', values.to ?? sandbox);
     const color = !scripted && process.stdout.isTTY && !process.env.NO_COLOR;
-    const input = values.script ? createReadStream(values.script) : process.stdin;
-    const lines = createInterface({ input, terminal: !scripted, prompt: 'you › ' });
+    let lines: Interface | undefined;
     const write = (text: string) => {
       if (scripted) process.stdout.write(`${text}\n`);
       else {
         process.stdout.write(`\r\x1b[K${text}\n`);
-        if (!chat.busy) lines.prompt(true);
+        if (!chat.busy) lines?.prompt(true);
       }
     };
     const chat = createChat({ emulator: bot.emulator, user, bot: to, profileName: values.name, style: { color }, write, echoText: scripted });
     await chat.begin(bot.origin);
+    // Read only now: lines that came in earlier (a pipe is read at once) would have had no listener.
+    const input = values.script ? createReadStream(values.script) : process.stdin;
+    lines = createInterface({ input, terminal: !scripted, prompt: 'you › ' });
 
     if (scripted) {
       for await (const line of lines) {

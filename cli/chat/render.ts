@@ -40,7 +40,8 @@ export function ticks(entry: Pick<ConversationEntry, 'status' | 'errorCode'>, st
 }
 
 const clock = (iso: string) => iso.slice(11, 16);
-const indent = (line: string) => (line.trim() ? INDENT + line : '');
+// Blank lines keep the indent: in a transcript, an empty line only ever separates one turn from the next.
+const indent = (line: string) => INDENT + line;
 
 function kindNote(entry: ConversationEntry): string {
   if (entry.kind === 'api') return ' · Messages API';
@@ -51,7 +52,8 @@ function kindNote(entry: ConversationEntry): string {
 /** The lines of the message's content: text, media, location, buttons. */
 function contentLines(entry: ConversationEntry): string[] {
   const lines: string[] = [];
-  if (entry.body) lines.push(...entry.body.split('\n'));
+  // A button tap's Body is the button's title: shown once, as the tap.
+  if (entry.body && !entry.button) lines.push(...entry.body.split('\n'));
   if (entry.kind === 'template' && !entry.body) {
     lines.push(`[template ${entry.contentSid}${entry.contentVariables && Object.keys(entry.contentVariables).length ? ` ${JSON.stringify(entry.contentVariables)}` : ''}]`);
   }
