@@ -3,8 +3,8 @@
  * Pure; colors only when asked (a terminal without NO_COLOR).
  */
 import type { ConversationEntry } from '../../dev/emulator/conversation';
-import { ERRORS } from '../../dev/emulator/conversation';
 import { mapsLink } from '../../lib/location';
+import { hintFor } from '../../lib/twilio-errors';
 
 export type Style = { color: boolean };
 
@@ -12,10 +12,6 @@ const paint = (style: Style, code: string, text: string) => (style.color ? `\x1b
 const dim = (style: Style, text: string) => paint(style, '2', text);
 
 const INDENT = '      ';
-const ERROR_HINTS: Record<number, string> = {
-  [ERRORS.outsideWindow.code]: 'outside the 24-hour window: only a template can reach this user until they write again',
-  [ERRORS.notJoined.code]: 'this user has not joined the sandbox (they send "join <keyword>" to it first)',
-};
 
 /** The ticks WhatsApp shows for a status. */
 export function ticks(entry: Pick<ConversationEntry, 'status' | 'errorCode'>, style: Style): string {
@@ -31,7 +27,7 @@ export function ticks(entry: Pick<ConversationEntry, 'status' | 'errorCode'>, st
     case 'failed':
     case 'undelivered': {
       const code = entry.errorCode;
-      const hint = code ? ERROR_HINTS[code] : undefined;
+      const hint = hintFor(code);
       return paint(style, '31', `✗ ${entry.status}${code ? ` ${code}` : ''}${hint ? `: ${hint}` : ''}`);
     }
     default:

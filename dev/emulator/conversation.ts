@@ -14,7 +14,10 @@
  * function, and the emulator cannot know those users wrote.
  */
 import { sandboxSettingsSchema } from '../../lib/config';
+import { EMULATOR_ACCOUNT_SID } from '../env';
 import { WHATSAPP_ADDRESS_PATTERN } from '../../lib/phone';
+import { sidCheck } from '../../lib/sids';
+import { TwilioErrorCode } from '../../lib/twilio-errors';
 import { describeZodError } from '../../lib/validation';
 import * as z from '../../lib/zod';
 import { now } from './clock';
@@ -27,9 +30,9 @@ const DEFAULT_STATUS_STEP_MS = 200;
 const API_VERSION = '2010-04-01';
 
 export const ERRORS = {
-  notJoined: { code: 63015, message: 'Channel Sandbox can only send messages to phone numbers that have joined the Sandbox' },
+  notJoined: { code: TwilioErrorCode.NOT_IN_SANDBOX, message: 'Channel Sandbox can only send messages to phone numbers that have joined the Sandbox' },
   outsideWindow: {
-    code: 63016,
+    code: TwilioErrorCode.OUTSIDE_SESSION_WINDOW,
     message:
       'Failed to send freeform message because you are outside the allowed window. ' +
       'If you are using WhatsApp, please use a Message Template.',
@@ -101,7 +104,7 @@ export const configSchema = z.strictObject({
   statusUrl: z.optional(httpUrl(false)),
   fallbackUrl: z.optional(httpUrl(false)),
   authToken: z.optional(z.string().check(z.minLength(1))),
-  accountSid: z.optional(z.string().check(z.regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits'))),
+  accountSid: z.optional(z.string().check(sidCheck('account'))),
   statusStepMs: z.optional(z.number().check(z.int(), z.gte(0), z.lte(60_000))),
   unknownUsers: z.optional(z.enum(['allow', 'enforce'])),
   sandboxNumber: z.optional(z.string().check(z.regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number, e.g. +14155238886'))),
@@ -119,13 +122,12 @@ export type Settings = {
 
 /** The default the functions use too (lib/config.ts). */
 const DEFAULT_SANDBOX_NUMBER = sandboxSettingsSchema.parse({}).WHATSAPP_SANDBOX_NUMBER;
-const FALLBACK_ACCOUNT_SID = 'AC00000000000000000000000000000000';
 
 export function settingsOf(state: EmulatorState): Settings {
   const o = state.options;
   const webhooks = o.webhooks ?? {};
   return {
-    webhooks: { ...webhooks, accountSid: webhooks.accountSid ?? FALLBACK_ACCOUNT_SID },
+    webhooks: { ...webhooks, accountSid: webhooks.accountSid ?? EMULATOR_ACCOUNT_SID },
     statusStepMs: o.statusStepMs ?? DEFAULT_STATUS_STEP_MS,
     unknownUsers: o.unknownUsers === 'enforce' ? 'enforce' : 'allow',
     sandboxNumber: typeof o.sandboxNumber === 'string' ? o.sandboxNumber : DEFAULT_SANDBOX_NUMBER,

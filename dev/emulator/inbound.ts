@@ -9,6 +9,7 @@
  * Media the user sends is served by the emulator itself, at the URL Twilio uses:
  *   GET /2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media/{MediaSid}   (Basic auth, as on Twilio)
  */
+import { sidCheck, sidSource } from '../../lib/sids';
 import { describeZodError } from '../../lib/validation';
 import * as z from '../../lib/zod';
 import {
@@ -58,7 +59,7 @@ const inboundSchema = z
         text: z.string().check(z.minLength(1)),
         payload: z.optional(z.string()),
         /** The message whose button was tapped (default: the bot's latest message offering that button). */
-        replyTo: z.optional(z.string().check(z.regex(/^(SM|MM)[0-9a-fA-F]{32}$/, 'must be a message SID'))),
+        replyTo: z.optional(z.string().check(sidCheck('message'))),
       }),
     ),
     /** Connection overrides for this delivery, as in a webhook URL's fragment: {rt: 1000, rc: 1, rp: "rt"}. */
@@ -299,7 +300,7 @@ export const inboundRoutes: EmulatorRoute[] = [
   {
     name: 'media.fetch',
     method: 'GET',
-    pattern: /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\/Messages\/((?:SM|MM)[0-9a-fA-F]{32})\/Media\/(ME[0-9a-fA-F]{32})$/,
+    pattern: new RegExp(`^/2010-04-01/Accounts/(${sidSource('account')})/Messages/(${sidSource('message')})/Media/(ME[0-9a-fA-F]{32})$`),
     handle(_request, match, state) {
       const media = mediaStore(state).get(match[3]!);
       if (!media || media.accountSid !== match[1] || media.messageSid !== match[2]) {

@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isPlaceholder, sandboxSettingsSchema } from '../../lib/config';
+import { SID_PATTERNS } from '../../lib/sids';
 import { ROOT } from '../paths';
 import { configure } from './conversation';
 import type { Emulator } from './server';
@@ -32,7 +33,7 @@ export function connectToFunctions(emulator: Emulator, origin: string, env: Reco
   configure(emulator.state, {
     ...functionWebhooks(publicBase ?? origin),
     ...(env.AUTH_TOKEN ? { authToken: env.AUTH_TOKEN } : {}),
-    ...(env.ACCOUNT_SID && /^AC[0-9a-fA-F]{32}$/.test(env.ACCOUNT_SID) ? { accountSid: env.ACCOUNT_SID } : {}),
+    ...(env.ACCOUNT_SID && SID_PATTERNS.account.test(env.ACCOUNT_SID) ? { accountSid: env.ACCOUNT_SID } : {}),
     ...(sandbox.success ? { sandboxNumber: sandbox.data.WHATSAPP_SANDBOX_NUMBER, sandboxKeyword: sandbox.data.WHATSAPP_SANDBOX_KEYWORD } : {}),
   });
 }

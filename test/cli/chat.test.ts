@@ -5,12 +5,12 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerContentRenderer } from '../../dev/emulator/conversation';
 import { startEmulator, type Emulator } from '../../dev/emulator/server';
 import { ROOT } from '../../dev/paths';
+import { freePort } from '../support/free-port';
 import { createTwilioClient } from '../../lib/twilio-client';
 import { configureEmulator, conversationOf, sendInbound } from '../../cli/chat/emulator-client';
 import { startRuntime, type RunningRuntime } from '../support/runtime';
@@ -39,17 +39,6 @@ function chat(args: string[], input = ''): Promise<Run> {
       resolve({ code, stdout, stderr });
     });
     child.stdin.end(input);
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
   });
 }
 
@@ -148,7 +137,7 @@ describe('joined to a running emulator', () => {
     expect(banner).toMatch(/bot ‹ What would you like to see\? Tap a button, or type menu at any time\.\n {6}\[1\] Sample image {3}\[2\] Our location {3}\[3\] Text styles {3}\(type a number to tap\)\n {6}✓✓ read · \d\d:\d\d · template HXc{32}/);
     expect(tap).toMatch(/^you › 👆 Sample image\nbot ‹ You picked “Sample image”\./);
     expect(other).toContain('You are now whatsapp:+15005550099.');
-    expect(other).toContain('✗ failed 63015: this user has not joined the sandbox');
+    expect(other).toContain('✗ failed 63015: The recipient has not joined the sandbox');
 
     // The tap answered the template's message, as WhatsApp reports it.
     const tapped = (await conversationOf(emulator.url, user)).messages.find((m) => m.messageType === 'button')!;
