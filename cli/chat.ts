@@ -61,15 +61,26 @@ async function main(): Promise<void> {
     return;
   }
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`--port must be a port number, got ${values.port}`);
-  if (values.emulator && !/^https?:\/\/[^\s/]+\/?$/.test(values.emulator)) throw new Error(`--emulator must be an origin such as http://127.0.0.1:3001, got ${values.emulator}`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(`--port must be a port number, got ${values.port}`);
+  if (values.emulator && !/^https?:\/\/[^\s/]+\/?$/.test(values.emulator))
+    throw new Error(`--emulator must be an origin such as http://127.0.0.1:3001, got ${values.emulator}`);
   const user = whatsapp('--user', values.user);
   const scripted = values.script !== undefined || !process.stdin.isTTY;
 
-  const bot = await connectBot({ port, emulator: values.emulator, own: values.own, build: !values['no-build'], logs: values.logs });
+  const bot = await connectBot({
+    port,
+    emulator: values.emulator,
+    own: values.own,
+    build: !values['no-build'],
+    logs: values.logs,
+  });
   try {
     const config = await readConfig(bot.emulator);
-    const sandbox = typeof config.sandboxNumber === 'string' ? config.sandboxNumber : sandboxSettingsSchema.parse(readEnvFile()).WHATSAPP_SANDBOX_NUMBER;
+    const sandbox =
+      typeof config.sandboxNumber === 'string'
+        ? config.sandboxNumber
+        : sandboxSettingsSchema.parse(readEnvFile()).WHATSAPP_SANDBOX_NUMBER;
     const to = whatsapp('--to', values.to ?? sandbox);
     const color = !scripted && process.stdout.isTTY && !process.env.NO_COLOR;
     let lines: Interface | undefined;
@@ -80,7 +91,15 @@ async function main(): Promise<void> {
         if (!chat.busy) lines?.prompt(true);
       }
     };
-    const chat = createChat({ emulator: bot.emulator, user, bot: to, profileName: values.name, style: { color }, write, echoText: scripted });
+    const chat = createChat({
+      emulator: bot.emulator,
+      user,
+      bot: to,
+      profileName: values.name,
+      style: { color },
+      write,
+      echoText: scripted,
+    });
     await chat.begin(bot.origin);
     // Read only now: lines that came in earlier (a pipe is read at once) would have had no listener.
     const input = values.script ? createReadStream(values.script) : process.stdin;

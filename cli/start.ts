@@ -63,7 +63,10 @@ async function main(): Promise<void> {
   console.log('Assets');
   for (const a of runtime.assets) console.log(`  ${a.access.padEnd(9)} ${origin}${a.path}`);
   console.log(`\nTry it: npm run message -- ${port === 3000 ? '' : `--port ${port} `}hi    (signs and posts a WhatsApp message to ${origin}/whatsapp/incoming)`);
-  if (mode === 'emulator') console.log(`Chat with the bot: npm run chat${port === 3000 ? '' : ` -- --port ${port}`}    (you write as a WhatsApp user)`);
+  if (mode === 'emulator') {
+    const flags = port === 3000 ? '' : ` -- --port ${port}`;
+    console.log(`Chat with the bot: npm run chat${flags}    (you write as a WhatsApp user)`);
+  }
   console.log('Edits rebuild automatically; restart after adding a file. Ctrl-C stops.\n');
 
   let stopping = false;

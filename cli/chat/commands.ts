@@ -28,7 +28,7 @@ export const HELP = [
   '  /photo [caption]      send a photo',
   '  /location LAT LONG [label]   send a location, e.g. /location 48.85 2.35 Paris',
   '  /stop, /start         send STOP / START (opt out, back in)',
-  '  /wait 25h             move the emulator’s clock (90m, 2d, 1h30m …): after 24 h the bot may only send templates',
+  '  /wait 25h             move the emulator’s clock (90m, 2d …): after 24 h the bot may only send templates',
   '  /as +44 7911 123456   write as another user',
   '  /help                 this list',
   '  /quit                 leave (Ctrl-D too)',
@@ -43,7 +43,11 @@ export function parseLine(line: string, buttons?: { messageSid: string; buttons:
   if (text === '') return { kind: 'nothing' };
   if (/^\d{1,2}$/.test(text) && buttons) {
     const button = buttons.buttons[Number(text) - 1];
-    if (button) return { kind: 'send', message: { button: { text: button.title, payload: button.id, replyTo: buttons.messageSid } } };
+    if (button)
+      return {
+        kind: 'send',
+        message: { button: { text: button.title, payload: button.id, replyTo: buttons.messageSid } },
+      };
   }
   // A line starting with a space is always text, so a message can start with "/".
   if (!line.startsWith('/')) return { kind: 'send', message: { body: line.trim() } };
@@ -61,18 +65,26 @@ export function parseLine(line: string, buttons?: { messageSid: string; buttons:
       const latitude = Number(lat);
       const longitude = Number(long);
       if (!COORDINATE.test(lat) || !COORDINATE.test(long) || Math.abs(latitude) > 90 || Math.abs(longitude) > 180) {
-        return { kind: 'problem', message: '/location takes a latitude (-90..90) and a longitude (-180..180), e.g. /location 48.85 2.35 Paris' };
+        return {
+          kind: 'problem',
+          message: '/location takes a latitude (-90..90) and a longitude (-180..180), e.g. /location 48.85 2.35 Paris',
+        };
       }
-      return { kind: 'send', message: { location: { latitude, longitude, ...(label.length ? { label: label.join(' ') } : {}) } } };
+      return {
+        kind: 'send',
+        message: { location: { latitude, longitude, ...(label.length ? { label: label.join(' ') } : {}) } },
+      };
     }
     case 'wait': {
       const ms = parseDuration(rest);
-      if (ms === undefined || ms === 0) return { kind: 'problem', message: '/wait takes a duration: 25h, 90m, 2d, 1h30m …' };
+      if (ms === undefined || ms === 0)
+        return { kind: 'problem', message: '/wait takes a duration: 25h, 90m, 2d, 1h30m …' };
       return { kind: 'wait', duration: rest.replace(/\s+/g, ''), ms };
     }
     case 'as': {
       const phone = normalizePhoneNumber(rest);
-      if (!phone.ok) return { kind: 'problem', message: `/as needs a phone number with its country code: ${phone.reason}` };
+      if (!phone.ok)
+        return { kind: 'problem', message: `/as needs a phone number with its country code: ${phone.reason}` };
       return { kind: 'as', user: `whatsapp:${phone.e164}` };
     }
     case 'help':
@@ -82,6 +94,9 @@ export function parseLine(line: string, buttons?: { messageSid: string; buttons:
     case 'exit':
       return { kind: 'quit' };
     default:
-      return { kind: 'problem', message: `Unknown command /${command}. /help lists them; to send a text starting with "/", add a space first.` };
+      return {
+        kind: 'problem',
+        message: `Unknown command /${command}. /help lists them; to send a text starting with "/", add a space first.`,
+      };
   }
 }

@@ -28,21 +28,29 @@ async function call<T>(baseUrl: string, method: 'GET' | 'POST', path: string, bo
 }
 
 /** Delivers a user's message to the functions and resolves once they answered (or the delivery failed). */
-export const sendInbound = (baseUrl: string, message: Record<string, unknown>) => call<InboundAnswer>(baseUrl, 'POST', 'inbound', message);
+export const sendInbound = (baseUrl: string, message: Record<string, unknown>) =>
+  call<InboundAnswer>(baseUrl, 'POST', 'inbound', message);
 
-export const configureEmulator = (baseUrl: string, config: Record<string, unknown>) => call<Record<string, unknown>>(baseUrl, 'POST', 'config', config);
+export const configureEmulator = (baseUrl: string, config: Record<string, unknown>) =>
+  call<Record<string, unknown>>(baseUrl, 'POST', 'config', config);
 
 export const readConfig = (baseUrl: string) => call<Record<string, unknown>>(baseUrl, 'GET', 'config');
 
-export const advanceClock = (baseUrl: string, advance: string) => call<{ now: string; offsetMs: number }>(baseUrl, 'POST', 'clock', { advance });
+export const advanceClock = (baseUrl: string, advance: string) =>
+  call<{ now: string; offsetMs: number }>(baseUrl, 'POST', 'clock', { advance });
 
-export const conversationOf = (baseUrl: string, user: string) => call<Conversation>(baseUrl, 'GET', `conversations?user=${encodeURIComponent(user)}`);
+export const conversationOf = (baseUrl: string, user: string) =>
+  call<Conversation>(baseUrl, 'GET', `conversations?user=${encodeURIComponent(user)}`);
 
 /**
  * The conversation once every message is settled (final status reported, callbacks answered), or as it is
  * after `timeoutMs` when `strict` is false; with `strict` it rejects then, showing the conversation.
  */
-export async function settledConversation(baseUrl: string, user: string, options: { timeoutMs?: number; strict?: boolean } = {}): Promise<Conversation> {
+export async function settledConversation(
+  baseUrl: string,
+  user: string,
+  options: { timeoutMs?: number; strict?: boolean } = {},
+): Promise<Conversation> {
   const { timeoutMs = 10_000, strict = true } = options;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -50,7 +58,9 @@ export async function settledConversation(baseUrl: string, user: string, options
     if (conversation.messages.every((m) => m.settled)) return conversation;
     if (Date.now() > deadline) {
       if (!strict) return conversation;
-      throw new EmulatorCallError(`conversation did not settle in ${timeoutMs} ms:\n${JSON.stringify(conversation, null, 1)}`);
+      throw new EmulatorCallError(
+        `conversation did not settle in ${timeoutMs} ms:\n${JSON.stringify(conversation, null, 1)}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -51,7 +51,9 @@ function contentLines(entry: ConversationEntry): string[] {
   // A button tap's Body is the button's title: shown once, as the tap.
   if (entry.body && !entry.button) lines.push(...entry.body.split('\n'));
   if (entry.kind === 'template' && !entry.body) {
-    lines.push(`[template ${entry.contentSid}${entry.contentVariables && Object.keys(entry.contentVariables).length ? ` ${JSON.stringify(entry.contentVariables)}` : ''}]`);
+    const variables = entry.contentVariables ?? {};
+    const shown = Object.keys(variables).length ? ` ${JSON.stringify(variables)}` : '';
+    lines.push(`[template ${entry.contentSid}${shown}]`);
   }
   for (const item of entry.media ?? []) lines.push(`📎 ${item.contentType ?? 'media'} ${item.url}`);
   if (entry.location) {
@@ -60,7 +62,8 @@ function contentLines(entry: ConversationEntry): string[] {
     lines.push(`📍 ${name ? `${name} ` : ''}${mapsLink(latitude, longitude)}`);
   }
   if (entry.button) lines.push(`👆 ${entry.button.text}`);
-  if (entry.buttons?.length) lines.push(entry.buttons.map((b, i) => `[${i + 1}] ${b.title}`).join('   ') + '   (type a number to tap)');
+  if (entry.buttons?.length)
+    lines.push(entry.buttons.map((b, i) => `[${i + 1}] ${b.title}`).join('   ') + '   (type a number to tap)');
   if (lines.length === 0) lines.push('(empty message)');
   return lines;
 }
@@ -72,15 +75,25 @@ export function renderEntry(entry: ConversationEntry, style: Style): string[] {
     const lines = [`${paint(style, '1', 'you')} › ${first}`, ...rest.map(indent)];
     const delivery = entry.delivery;
     if (delivery && delivery.outcome === 'failed') {
-      const fallback = delivery.fallback ? `; the fallback URL answered ${delivery.fallback.httpStatus ? `HTTP ${delivery.fallback.httpStatus}` : 'nothing'}` : '';
+      const fallbackStatus = delivery.fallback?.httpStatus;
+      const fallbackAnswer = fallbackStatus ? `HTTP ${fallbackStatus}` : 'nothing';
+      const fallback = delivery.fallback ? `; the fallback URL answered ${fallbackAnswer}` : '';
       const why = delivery.error ?? (delivery.httpStatus ? `HTTP ${delivery.httpStatus}` : 'no answer');
-      lines.push(paint(style, '31', `${INDENT}⚠ the bot's webhook failed: ${why} (Twilio error ${delivery.errorCode ?? 11200})${fallback}`));
+      lines.push(
+        paint(
+          style,
+          '31',
+          `${INDENT}⚠ the bot's webhook failed: ${why} (Twilio error ${delivery.errorCode ?? 11200})${fallback}`,
+        ),
+      );
     }
-    if (delivery && delivery.attempts.length > 1) lines.push(dim(style, `${INDENT}↻ delivered in ${delivery.attempts.length} attempts (same idempotency token)`));
+    if (delivery && delivery.attempts.length > 1)
+      lines.push(dim(style, `${INDENT}↻ delivered in ${delivery.attempts.length} attempts (same idempotency token)`));
     return lines;
   }
   const who = entry.kind === 'system' ? 'twilio' : 'bot';
   const lines = [`${paint(style, '1;32', who)} ‹ ${first}`, ...rest.map(indent)];
-  if (entry.kind !== 'system') lines.push(dim(style, `${INDENT}${ticks(entry, style)} · ${clock(entry.at)}${kindNote(entry)}`));
+  if (entry.kind !== 'system')
+    lines.push(dim(style, `${INDENT}${ticks(entry, style)} · ${clock(entry.at)}${kindNote(entry)}`));
   return lines;
 }

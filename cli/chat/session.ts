@@ -4,7 +4,14 @@
  */
 import type { Button } from '../../dev/emulator/conversation';
 import { parseLine, HELP } from './commands';
-import { advanceClock, conversationOf, EmulatorCallError, sendInbound, settledConversation, type Conversation } from './emulator-client';
+import {
+  advanceClock,
+  conversationOf,
+  EmulatorCallError,
+  sendInbound,
+  settledConversation,
+  type Conversation,
+} from './emulator-client';
 import { renderEntry, type Style } from './render';
 
 export type ChatOptions = {
@@ -47,12 +54,16 @@ export function createChat(options: ChatOptions): Chat {
       if (onlySettled && !message.settled) break;
       printed.add(message.sid);
       write(renderEntry(message, style).join('\n'));
-      if (message.direction === 'outbound' && message.buttons?.length) buttons = { messageSid: message.sid, buttons: message.buttons };
+      if (message.direction === 'outbound' && message.buttons?.length)
+        buttons = { messageSid: message.sid, buttons: message.buttons };
     }
   }
 
   const settle = async () =>
-    show(await settledConversation(emulator, user, { timeoutMs: options.settleMs ?? DEFAULT_SETTLE_MS, strict: false }), false);
+    show(
+      await settledConversation(emulator, user, { timeoutMs: options.settleMs ?? DEFAULT_SETTLE_MS, strict: false }),
+      false,
+    );
 
   function describeWindow(conversation: Conversation): string {
     const window = conversation.windows.find((w) => w.bot === bot);
@@ -87,7 +98,12 @@ export function createChat(options: ChatOptions): Chat {
         return true;
       }
       case 'send': {
-        const answer = await sendInbound(emulator, { ...action.message, from: user, to: bot, profileName: options.profileName });
+        const answer = await sendInbound(emulator, {
+          ...action.message,
+          from: user,
+          to: bot,
+          profileName: options.profileName,
+        });
         const plainText = 'body' in action.message && !('media' in action.message);
         if (plainText && !options.echoText && answer.delivery.outcome !== 'failed') printed.add(answer.message.sid);
         await settle();

@@ -22,8 +22,19 @@ export type Bot = {
 /** A chat started bot moves its messages through their statuses this fast (ms per step). */
 const OWN_STATUS_STEP_MS = 150;
 
-export async function connectBot(options: { port: number; emulator?: string; own: boolean; build: boolean; logs: boolean }): Promise<Bot> {
-  if (options.emulator) return { emulator: options.emulator.replace(/\/+$/, ''), origin: `the emulator at ${options.emulator}`, stop: async () => {} };
+export async function connectBot(options: {
+  port: number;
+  emulator?: string;
+  own: boolean;
+  build: boolean;
+  logs: boolean;
+}): Promise<Bot> {
+  if (options.emulator)
+    return {
+      emulator: options.emulator.replace(/\/+$/, ''),
+      origin: `the emulator at ${options.emulator}`,
+      stop: async () => {},
+    };
   const running = options.own ? undefined : readServersNote(options.port);
   if (running) return { emulator: running.emulator, origin: `npm start on ${running.runtime}`, stop: async () => {} };
 

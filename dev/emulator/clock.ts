@@ -38,9 +38,9 @@ export function parseDuration(text: string): number | undefined {
 }
 
 const advanceSchema = z.object({
-  advance: z.string().check(
-    z.refine((v) => parseDuration(v) !== undefined, 'must be a duration such as "25h", "90m", "1h30m" or "2d"'),
-  ),
+  advance: z
+    .string()
+    .check(z.refine((v) => parseDuration(v) !== undefined, 'must be a duration such as "25h", "90m", "1h30m" or "2d"')),
 });
 
 const clockBody = (state: EmulatorState): EmulatorReply => ({
@@ -49,7 +49,13 @@ const clockBody = (state: EmulatorState): EmulatorReply => ({
 });
 
 export const clockRoutes: EmulatorRoute[] = [
-  { name: 'emulator.clock', method: 'GET', control: true, pattern: /^\/__emulator\/clock$/, handle: (_r, _m, state) => clockBody(state) },
+  {
+    name: 'emulator.clock',
+    method: 'GET',
+    control: true,
+    pattern: /^\/__emulator\/clock$/,
+    handle: (_r, _m, state) => clockBody(state),
+  },
   {
     name: 'emulator.clock.advance',
     method: 'POST',
@@ -58,7 +64,13 @@ export const clockRoutes: EmulatorRoute[] = [
     handle(request, _match, state) {
       const parsed = advanceSchema.safeParse(request.body);
       if (!parsed.success) {
-        return { status: 400, body: { message: 'POST /__emulator/clock takes {"advance": "25h"}.', problems: describeZodError(parsed.error) } };
+        return {
+          status: 400,
+          body: {
+            message: 'POST /__emulator/clock takes {"advance": "25h"}.',
+            problems: describeZodError(parsed.error),
+          },
+        };
       }
       clockOf(state).offsetMs += parseDuration(parsed.data.advance)!;
       return clockBody(state);

@@ -21,7 +21,14 @@ import { TwilioErrorCode } from '../../lib/twilio-errors';
 import { describeZodError } from '../../lib/validation';
 import * as z from '../../lib/zod';
 import { now } from './clock';
-import { localMediaType, newIdempotencyToken, postSigned, splitOverrides, type Attempt, type WebhookConfig } from './deliver';
+import {
+  localMediaType,
+  newIdempotencyToken,
+  postSigned,
+  splitOverrides,
+  type Attempt,
+  type WebhookConfig,
+} from './deliver';
 import { takeFault, twilioError, type EmulatorReply, type EmulatorRoute, type EmulatorState } from './server';
 
 /** WhatsApp's customer service window: free-form messages only within 24 h of the user's last message. */
@@ -30,7 +37,10 @@ const DEFAULT_STATUS_STEP_MS = 200;
 const API_VERSION = '2010-04-01';
 
 export const ERRORS = {
-  notJoined: { code: TwilioErrorCode.NOT_IN_SANDBOX, message: 'Channel Sandbox can only send messages to phone numbers that have joined the Sandbox' },
+  notJoined: {
+    code: TwilioErrorCode.NOT_IN_SANDBOX,
+    message: 'Channel Sandbox can only send messages to phone numbers that have joined the Sandbox',
+  },
   outsideWindow: {
     code: TwilioErrorCode.OUTSIDE_SESSION_WINDOW,
     message:
@@ -97,7 +107,14 @@ export type Delivery = {
 // Settings: where the functions are. They live in state.options, so POST /__emulator/reset keeps them.
 
 const httpUrl = (fragment: boolean) =>
-  z.string().check(z.regex(fragment ? /^https?:\/\/[^\s]+$/ : /^https?:\/\/[^\s#]+$/, `must be an http:// or https:// URL${fragment ? '' : ' without a #fragment'}`));
+  z
+    .string()
+    .check(
+      z.regex(
+        fragment ? /^https?:\/\/[^\s]+$/ : /^https?:\/\/[^\s#]+$/,
+        `must be an http:// or https:// URL${fragment ? '' : ' without a #fragment'}`,
+      ),
+    );
 
 export const configSchema = z.strictObject({
   incomingUrl: z.optional(httpUrl(true)),
@@ -107,8 +124,12 @@ export const configSchema = z.strictObject({
   accountSid: z.optional(z.string().check(sidCheck('account'))),
   statusStepMs: z.optional(z.number().check(z.int(), z.gte(0), z.lte(60_000))),
   unknownUsers: z.optional(z.enum(['allow', 'enforce'])),
-  sandboxNumber: z.optional(z.string().check(z.regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number, e.g. +14155238886'))),
-  sandboxKeyword: z.optional(z.string().check(z.regex(/^[\w-]+(?: [\w-]+)?$/, 'must be the sandbox keyword, e.g. "bright-sun"'))),
+  sandboxNumber: z.optional(
+    z.string().check(z.regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number, e.g. +14155238886')),
+  ),
+  sandboxKeyword: z.optional(
+    z.string().check(z.regex(/^[\w-]+(?: [\w-]+)?$/, 'must be the sandbox keyword, e.g. "bright-sun"')),
+  ),
 });
 export type ConversationConfig = z.infer<typeof configSchema>;
 
@@ -210,7 +231,16 @@ export function recordInbound(
   if (draft.bot === `whatsapp:${settingsOf(state).sandboxNumber}`) store.joined.add(draft.user);
   const stamp = new Date(at).toISOString();
   const statuses = [{ status: 'received' as const, at: stamp }];
-  return add(state, { ...draft, direction: 'inbound', kind: 'inbound', at: stamp, status: 'received', statuses, callbacks: [], settled: false });
+  return add(state, {
+    ...draft,
+    direction: 'inbound',
+    kind: 'inbound',
+    at: stamp,
+    status: 'received',
+    statuses,
+    callbacks: [],
+    settled: false,
+  });
 }
 
 /** Marks a user as a sandbox participant (the sandbox's own "join <keyword>"). */
@@ -239,7 +269,11 @@ function windowOf(state: EmulatorState, bot: string, user: string) {
 
 /** What a Content SID shows the user, and whether WhatsApp approved it (undefined: not known here). */
 export type TemplateView = { body?: string; media?: string[]; buttons?: Button[]; approved?: boolean };
-export type ContentRenderer = (state: EmulatorState, contentSid: string, variables: Record<string, string>) => TemplateView | undefined;
+export type ContentRenderer = (
+  state: EmulatorState,
+  contentSid: string,
+  variables: Record<string, string>,
+) => TemplateView | undefined;
 
 const contentRenderers: ContentRenderer[] = [];
 
@@ -252,7 +286,11 @@ export function registerContentRenderer(render: ContentRenderer): void {
   contentRenderers.push(render);
 }
 
-function renderTemplate(state: EmulatorState, contentSid: string, variables: Record<string, string>): TemplateView | undefined {
+function renderTemplate(
+  state: EmulatorState,
+  contentSid: string,
+  variables: Record<string, string>,
+): TemplateView | undefined {
   for (const render of contentRenderers) {
     const view = render(state, contentSid, variables);
     if (view) return view;
@@ -269,7 +307,12 @@ export type Refusal = { code: number; message: string };
  * Whether Twilio would send a message from `bot` to `user` now: 63016 for a free-form message (or a template
  * WhatsApp has not approved) outside the 24-hour window, 63015 from the sandbox to a user who has not joined.
  */
-export function checkOutbound(state: EmulatorState, bot: string, user: string, template?: TemplateView | 'unknown'): Refusal | undefined {
+export function checkOutbound(
+  state: EmulatorState,
+  bot: string,
+  user: string,
+  template?: TemplateView | 'unknown',
+): Refusal | undefined {
   if (!isWhatsApp(user)) return undefined;
   const store = storeOf(state);
   const settings = settingsOf(state);
@@ -281,7 +324,12 @@ export function checkOutbound(state: EmulatorState, bot: string, user: string, t
 }
 
 type OutboundDraft = Pick<ConversationEntry, 'sid' | 'kind' | 'user' | 'bot' | 'accountSid'> &
-  Partial<Pick<ConversationEntry, 'body' | 'media' | 'location' | 'buttons' | 'contentSid' | 'contentVariables' | 'inReplyTo' | 'statusCallback'>>;
+  Partial<
+    Pick<
+      ConversationEntry,
+      'body' | 'media' | 'location' | 'buttons' | 'contentSid' | 'contentVariables' | 'inReplyTo' | 'statusCallback'
+    >
+  >;
 
 /**
  * Records a message the functions send and starts its statuses: queued now, then (every statusStepMs) sent,
@@ -289,7 +337,15 @@ type OutboundDraft = Pick<ConversationEntry, 'sid' | 'kind' | 'user' | 'bot' | '
  */
 export function recordOutbound(state: EmulatorState, draft: OutboundDraft, refusal?: Refusal): ConversationEntry {
   const at = iso(state);
-  const entry = add(state, { ...draft, direction: 'outbound', at, status: 'queued', statuses: [], callbacks: [], settled: false });
+  const entry = add(state, {
+    ...draft,
+    direction: 'outbound',
+    at,
+    status: 'queued',
+    statuses: [],
+    callbacks: [],
+    settled: false,
+  });
   void advance(state, entry, 'queued')
     .then(() => learnMediaTypes(state, entry))
     .then(() => progress(state, entry, refusal));
@@ -334,27 +390,44 @@ function progress(state: EmulatorState, entry: ConversationEntry, refusal: Refus
     const status = chain[i];
     if (!status) return;
     const failure =
-      status === 'undelivered' ? { code: fault?.code ?? ERRORS.undelivered.code, message: fault?.code ? `Injected fault (${fault.code})` : ERRORS.undelivered.message } : undefined;
+      status === 'undelivered'
+        ? {
+            code: fault?.code ?? ERRORS.undelivered.code,
+            message: fault?.code ? `Injected fault (${fault.code})` : ERRORS.undelivered.message,
+          }
+        : undefined;
     state.later(step, () => advance(state, entry, status, failure).then(() => next(i + 1)));
   };
   next(0);
 }
 
 /** Moves a message to `status` and sends its callback; a final status settles the message once that is answered. */
-async function advance(state: EmulatorState, entry: ConversationEntry, status: MessageStatus, failure?: Refusal): Promise<void> {
+async function advance(
+  state: EmulatorState,
+  entry: ConversationEntry,
+  status: MessageStatus,
+  failure?: Refusal,
+): Promise<void> {
   await changeStatus(state, entry, status, failure);
   if (FINAL_STATUSES.includes(status)) entry.settled = true;
 }
 
 /** Records the status, keeps the Messages API resource in step, and sends the status callback. */
-async function changeStatus(state: EmulatorState, entry: ConversationEntry, status: MessageStatus, failure?: Refusal): Promise<void> {
+async function changeStatus(
+  state: EmulatorState,
+  entry: ConversationEntry,
+  status: MessageStatus,
+  failure?: Refusal,
+): Promise<void> {
   entry.status = status;
   entry.statuses.push({ status, at: iso(state), ...(failure ? { errorCode: failure.code } : {}) });
   if (failure) {
     entry.errorCode = failure.code;
     entry.errorMessage = failure.message;
   }
-  const resource = (state.stores.get('messages') as Record<string, unknown>[] | undefined)?.find((m) => m.sid === entry.sid);
+  const resource = (state.stores.get('messages') as Record<string, unknown>[] | undefined)?.find(
+    (m) => m.sid === entry.sid,
+  );
   if (resource) {
     resource.status = status;
     resource.date_updated = new Date(now(state)).toUTCString().replace('GMT', '+0000');
@@ -366,7 +439,11 @@ async function changeStatus(state: EmulatorState, entry: ConversationEntry, stat
   // Twilio's own answers (the sandbox's) are not the functions' messages: no callback for them.
   if (!url || entry.kind === 'system') return;
   if (!webhooks.authToken) {
-    entry.callbacks.push({ status, url, error: 'no authToken configured (POST /__emulator/config), so nothing was signed or sent' });
+    entry.callbacks.push({
+      status,
+      url,
+      error: 'no authToken configured (POST /__emulator/config), so nothing was signed or sent',
+    });
     return;
   }
   const params: Record<string, string> = {
@@ -378,7 +455,9 @@ async function changeStatus(state: EmulatorState, entry: ConversationEntry, stat
     SmsSid: entry.sid,
     MessageStatus: status,
     SmsStatus: status,
-    ...(isWhatsApp(entry.user) ? { ChannelPrefix: 'whatsapp', ChannelToAddress: entry.user.replace(/^whatsapp:/, '') } : {}),
+    ...(isWhatsApp(entry.user)
+      ? { ChannelPrefix: 'whatsapp', ChannelToAddress: entry.user.replace(/^whatsapp:/, '') }
+      : {}),
     ...(failure ? { ErrorCode: String(failure.code) } : {}),
   };
   const { url: target, overrides } = splitOverrides(url);
@@ -389,7 +468,12 @@ async function changeStatus(state: EmulatorState, entry: ConversationEntry, stat
     signal: state.closing,
   });
   const last = outcome.attempts.at(-1);
-  entry.callbacks.push({ status, url: target, httpStatus: last?.httpStatus, ...(last?.error ? { error: last.error } : {}) });
+  entry.callbacks.push({
+    status,
+    url: target,
+    httpStatus: last?.httpStatus,
+    ...(last?.error ? { error: last.error } : {}),
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -442,10 +526,15 @@ export const conversationRoutes: EmulatorRoute[] = [
     pattern: /^\/__emulator\/config$/,
     handle(request, _match, state) {
       const parsed = configSchema.safeParse(request.body ?? {});
-      if (!parsed.success) return { status: 400, body: { message: 'The emulator configuration is not valid.', problems: describeZodError(parsed.error) } };
+      if (!parsed.success)
+        return {
+          status: 400,
+          body: { message: 'The emulator configuration is not valid.', problems: describeZodError(parsed.error) },
+        };
       if (parsed.data.incomingUrl) {
         const { problems } = splitOverrides(parsed.data.incomingUrl);
-        if (problems.length) return { status: 400, body: { message: 'incomingUrl has bad connection overrides.', problems } };
+        if (problems.length)
+          return { status: 400, body: { message: 'incomingUrl has bad connection overrides.', problems } };
       }
       configure(state, parsed.data);
       return { status: 200, body: publicSettings(state) };

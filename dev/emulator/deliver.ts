@@ -1,7 +1,8 @@
 /**
  * How the emulator calls the functions, as Twilio does: form-encoded POSTs signed with X-Twilio-Signature
  * (lib/signature.ts, Twilio's algorithm), an I-Twilio-Idempotency-Token kept across retries, and Twilio's
- * connection overrides (a `#ct=…&rt=…&tt=…&rc=…&rp=…` fragment on the webhook URL) deciding timeouts and retries.
+ * connection overrides (a `#ct=…&rt=…&tt=…&rc=…&rp=…` fragment on the webhook URL) deciding timeouts and
+ * retries.
  * Also reads the messaging TwiML the incoming webhook answers.
  */
 import { randomBytes } from 'node:crypto';
@@ -43,14 +44,23 @@ export type ConnectionOverrides = {
 /** Twilio's defaults: it waits 15 s for a webhook and retries once, on connection failures only. */
 export const DEFAULT_OVERRIDES: ConnectionOverrides = { ct: 5000, rt: 15000, tt: 15000, rc: 1, rp: ['ct'] };
 
-const LIMITS: Record<'ct' | 'rt' | 'tt' | 'rc', [number, number]> = { ct: [100, 10000], rt: [100, 15000], tt: [100, 15000], rc: [0, 5] };
+const LIMITS: Record<'ct' | 'rt' | 'tt' | 'rc', [number, number]> = {
+  ct: [100, 10000],
+  rt: [100, 15000],
+  tt: [100, 15000],
+  rc: [0, 5],
+};
 const POLICIES = new Set<string>(['ct', '4xx', '5xx', 'rt', 'all']);
 
 /**
  * Splits `url#ct=…&rt=…` into the URL Twilio requests (and signs: the fragment is never sent, so a function
  * could not rebuild it) and the overrides. Unknown keys (e.g. the edge `e`) are ignored; bad values are problems.
  */
-export function splitOverrides(urlWithFragment: string): { url: string; overrides: Partial<ConnectionOverrides>; problems: string[] } {
+export function splitOverrides(urlWithFragment: string): {
+  url: string;
+  overrides: Partial<ConnectionOverrides>;
+  problems: string[];
+} {
   const hash = urlWithFragment.indexOf('#');
   if (hash === -1) return { url: urlWithFragment, overrides: {}, problems: [] };
   return { url: urlWithFragment.slice(0, hash), ...parseOverrides(urlWithFragment.slice(hash + 1)) };
@@ -69,7 +79,8 @@ export function parseOverrides(fragment: string): { overrides: Partial<Connectio
     } else if (key === 'ct' || key === 'rt' || key === 'tt' || key === 'rc') {
       const [min, max] = LIMITS[key];
       const n = /^\d+$/.test(value) ? Number(value) : NaN;
-      if (!(n >= min && n <= max)) problems.push(`${key}: must be a whole number from ${min} to ${max}, got "${value}"`);
+      if (!(n >= min && n <= max))
+        problems.push(`${key}: must be a whole number from ${min} to ${max}, got "${value}"`);
       else overrides[key] = n;
     }
   }
@@ -131,7 +142,10 @@ function attemptOnce(
       signal,
       headers: { ...headers, Host: target.host, 'Content-Length': String(Buffer.byteLength(body)) },
     });
-    const connectTimer = setTimeout(() => finish({ failure: 'connect', error: `no connection within ${timeouts.ct} ms` }), timeouts.ct);
+    const connectTimer = setTimeout(
+      () => finish({ failure: 'connect', error: `no connection within ${timeouts.ct} ms` }),
+      timeouts.ct,
+    );
     req.on('socket', (socket) => {
       socket.once('connect', () => {
         clearTimeout(connectTimer);
@@ -141,7 +155,9 @@ function attemptOnce(
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => finish({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        finish({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+      );
       res.on('error', (error) => finish({ failure: 'timeout', error: error.message }));
     });
     req.on('error', (error) => finish({ failure: 'connect', error: error.message }));
@@ -166,7 +182,12 @@ export const newIdempotencyToken = (accountSid: string) => `${accountSid}-${rand
 export async function postSigned(
   url: string,
   params: Record<string, string>,
-  options: { authToken: string; idempotencyToken: string; overrides?: Partial<ConnectionOverrides>; signal: AbortSignal },
+  options: {
+    authToken: string;
+    idempotencyToken: string;
+    overrides?: Partial<ConnectionOverrides>;
+    signal: AbortSignal;
+  },
 ): Promise<PostOutcome> {
   const o = { ...DEFAULT_OVERRIDES, ...options.overrides };
   const target = new URL(url);
@@ -183,7 +204,14 @@ export async function postSigned(
   for (let n = 1; n <= 1 + o.rc; n++) {
     const left = deadline - Date.now();
     if (left <= 0 || options.signal.aborted) break;
-    const answer = await attemptOnce(target, 'POST', body, headers, { ct: Math.min(o.ct, left), rt: Math.min(o.rt, left) }, options.signal);
+    const answer = await attemptOnce(
+      target,
+      'POST',
+      body,
+      headers,
+      { ct: Math.min(o.ct, left), rt: Math.min(o.rt, left) },
+      options.signal,
+    );
     const attempt: Attempt = { attempt: n, idempotencyToken: options.idempotencyToken };
     if ('failure' in answer) {
       attempts.push({ ...attempt, failure: answer.failure, error: answer.error });
@@ -191,9 +219,18 @@ export async function postSigned(
       return { ok: false, attempts, errorCode: answer.failure === 'connect' ? 11205 : 11200 };
     }
     const ok = answer.status >= 200 && answer.status < 300;
-    attempts.push(ok ? { ...attempt, httpStatus: answer.status } : { ...attempt, httpStatus: answer.status, failure: 'status' });
+    attempts.push(
+      ok ? { ...attempt, httpStatus: answer.status } : { ...attempt, httpStatus: answer.status, failure: 'status' },
+    );
     if (ok || !retried(o.rp, 'status', answer.status) || n === 1 + o.rc) {
-      return { ok, attempts, status: answer.status, headers: answer.headers, body: answer.body, ...(ok ? {} : { errorCode: 11200 }) };
+      return {
+        ok,
+        attempts,
+        status: answer.status,
+        headers: answer.headers,
+        body: answer.body,
+        ...(ok ? {} : { errorCode: 11200 }),
+      };
     }
   }
   const last = attempts.at(-1);

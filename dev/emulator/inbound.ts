@@ -23,7 +23,14 @@ import {
   type ConversationEntry,
   type Delivery,
 } from './conversation';
-import { newIdempotencyToken, parseOverrides, postSigned, readTwiml, splitOverrides, type ConnectionOverrides } from './deliver';
+import {
+  newIdempotencyToken,
+  parseOverrides,
+  postSigned,
+  readTwiml,
+  splitOverrides,
+  type ConnectionOverrides,
+} from './deliver';
 import type { EmulatorReply, EmulatorRoute, EmulatorState } from './server';
 
 const API_VERSION = '2010-04-01';
@@ -32,7 +39,9 @@ const MAX_MEDIA = 10;
 /** WhatsApp's own limit on the text a user can type in one message. */
 const MAX_USER_TEXT = 4096;
 
-const phone = z.string().check(z.regex(/^(whatsapp:)?\+[1-9]\d{6,14}$/, 'must be +E.164 or whatsapp:+E.164, e.g. +15005550006'));
+const phone = z
+  .string()
+  .check(z.regex(/^(whatsapp:)?\+[1-9]\d{6,14}$/, 'must be +E.164 or whatsapp:+E.164, e.g. +15005550006'));
 const contentType = z.string().check(z.regex(/^[\w.+-]+\/[\w.+-]+$/, 'must be a media type, e.g. image/jpeg'));
 
 const inboundSchema = z
@@ -42,9 +51,7 @@ const inboundSchema = z
     body: z.optional(z.string().check(z.maxLength(MAX_USER_TEXT))),
     profileName: z.optional(z.string().check(z.maxLength(256))),
     media: z.optional(
-      z
-        .array(z.union([contentType, z.strictObject({ contentType })]))
-        .check(z.minLength(1), z.maxLength(MAX_MEDIA)),
+      z.array(z.union([contentType, z.strictObject({ contentType })])).check(z.minLength(1), z.maxLength(MAX_MEDIA)),
     ),
     location: z.optional(
       z.strictObject({
@@ -92,10 +99,17 @@ type StoredMedia = { accountSid: string; messageSid: string; contentType: string
 
 /** Small valid files, so that whatever downloads the media gets the type it was told. */
 const SAMPLES: Record<string, Buffer> = {
-  'image/png': Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64'),
-  'application/pdf': Buffer.from('%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n'),
+  'image/png': Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+    'base64',
+  ),
+  'application/pdf': Buffer.from(
+    '%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n' +
+      '2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n',
+  ),
 };
-const sampleFor = (type: string) => SAMPLES[type] ?? Buffer.from(`Sample ${type} content from the local Twilio emulator.\n`);
+const sampleFor = (type: string) =>
+  SAMPLES[type] ?? Buffer.from(`Sample ${type} content from the local Twilio emulator.\n`);
 
 function mediaStore(state: EmulatorState): Map<string, StoredMedia> {
   let store = state.stores.get('media') as Map<string, StoredMedia> | undefined;
@@ -112,8 +126,15 @@ function mediaMessageType(type: string): string {
 // ---------------------------------------------------------------------------------------------------------------
 
 /** The latest bot message to `user` offering a button with this payload or title. */
-function messageWithButton(state: EmulatorState, user: string, bot: string, button: { text: string; payload?: string }) {
-  const offering = entriesOf(state, user).filter((e) => e.direction === 'outbound' && e.bot === bot && e.buttons?.length);
+function messageWithButton(
+  state: EmulatorState,
+  user: string,
+  bot: string,
+  button: { text: string; payload?: string },
+) {
+  const offering = entriesOf(state, user).filter(
+    (e) => e.direction === 'outbound' && e.bot === bot && e.buttons?.length,
+  );
   return offering.reverse().find((e) => e.buttons!.some((b) => b.id === button.payload || b.title === button.text));
 }
 
@@ -122,15 +143,29 @@ function inboundFields(
   state: EmulatorState,
   input: InboundRequest,
   ids: { sid: string; user: string; bot: string; accountSid: string; origin: string },
-): { fields: Record<string, string>; media: { url: string; contentType: string }[]; messageType: string; repliedTo?: string } {
+): {
+  fields: Record<string, string>;
+  media: { url: string; contentType: string }[];
+  messageType: string;
+  repliedTo?: string;
+} {
   const { sid, user, bot, accountSid } = ids;
   const media = (input.media ?? []).map((m) => {
     const type = typeof m === 'string' ? m : m.contentType;
     const mediaSid = state.newSid('ME');
     mediaStore(state).set(mediaSid, { accountSid, messageSid: sid, contentType: type, bytes: sampleFor(type) });
-    return { url: `${ids.origin}/${API_VERSION}/Accounts/${accountSid}/Messages/${sid}/Media/${mediaSid}`, contentType: type };
+    return {
+      url: `${ids.origin}/${API_VERSION}/Accounts/${accountSid}/Messages/${sid}/Media/${mediaSid}`,
+      contentType: type,
+    };
   });
-  const messageType = input.location ? 'location' : input.button ? 'button' : media[0] ? mediaMessageType(media[0].contentType) : 'text';
+  const messageType = input.location
+    ? 'location'
+    : input.button
+      ? 'button'
+      : media[0]
+        ? mediaMessageType(media[0].contentType)
+        : 'text';
   const fields: Record<string, string> = {
     SmsMessageSid: sid,
     NumMedia: String(media.length),
@@ -171,7 +206,10 @@ function inboundFields(
   return { fields, media, messageType, repliedTo };
 }
 
-function connectionOverrides(input: InboundRequest['connection']): { overrides: Partial<ConnectionOverrides>; problems: string[] } {
+function connectionOverrides(input: InboundRequest['connection']): {
+  overrides: Partial<ConnectionOverrides>;
+  problems: string[];
+} {
   if (!input) return { overrides: {}, problems: [] };
   const pairs = Object.entries(input).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v)]);
   return parseOverrides(new URLSearchParams(pairs).toString());
@@ -185,8 +223,15 @@ function answerSandboxJoin(state: EmulatorState, entry: ConversationEntry, keywo
   const body = ok
     ? `Twilio Sandbox: ✅ You are all set! The sandbox can now send/receive messages from ${entry.bot}. ` +
       'Reply stop to leave the sandbox any time.'
-    : `Twilio Sandbox: "${keyword}" is not this sandbox's keyword. Send join <keyword> with the keyword from the Twilio Console.`;
-  const draft = { sid: state.newSid('SM'), kind: 'system' as const, user: entry.user, bot: entry.bot, accountSid: entry.accountSid };
+    : `Twilio Sandbox: "${keyword}" is not this sandbox's keyword. ` +
+      'Send join <keyword> with the keyword from the Twilio Console.';
+  const draft = {
+    sid: state.newSid('SM'),
+    kind: 'system' as const,
+    user: entry.user,
+    bot: entry.bot,
+    accountSid: entry.accountSid,
+  };
   return recordOutbound(state, { ...draft, body, inReplyTo: entry.sid });
 }
 
@@ -198,13 +243,16 @@ async function deliver(state: EmulatorState, input: InboundRequest, origin: stri
       status: 409,
       body: {
         message: 'The emulator does not know where the functions are: set incomingUrl and authToken first.',
-        hint: 'POST /__emulator/config {"incomingUrl": "http://localhost:3000/whatsapp/incoming", "authToken": "<AUTH_TOKEN>"}',
+        hint:
+          'POST /__emulator/config ' +
+          '{"incomingUrl": "http://localhost:3000/whatsapp/incoming", "authToken": "<AUTH_TOKEN>"}',
       },
     };
   }
   const configured = splitOverrides(incomingUrl);
   const asked = connectionOverrides(input.connection);
-  if (asked.problems.length) return { status: 400, body: { message: 'connection overrides are not valid.', problems: asked.problems } };
+  if (asked.problems.length)
+    return { status: 400, body: { message: 'connection overrides are not valid.', problems: asked.problems } };
 
   const user = whatsappAddress(input.from);
   const bot = whatsappAddress(input.to ?? `+${settings.sandboxNumber.replace(/^\+/, '')}`);
@@ -219,7 +267,9 @@ async function deliver(state: EmulatorState, input: InboundRequest, origin: stri
     body: built.fields.Body || undefined,
     ...(built.media.length ? { media: built.media } : {}),
     ...(input.location ? { location: input.location } : {}),
-    ...(input.button ? { button: { text: input.button.text, payload: built.fields.ButtonPayload, repliedTo: built.repliedTo } } : {}),
+    ...(input.button
+      ? { button: { text: input.button.text, payload: built.fields.ButtonPayload, repliedTo: built.repliedTo } }
+      : {}),
   });
 
   const join = /^\s*join\s+(\S+)\s*$/i.exec(input.body ?? '');
@@ -236,24 +286,41 @@ async function deliver(state: EmulatorState, input: InboundRequest, origin: stri
     overrides: { ...configured.overrides, ...asked.overrides },
     signal: state.closing,
   });
-  const delivery: Delivery = { url: configured.url, attempts: outcome.attempts, outcome: outcome.ok ? 'answered' : 'failed', httpStatus: outcome.status };
+  const delivery: Delivery = {
+    url: configured.url,
+    attempts: outcome.attempts,
+    outcome: outcome.ok ? 'answered' : 'failed',
+    httpStatus: outcome.status,
+  };
   let answer = outcome.ok ? readTwiml(outcome.body ?? '') : undefined;
   let answeredUrl = configured.url;
   if (answer && !answer.ok) {
     Object.assign(delivery, { outcome: 'failed', errorCode: 12100, error: `TwiML: ${answer.error}` });
     answer = undefined;
   } else if (!outcome.ok) {
-    Object.assign(delivery, { errorCode: outcome.errorCode, error: outcome.attempts.at(-1)?.error ?? `HTTP ${outcome.status}` });
+    Object.assign(delivery, {
+      errorCode: outcome.errorCode,
+      error: outcome.attempts.at(-1)?.error ?? `HTTP ${outcome.status}`,
+    });
   }
   if (!answer && fallbackUrl) {
     // Twilio requests the fallback URL with the same fields plus what went wrong.
-    const fallbackFields = { ...built.fields, ErrorCode: String(delivery.errorCode ?? 11200), ErrorUrl: configured.url };
+    const fallbackFields = {
+      ...built.fields,
+      ErrorCode: String(delivery.errorCode ?? 11200),
+      ErrorUrl: configured.url,
+    };
     const fallback = await postSigned(fallbackUrl, fallbackFields, {
       authToken,
       idempotencyToken: newIdempotencyToken(accountSid!),
       signal: state.closing,
     });
-    delivery.fallback = { url: fallbackUrl, attempts: fallback.attempts, httpStatus: fallback.status, errorCode: fallback.errorCode };
+    delivery.fallback = {
+      url: fallbackUrl,
+      attempts: fallback.attempts,
+      httpStatus: fallback.status,
+      errorCode: fallback.errorCode,
+    };
     const read = fallback.ok ? readTwiml(fallback.body ?? '') : undefined;
     if (read?.ok) {
       answer = read;
@@ -292,7 +359,10 @@ export const inboundRoutes: EmulatorRoute[] = [
     handle(request, _match, state) {
       const parsed = inboundSchema.safeParse(request.body);
       if (!parsed.success) {
-        return { status: 400, body: { message: 'The inbound message is not valid.', problems: describeZodError(parsed.error) } };
+        return {
+          status: 400,
+          body: { message: 'The inbound message is not valid.', problems: describeZodError(parsed.error) },
+        };
       }
       return deliver(state, parsed.data, `http://${request.headers.host ?? '127.0.0.1'}`);
     },
@@ -300,11 +370,16 @@ export const inboundRoutes: EmulatorRoute[] = [
   {
     name: 'media.fetch',
     method: 'GET',
-    pattern: new RegExp(`^/2010-04-01/Accounts/(${sidSource('account')})/Messages/(${sidSource('message')})/Media/(ME[0-9a-fA-F]{32})$`),
+    pattern: new RegExp(
+      `^/2010-04-01/Accounts/(${sidSource('account')})/Messages/(${sidSource('message')})/Media/(ME[0-9a-fA-F]{32})$`,
+    ),
     handle(_request, match, state) {
       const media = mediaStore(state).get(match[3]!);
       if (!media || media.accountSid !== match[1] || media.messageSid !== match[2]) {
-        return { status: 404, body: { code: 20404, message: `The requested resource ${match[0]} was not found`, status: 404 } };
+        return {
+          status: 404,
+          body: { code: 20404, message: `The requested resource ${match[0]} was not found`, status: 404 },
+        };
       }
       return { status: 200, body: media.bytes, headers: { 'Content-Type': media.contentType } };
     },

@@ -9,7 +9,15 @@ import { sidSource } from '../../lib/sids';
 import { MAX_MESSAGE_UNITS, messageUnits } from '../../lib/message-length';
 import contract from '../../contracts/messages-create-openapi.json';
 import { now } from './clock';
-import { checkOutbound, describeApiMessage, ERRORS, recordOutbound, refusalReply, whatsappAddress, type GeoPoint } from './conversation';
+import {
+  checkOutbound,
+  describeApiMessage,
+  ERRORS,
+  recordOutbound,
+  refusalReply,
+  whatsappAddress,
+  type GeoPoint,
+} from './conversation';
 import { twilioError, type EmulatorReply, type EmulatorRoute, type EmulatorState } from './server';
 
 const formSchema = contract.post.requestBody.content['application/x-www-form-urlencoded'].schema;
@@ -98,6 +106,7 @@ function createMessage(accountSid: string, form: Record<string, string | string[
   };
   messagesOf(state).push(message);
   const view = described.view === 'unknown' ? undefined : described.view;
+  const mediaUrls = many('MediaUrl').length ? many('MediaUrl') : (view?.media ?? []);
   const location = many('PersistentAction').map(geoPoint).find((p) => p !== undefined);
   recordOutbound(
     state,
@@ -108,7 +117,7 @@ function createMessage(accountSid: string, form: Record<string, string | string[
       bot: from ?? one('MessagingServiceSid')!,
       accountSid,
       body: body ?? view?.body,
-      ...(many('MediaUrl').length || view?.media ? { media: (many('MediaUrl').length ? many('MediaUrl') : view!.media!).map((url) => ({ url })) } : {}),
+      ...(mediaUrls.length ? { media: mediaUrls.map((url) => ({ url })) } : {}),
       ...(location ? { location } : {}),
       ...(view?.buttons ? { buttons: view.buttons } : {}),
       ...(contentSid ? { contentSid, contentVariables: described.variables } : {}),

@@ -116,7 +116,13 @@ export type Emulator = {
 };
 
 /** Route modules import helpers from this file, so the list is read when a server starts, not at load time. */
-const routeModules = (): EmulatorRoute[][] => [messageRoutes, senderRoutes, inboundRoutes, conversationRoutes, clockRoutes];
+const routeModules = (): EmulatorRoute[][] => [
+  messageRoutes,
+  senderRoutes,
+  inboundRoutes,
+  conversationRoutes,
+  clockRoutes,
+];
 
 /** Twilio's error body for the 2010 API (`code`, `message`, `more_info`, `status`). */
 export function twilioError(status: number, code: number, message: string): EmulatorReply {
@@ -177,7 +183,11 @@ export function takeFault(state: EmulatorState, route: string): Fault | undefine
   return fault;
 }
 
-async function handleControl(state: EmulatorState, req: EmulatorRequest, clearTimers: () => void): Promise<EmulatorReply> {
+async function handleControl(
+  state: EmulatorState,
+  req: EmulatorRequest,
+  clearTimers: () => void,
+): Promise<EmulatorReply> {
   if (req.method === 'GET' && req.path === '/__emulator/requests') {
     const route = req.query.get('route');
     return { status: 200, body: { requests: state.requests.filter((r) => !route || r.route === route) } };
@@ -254,7 +264,9 @@ export async function startEmulator(options: EmulatorOptions & { port?: number }
       let match: RegExpMatchArray | null = null;
       if (url.pathname.startsWith('/__emulator/')) {
         const control = routes.find((r) => r.control && r.method === request.method && (match = url.pathname.match(r.pattern)) !== null);
-        send(res, control && match ? await control.handle(request, match, state) : await handleControl(state, request, clearTimers));
+        const reply =
+          control && match ? control.handle(request, match, state) : handleControl(state, request, clearTimers);
+        send(res, await reply);
         return;
       }
       const found = routes.find((r) => !r.control && r.method === request.method && (match = url.pathname.match(r.pattern)) !== null);

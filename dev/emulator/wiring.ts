@@ -34,7 +34,9 @@ export function connectToFunctions(emulator: Emulator, origin: string, env: Reco
     ...functionWebhooks(publicBase ?? origin),
     ...(env.AUTH_TOKEN ? { authToken: env.AUTH_TOKEN } : {}),
     ...(env.ACCOUNT_SID && SID_PATTERNS.account.test(env.ACCOUNT_SID) ? { accountSid: env.ACCOUNT_SID } : {}),
-    ...(sandbox.success ? { sandboxNumber: sandbox.data.WHATSAPP_SANDBOX_NUMBER, sandboxKeyword: sandbox.data.WHATSAPP_SANDBOX_KEYWORD } : {}),
+    ...(sandbox.success
+      ? { sandboxNumber: sandbox.data.WHATSAPP_SANDBOX_NUMBER, sandboxKeyword: sandbox.data.WHATSAPP_SANDBOX_KEYWORD }
+      : {}),
   });
 }
 

@@ -60,13 +60,23 @@ afterAll(async () => {
 });
 
 describe('a conversation driven through /__emulator/inbound', () => {
-  it('text: the signed webhook is accepted, the TwiML answer is recorded, and its statuses are called back and logged', async () => {
+  it('text: the signed webhook is accepted, its TwiML answer recorded, its statuses called back, logged', async () => {
     const user = newUser();
     const answer = await sendInbound(emulator.url, { from: user, body: 'hi', profileName: 'Ada' });
-    expect(answer.delivery).toMatchObject({ outcome: 'answered', httpStatus: 200, url: `${runtime.url}/whatsapp/incoming` });
+    expect(answer.delivery).toMatchObject({
+      outcome: 'answered',
+      httpStatus: 200,
+      url: `${runtime.url}/whatsapp/incoming`,
+    });
     expect(answer.delivery.attempts).toHaveLength(1);
     expect(answer.replies).toHaveLength(1);
-    expect(answer.replies[0]).toMatchObject({ kind: 'twiml', direction: 'outbound', user, bot: SANDBOX, inReplyTo: answer.message.sid });
+    expect(answer.replies[0]).toMatchObject({
+      kind: 'twiml',
+      direction: 'outbound',
+      user,
+      bot: SANDBOX,
+      inReplyTo: answer.message.sid,
+    });
     expect(answer.replies[0]!.body).toContain('Hi Ada!');
 
     const conversation = await settledConversation(emulator.url, user);
@@ -83,12 +93,14 @@ describe('a conversation driven through /__emulator/inbound', () => {
       ['delivered', 204],
       ['read', 204],
     ]);
-    await runtime.waitForJsonLog((l) => l.event === 'message.status' && l.messageSid === reply.sid && l.status === 'read');
+    await runtime.waitForJsonLog(
+      (l) => l.event === 'message.status' && l.messageSid === reply.sid && l.status === 'read',
+    );
     expect(conversation.windows).toEqual([expect.objectContaining({ bot: SANDBOX, open: true })]);
     expect(conversation.joinedSandbox).toBe(true);
   });
 
-  it('media: the bot sees MediaUrl0/MediaContentType0, and the emulator serves the file behind Basic auth', async () => {
+  it('media: the bot sees MediaUrl0/MediaContentType0; the emulator serves the file behind Basic auth', async () => {
     const user = newUser();
     const answer = await sendInbound(emulator.url, { from: user, media: ['image/jpeg'] });
     expect(answer.message.sid).toMatch(/^MM[0-9a-f]{32}$/);
@@ -96,17 +108,24 @@ describe('a conversation driven through /__emulator/inbound', () => {
     expect(answer.replies.map((r) => r.body)).toEqual(['Thanks! I received 1 item.\n- 1 image']);
 
     const url = answer.message.media![0]!.url;
-    expect(url.startsWith(`${emulator.url}/2010-04-01/Accounts/${ACCOUNT_SID}/Messages/${answer.message.sid}/Media/ME`)).toBe(true);
+    expect(
+      url.startsWith(`${emulator.url}/2010-04-01/Accounts/${ACCOUNT_SID}/Messages/${answer.message.sid}/Media/ME`),
+    ).toBe(true);
     const unauthenticated = await fetch(url);
     expect(unauthenticated.status).toBe(401);
-    const file = await fetch(url, { headers: { Authorization: `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}` } });
+    const file = await fetch(url, {
+      headers: { Authorization: `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}` },
+    });
     expect(file.status).toBe(200);
     expect(file.headers.get('content-type')).toBe('image/jpeg');
   });
 
   it('location: Latitude/Longitude/Label reach the bot, which answers with a maps link', async () => {
     const user = newUser();
-    const answer = await sendInbound(emulator.url, { from: user, location: { latitude: 48.85, longitude: 2.35, label: 'Paris', address: 'Île de la Cité' } });
+    const answer = await sendInbound(emulator.url, {
+      from: user,
+      location: { latitude: 48.85, longitude: 2.35, label: 'Paris', address: 'Île de la Cité' },
+    });
     expect(answer.message.messageType).toBe('location');
     const body = answer.replies[0]!.body!;
     expect(body).toContain('📍 Got your location: Paris');
@@ -117,7 +136,11 @@ describe('a conversation driven through /__emulator/inbound', () => {
   it('a button tap arrives as MessageType=button with ButtonText/ButtonPayload', async () => {
     const user = newUser();
     const answer = await sendInbound(emulator.url, { from: user, button: { text: 'Sample image', payload: 'media' } });
-    expect(answer.message).toMatchObject({ messageType: 'button', body: 'Sample image', button: { text: 'Sample image', payload: 'media' } });
+    expect(answer.message).toMatchObject({
+      messageType: 'button',
+      body: 'Sample image',
+      button: { text: 'Sample image', payload: 'media' },
+    });
     expect(answer.replies[0]!.body).toBe('You picked “Sample image”. Send *menu* to see everything I can do.');
   });
 
@@ -143,9 +166,14 @@ describe('a conversation driven through /__emulator/inbound', () => {
     // The function sends the location through the API while the webhook runs, then answers TwiML.
     expect(conversation.messages.map((m) => m.kind)).toEqual(['inbound', 'api', 'twiml']);
     const [, location, twiml] = conversation.messages;
-    expect(location).toMatchObject({ body: 'Twilio HQ', location: { latitude: 37.7908, longitude: -122.3931, label: 'Twilio HQ' }, status: 'read' });
+    expect(location).toMatchObject({
+      body: 'Twilio HQ',
+      location: { latitude: 37.7908, longitude: -122.3931, label: 'Twilio HQ' },
+      status: 'read',
+    });
     expect(twiml!.body).toBe('📍 Here is where to find us: Twilio HQ');
-    for (const message of [location!, twiml!]) expect(message.callbacks.map((c) => c.httpStatus)).toEqual([204, 204, 204, 204]);
+    for (const message of [location!, twiml!])
+      expect(message.callbacks.map((c) => c.httpStatus)).toEqual([204, 204, 204, 204]);
   });
 
   it('"join <keyword>" to the sandbox is answered by the sandbox itself, without reaching the functions', async () => {
@@ -165,7 +193,11 @@ describe('retries and failures', () => {
     // Follow-up (Sync store, idempotent inbound): assert that the location is sent once despite the retry.
     await injectFault(emulator, { route: 'messages.create', delayMs: 5000, times: 1 });
     const user = newUser();
-    const answer = await sendInbound(emulator.url, { from: user, body: 'location', connection: { rt: 2000, rc: 1, rp: 'rt' } });
+    const answer = await sendInbound(emulator.url, {
+      from: user,
+      body: 'location',
+      connection: { rt: 2000, rc: 1, rp: 'rt' },
+    });
     const [first, second] = answer.delivery.attempts;
     expect(answer.delivery.attempts).toHaveLength(2);
     expect(first).toMatchObject({ attempt: 1, failure: 'timeout' });
@@ -177,7 +209,7 @@ describe('retries and failures', () => {
     expect(answer.replies.map((r) => r.body)).toEqual(['📍 Here is where to find us: Twilio HQ']);
   });
 
-  it('without a retry policy for timeouts (Twilio’s default retries connection failures only) it is not retried', async () => {
+  it('without a retry policy for timeouts (Twilio retries connection failures only) it is not retried', async () => {
     await injectFault(emulator, { route: 'messages.create', delayMs: 3000, times: 1 });
     const user = newUser();
     const answer = await sendInbound(emulator.url, { from: user, body: 'location', connection: { rt: 1000 } });
@@ -185,11 +217,15 @@ describe('retries and failures', () => {
     expect(answer.delivery).toMatchObject({ outcome: 'failed', errorCode: 11200 });
     // Twilio then asks the fallback URL, which answers its apology.
     expect(answer.delivery.fallback).toMatchObject({ url: `${runtime.url}/whatsapp/fallback`, httpStatus: 200 });
-    expect(answer.replies.map((r) => r.body)).toEqual(['Sorry, something went wrong on our side. Please try again in a few minutes.']);
-    await runtime.waitForJsonLog((l) => l.event === 'webhook.fallback' && l.messageSid === answer.message.sid && l.errorCode === 11200);
+    expect(answer.replies.map((r) => r.body)).toEqual([
+      'Sorry, something went wrong on our side. Please try again in a few minutes.',
+    ]);
+    await runtime.waitForJsonLog(
+      (l) => l.event === 'webhook.fallback' && l.messageSid === answer.message.sid && l.errorCode === 11200,
+    );
   });
 
-  it('signed with the wrong token, the functions refuse the webhook and its fallback (403): nothing is answered', async () => {
+  it('signed with the wrong token, the webhook and its fallback are refused (403): nothing is answered', async () => {
     await configureEmulator(emulator.url, { authToken: 'not-the-functions-token' });
     try {
       const answer = await sendInbound(emulator.url, { from: newUser(), body: 'hi' });
@@ -205,25 +241,40 @@ describe('retries and failures', () => {
 describe('the 24-hour window and the sandbox', () => {
   const client = () => createTwilioClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: emulator.url });
 
-  it('after 25 h a free-form API message fails at the REST call with 63016; a template still goes; writing reopens it', async () => {
+  it('25 h later a free-form API message fails at the REST call (63016), a template goes; writing reopens', async () => {
     const user = newUser();
     await sendInbound(emulator.url, { from: user, body: 'hi' });
-    expect((await client().messages.create({ from: SANDBOX, to: user, body: 'within the window' })).status).toBe('queued');
+    expect((await client().messages.create({ from: SANDBOX, to: user, body: 'within the window' })).status).toBe(
+      'queued',
+    );
 
     const clock = await advanceClock(emulator.url, '25h');
     expect(clock.offsetMs).toBeGreaterThanOrEqual(25 * 3600_000);
-    const refused = await client().messages.create({ from: SANDBOX, to: user, body: 'a day later' }).catch((e: unknown) => e);
+    const refused = await client()
+      .messages.create({ from: SANDBOX, to: user, body: 'a day later' })
+      .catch((e: unknown) => e);
     expect(refused).toMatchObject({ status: 400, code: 63016 });
     expect((refused as Error).message).toMatch(/outside the allowed window/);
-    expect((await conversationOf(emulator.url, user)).windows).toEqual([expect.objectContaining({ bot: SANDBOX, open: false })]);
+    expect((await conversationOf(emulator.url, user)).windows).toEqual([
+      expect.objectContaining({ bot: SANDBOX, open: false }),
+    ]);
 
-    const template = await client().messages.create({ from: SANDBOX, to: user, contentSid: 'HX' + 'a'.repeat(32), contentVariables: '{"1":"Ada"}' });
+    const template = await client().messages.create({
+      from: SANDBOX,
+      to: user,
+      contentSid: 'HX' + 'a'.repeat(32),
+      contentVariables: '{"1":"Ada"}',
+    });
     expect(template.status).toBe('queued');
 
     await sendInbound(emulator.url, { from: user, body: 'hi again' });
     await client().messages.create({ from: SANDBOX, to: user, body: 'the window is open again' });
     const conversation = await settledConversation(emulator.url, user);
-    expect(conversation.messages.filter((m) => m.direction === 'outbound').map((m) => [m.kind, m.body ?? m.contentSid, m.status])).toEqual([
+    expect(
+      conversation.messages
+        .filter((m) => m.direction === 'outbound')
+        .map((m) => [m.kind, m.body ?? m.contentSid, m.status]),
+    ).toEqual([
       ['twiml', expect.stringContaining('Hi'), 'read'],
       ['api', 'within the window', 'read'],
       ['template', 'HX' + 'a'.repeat(32), 'read'],
@@ -233,7 +284,7 @@ describe('the 24-hour window and the sandbox', () => {
     expect(conversation.messages.find((m) => m.kind === 'template')!.contentVariables).toEqual({ '1': 'Ada' });
   });
 
-  it('from the sandbox to a user who has not joined it: accepted, then failed with 63015 in the status callback', async () => {
+  it('from the sandbox to a user who has not joined: accepted, then failed 63015 in the status callback', async () => {
     const user = newUser();
     // The user wrote to another number, so the emulator knows them, but they never joined the sandbox.
     await sendInbound(emulator.url, { from: user, to: OTHER_BOT, body: 'hi' });
@@ -247,7 +298,9 @@ describe('the 24-hour window and the sandbox', () => {
       ['queued', 204],
       ['failed', 204],
     ]);
-    await runtime.waitForJsonLog((l) => l.event === 'message.status' && l.messageSid === sent.sid && l.errorCode === 63015);
+    await runtime.waitForJsonLog(
+      (l) => l.event === 'message.status' && l.messageSid === sent.sid && l.errorCode === 63015,
+    );
   });
 
   it('a user the emulator never saw write is let through, unless unknownUsers is "enforce"', async () => {
@@ -255,7 +308,9 @@ describe('the 24-hour window and the sandbox', () => {
     expect((await client().messages.create({ from: SANDBOX, to: stranger, body: 'hello' })).status).toBe('queued');
     await configureEmulator(emulator.url, { unknownUsers: 'enforce' });
     try {
-      const refused = await client().messages.create({ from: SANDBOX, to: newUser(), body: 'hello' }).catch((e: unknown) => e);
+      const refused = await client()
+        .messages.create({ from: SANDBOX, to: newUser(), body: 'hello' })
+        .catch((e: unknown) => e);
       expect(refused).toMatchObject({ status: 400, code: 63016 });
     } finally {
       await configureEmulator(emulator.url, { unknownUsers: 'allow' });
@@ -266,7 +321,11 @@ describe('the 24-hour window and the sandbox', () => {
 describe('control endpoints', () => {
   it('GET /__emulator/config never shows the auth token; bad settings are refused naming the field', async () => {
     const config = await readConfig(emulator.url);
-    expect(config).toMatchObject({ incomingUrl: `${runtime.url}/whatsapp/incoming`, authToken: 'set', accountSid: ACCOUNT_SID });
+    expect(config).toMatchObject({
+      incomingUrl: `${runtime.url}/whatsapp/incoming`,
+      authToken: 'set',
+      accountSid: ACCOUNT_SID,
+    });
     expect(JSON.stringify(config)).not.toContain(AUTH_TOKEN);
     const bad = await fetch(`${emulator.url}/__emulator/config`, {
       method: 'POST',
@@ -280,7 +339,11 @@ describe('control endpoints', () => {
 
   it('bad inbound messages and clock moves are refused naming the field', async () => {
     const post = (path: string, body: unknown) =>
-      fetch(`${emulator.url}/__emulator/${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${emulator.url}/__emulator/${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const noKind = await post('inbound', { from: '+15005550006' });
     expect(noKind.status).toBe(400);
     expect(JSON.stringify(await noKind.json())).toContain('give body (text), media, location or button');
@@ -309,13 +372,21 @@ describe('what the emulator sends, checked with twilio-node', () => {
       let raw = '';
       req.on('data', (c: Buffer) => (raw += c.toString()));
       req.on('end', () => {
-        captured.push({ url: `${captureUrl}${req.url}`, headers: req.headers, params: Object.fromEntries(new URLSearchParams(raw)) });
+        captured.push({
+          url: `${captureUrl}${req.url}`,
+          headers: req.headers,
+          params: Object.fromEntries(new URLSearchParams(raw)),
+        });
         res.writeHead(200, { 'Content-Type': 'text/xml' }).end(answer);
       });
     });
     await new Promise<void>((resolve) => capture.listen(0, '127.0.0.1', resolve));
     captureUrl = `http://127.0.0.1:${(capture.address() as AddressInfo).port}`;
-    await configureEmulator(emulator.url, { incomingUrl: `${captureUrl}/incoming`, statusUrl: `${captureUrl}/status`, fallbackUrl: `${captureUrl}/fallback` });
+    await configureEmulator(emulator.url, {
+      incomingUrl: `${captureUrl}/incoming`,
+      statusUrl: `${captureUrl}/status`,
+      fallbackUrl: `${captureUrl}/fallback`,
+    });
   });
   afterAll(async () => {
     await configureEmulator(emulator.url, webhooks());
@@ -323,7 +394,8 @@ describe('what the emulator sends, checked with twilio-node', () => {
   });
 
   const lastInbound = () => captured.filter((c) => c.url.endsWith('/incoming')).at(-1)!;
-  const validByTwilio = (c: Captured) => twilio.validateRequest(AUTH_TOKEN, String(c.headers['x-twilio-signature']), c.url, c.params);
+  const validByTwilio = (c: Captured) =>
+    twilio.validateRequest(AUTH_TOKEN, String(c.headers['x-twilio-signature']), c.url, c.params);
 
   it('text: Twilio’s fields and headers, signed as twilio-node expects', async () => {
     const user = newUser();
@@ -356,22 +428,38 @@ describe('what the emulator sends, checked with twilio-node', () => {
     await sendInbound(emulator.url, { from: user, body: 'my receipt', media: [{ contentType: 'application/pdf' }] });
     let c = lastInbound();
     expect(validByTwilio(c)).toBe(true);
-    expect(c.params).toMatchObject({ NumMedia: '1', MessageType: 'document', Body: 'my receipt', MediaContentType0: 'application/pdf' });
+    expect(c.params).toMatchObject({
+      NumMedia: '1',
+      MessageType: 'document',
+      Body: 'my receipt',
+      MediaContentType0: 'application/pdf',
+    });
     expect(c.params.MessageSid).toMatch(/^MM/);
     expect(c.params.MediaUrl0).toMatch(/\/Media\/ME[0-9a-f]{32}$/);
 
     await sendInbound(emulator.url, { from: user, location: { latitude: -33.8688, longitude: 151.2093 } });
     c = lastInbound();
-    expect(c.params).toMatchObject({ MessageType: 'location', Latitude: '-33.8688', Longitude: '151.2093', Body: '', NumMedia: '0' });
+    expect(c.params).toMatchObject({
+      MessageType: 'location',
+      Latitude: '-33.8688',
+      Longitude: '151.2093',
+      Body: '',
+      NumMedia: '0',
+    });
     expect(c.params.Label).toBeUndefined();
 
     await sendInbound(emulator.url, { from: user, button: { text: 'Our location', payload: 'location' } });
     c = lastInbound();
     expect(validByTwilio(c)).toBe(true);
-    expect(c.params).toMatchObject({ MessageType: 'button', Body: 'Our location', ButtonText: 'Our location', ButtonPayload: 'location' });
+    expect(c.params).toMatchObject({
+      MessageType: 'button',
+      Body: 'Our location',
+      ButtonText: 'Our location',
+      ButtonPayload: 'location',
+    });
   });
 
-  it('TwiML with <Body>, <Media> and an action URL: each message recorded, its callbacks sent to the action URL', async () => {
+  it('TwiML with <Body>, <Media> and an action URL: each message recorded, callbacks sent to the action', async () => {
     answer =
       '<?xml version="1.0" encoding="UTF-8"?><Response>' +
       '<Message action="/message-status"><Body>one</Body><Media>https://example.com/a.png</Media></Message>' +
@@ -388,7 +476,14 @@ describe('what the emulator sends, checked with twilio-node', () => {
     expect(second!.callbacks.every((cb) => cb.url === `${captureUrl}/status`)).toBe(true);
     const callback = captured.find((c) => c.url.endsWith('/message-status') && c.params.MessageStatus === 'read')!;
     expect(validByTwilio(callback)).toBe(true);
-    expect(callback.params).toMatchObject({ MessageSid: first!.sid, SmsStatus: 'read', To: user, From: SANDBOX, AccountSid: ACCOUNT_SID, ChannelPrefix: 'whatsapp' });
+    expect(callback.params).toMatchObject({
+      MessageSid: first!.sid,
+      SmsStatus: 'read',
+      To: user,
+      From: SANDBOX,
+      AccountSid: ACCOUNT_SID,
+      ChannelPrefix: 'whatsapp',
+    });
   });
 
   it('TwiML that is not well-formed is error 12100', async () => {

@@ -12,7 +12,11 @@ describe('connection overrides', () => {
       overrides: { rt: 2000, rc: 2, rp: ['rt', '5xx'] },
       problems: [],
     });
-    expect(splitOverrides('https://example.com/x')).toEqual({ url: 'https://example.com/x', overrides: {}, problems: [] });
+    expect(splitOverrides('https://example.com/x')).toEqual({
+      url: 'https://example.com/x',
+      overrides: {},
+      problems: [],
+    });
   });
 
   it.each([
@@ -30,11 +34,18 @@ describe('readTwiml', () => {
   it('reads text, <Body>, every <Media> and the attributes', () => {
     const xml =
       '<?xml version="1.0" encoding="UTF-8"?><Response><Message to="+15005550006" action="/s">' +
-      '<Body>a &lt;b&gt;</Body><Media>https://x/1.png</Media><Media> https://x/2.png </Media></Message><Message>plain</Message></Response>';
+      '<Body>a &lt;b&gt;</Body><Media>https://x/1.png</Media><Media> https://x/2.png </Media></Message>' +
+      '<Message>plain</Message></Response>';
     expect(readTwiml(xml)).toEqual({
       ok: true,
       messages: [
-        { body: 'a <b>', media: ['https://x/1.png', 'https://x/2.png'], to: '+15005550006', from: undefined, statusCallback: '/s' },
+        {
+          body: 'a <b>',
+          media: ['https://x/1.png', 'https://x/2.png'],
+          to: '+15005550006',
+          from: undefined,
+          statusCallback: '/s',
+        },
         { body: 'plain', media: [] },
       ],
     });
@@ -45,8 +56,14 @@ describe('readTwiml', () => {
   });
 
   it('refuses what Twilio cannot read (12100)', () => {
-    expect(readTwiml('<Response><Message>x</Response>')).toMatchObject({ ok: false, error: expect.stringMatching(/^not well-formed XML/) });
-    expect(readTwiml('<Reply><Message>x</Message></Reply>')).toEqual({ ok: false, error: 'the root element is not <Response>' });
+    expect(readTwiml('<Response><Message>x</Response>')).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^not well-formed XML/),
+    });
+    expect(readTwiml('<Reply><Message>x</Message></Reply>')).toEqual({
+      ok: false,
+      error: 'the root element is not <Response>',
+    });
   });
 });
 
@@ -61,11 +78,19 @@ describe('parseDuration', () => {
     [' 1h 30m ', 90 * 60_000],
   ])('%j is %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
-  it.each(['', 'tomorrow', '25', 'h', '-1h', '1w'])('%j is not a duration', (text) => expect(parseDuration(text)).toBeUndefined());
+  it.each(['', 'tomorrow', '25', 'h', '-1h', '1w'])('%j is not a duration', (text) =>
+    expect(parseDuration(text)).toBeUndefined(),
+  );
 });
 
 describe('chat lines', () => {
-  const menu = { messageSid: 'SM' + 'a'.repeat(32), buttons: [{ id: 'media', title: 'Sample image' }, { id: 'location', title: 'Our location' }] };
+  const menu = {
+    messageSid: 'SM' + 'a'.repeat(32),
+    buttons: [
+      { id: 'media', title: 'Sample image' },
+      { id: 'location', title: 'Our location' },
+    ],
+  };
 
   it('text, the stop/start shortcuts, photos and locations become messages', () => {
     expect(parseLine('hello there')).toEqual({ kind: 'send', message: { body: 'hello there' } });
@@ -74,12 +99,21 @@ describe('chat lines', () => {
     expect(parseLine('/START')).toEqual({ kind: 'send', message: { body: 'START' } });
     expect(parseLine('/photo')).toEqual({ kind: 'send', message: { media: [PHOTO_TYPE] } });
     expect(parseLine('/photo my cat')).toEqual({ kind: 'send', message: { body: 'my cat', media: [PHOTO_TYPE] } });
-    expect(parseLine('/location 48.85 2.35 Notre Dame')).toEqual({ kind: 'send', message: { location: { latitude: 48.85, longitude: 2.35, label: 'Notre Dame' } } });
-    expect(parseLine('/location -33.86 151.2')).toEqual({ kind: 'send', message: { location: { latitude: -33.86, longitude: 151.2 } } });
+    expect(parseLine('/location 48.85 2.35 Notre Dame')).toEqual({
+      kind: 'send',
+      message: { location: { latitude: 48.85, longitude: 2.35, label: 'Notre Dame' } },
+    });
+    expect(parseLine('/location -33.86 151.2')).toEqual({
+      kind: 'send',
+      message: { location: { latitude: -33.86, longitude: 151.2 } },
+    });
   });
 
   it('a number taps a button of the last message offering some; otherwise it is text', () => {
-    expect(parseLine('2', menu)).toEqual({ kind: 'send', message: { button: { text: 'Our location', payload: 'location', replyTo: menu.messageSid } } });
+    expect(parseLine('2', menu)).toEqual({
+      kind: 'send',
+      message: { button: { text: 'Our location', payload: 'location', replyTo: menu.messageSid } },
+    });
     expect(parseLine('3', menu)).toEqual({ kind: 'send', message: { body: '3' } });
     expect(parseLine('1')).toEqual({ kind: 'send', message: { body: '1' } });
   });
@@ -90,10 +124,16 @@ describe('chat lines', () => {
     expect(parseLine('/help')).toEqual({ kind: 'help' });
     expect(parseLine('/quit')).toEqual({ kind: 'quit' });
     expect(parseLine('   ')).toEqual({ kind: 'nothing' });
-    expect(parseLine('/location 91 0')).toMatchObject({ kind: 'problem', message: expect.stringContaining('latitude (-90..90)') });
+    expect(parseLine('/location 91 0')).toMatchObject({
+      kind: 'problem',
+      message: expect.stringContaining('latitude (-90..90)'),
+    });
     expect(parseLine('/wait soon')).toMatchObject({ kind: 'problem', message: expect.stringContaining('25h') });
     expect(parseLine('/as 12')).toMatchObject({ kind: 'problem', message: expect.stringContaining('country code') });
-    expect(parseLine('/dance')).toMatchObject({ kind: 'problem', message: expect.stringContaining('Unknown command /dance') });
+    expect(parseLine('/dance')).toMatchObject({
+      kind: 'problem',
+      message: expect.stringContaining('Unknown command /dance'),
+    });
   });
 });
 
@@ -123,7 +163,9 @@ describe('chat rendering', () => {
   ] as const)('%s', (status, errorCode, shown) => expect(ticks({ status, errorCode }, plain)).toBe(shown));
 
   it('a failure carries its code and hint', () => {
-    expect(ticks({ status: 'failed', errorCode: 63016 }, plain)).toMatch(/^✗ failed 63016: Outside the 24-hour session window/);
+    expect(ticks({ status: 'failed', errorCode: 63016 }, plain)).toMatch(
+      /^✗ failed 63016: Outside the 24-hour session window/,
+    );
   });
 
   it('a bot message: its text, media, location, buttons, then ticks, time and kind', () => {
@@ -134,7 +176,10 @@ describe('chat rendering', () => {
         body: 'Pick one\n\nplease',
         media: [{ url: 'https://x/1.png', contentType: 'image/png' }],
         location: { latitude: 1.5, longitude: 2.5, label: 'Here' },
-        buttons: [{ id: 'a', title: 'A' }, { id: 'b', title: 'B' }],
+        buttons: [
+          { id: 'a', title: 'A' },
+          { id: 'b', title: 'B' },
+        ],
       }),
       plain,
     );
@@ -156,10 +201,19 @@ describe('chat rendering', () => {
         kind: 'inbound',
         body: 'hi',
         status: 'received',
-        delivery: { attempts: [], outcome: 'failed', httpStatus: 403, errorCode: 11200, fallback: { url: 'http://x', attempts: [], httpStatus: 403 } },
+        delivery: {
+          attempts: [],
+          outcome: 'failed',
+          httpStatus: 403,
+          errorCode: 11200,
+          fallback: { url: 'http://x', attempts: [], httpStatus: 403 },
+        },
       }),
       plain,
     );
-    expect(lines).toEqual(['you › hi', "      ⚠ the bot's webhook failed: HTTP 403 (Twilio error 11200); the fallback URL answered HTTP 403"]);
+    expect(lines).toEqual([
+      'you › hi',
+      "      ⚠ the bot's webhook failed: HTTP 403 (Twilio error 11200); the fallback URL answered HTTP 403",
+    ]);
   });
 });
