@@ -1,12 +1,13 @@
 /**
  * The bot `npm run chat` talks to: the emulator and runtime of an `npm start` running on the port (found through
  * the note it leaves, dev/emulator/wiring.ts), or, when none runs, its own: the emulator in this process and the
- * built functions in the local runtime (in a child process, so the functions' log lines stay out of the chat).
+ * built functions in the local runtime (in a child process, so the functions' log lines stay out of the chat),
+ * with the bot's menu template created in the emulator, so the menu comes as buttons.
  */
 import { build } from '../../dev/build';
 import { devEnv, readEnvFile } from '../../dev/env';
 import { startEmulator } from '../../dev/emulator/server';
-import { connectToFunctions, readServersNote } from '../../dev/emulator/wiring';
+import { connectToFunctions, readServersNote, seedTemplate } from '../../dev/emulator/wiring';
 import { spawnLocalRuntime } from '../../dev/local-runtime';
 
 export type Bot = {
@@ -45,6 +46,9 @@ export async function connectBot(options: {
     // Nor through a tunnel: PUBLIC_BASE_URL would make the functions expect signatures for another origin.
     const { PUBLIC_BASE_URL: _tunnel, ...fileEnv } = readEnvFile();
     const { env } = devEnv({ ...fileEnv, ACCOUNT_SID: '', AUTH_TOKEN: '' }, emulator.url);
+    // The menu as quick-reply buttons, as a deployment with `npm run templates` done has it.
+    const credentials = { accountSid: env.ACCOUNT_SID!, authToken: env.AUTH_TOKEN! };
+    env.MENU_CONTENT_SID = await seedTemplate(emulator.url, credentials, 'bot_menu');
     const runtime = await spawnLocalRuntime({ env });
     connectToFunctions(emulator, runtime.url, env);
     if (options.logs) {

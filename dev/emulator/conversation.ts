@@ -265,40 +265,6 @@ function windowOf(state: EmulatorState, bot: string, user: string) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Templates: the seam for the Content API emulation (dev/emulator/content.ts).
-
-/** What a Content SID shows the user, and whether WhatsApp approved it (undefined: not known here). */
-export type TemplateView = { body?: string; media?: string[]; buttons?: Button[]; approved?: boolean };
-export type ContentRenderer = (
-  state: EmulatorState,
-  contentSid: string,
-  variables: Record<string, string>,
-) => TemplateView | undefined;
-
-const contentRenderers: ContentRenderer[] = [];
-
-/**
- * The Content API emulation registers here, once at module load, how a ContentSid renders: its body, media and
- * quick-reply buttons (shown by `npm run chat` as numbered choices), and whether it is approved. Until one is
- * registered, a template message is recorded with its SID and variables only, and is allowed outside the window.
- */
-export function registerContentRenderer(render: ContentRenderer): void {
-  contentRenderers.push(render);
-}
-
-function renderTemplate(
-  state: EmulatorState,
-  contentSid: string,
-  variables: Record<string, string>,
-): TemplateView | undefined {
-  for (const render of contentRenderers) {
-    const view = render(state, contentSid, variables);
-    if (view) return view;
-  }
-  return undefined;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
 // The rules a message must pass, and its statuses.
 
 export type Refusal = { code: number; message: string };
@@ -311,13 +277,13 @@ export function checkOutbound(
   state: EmulatorState,
   bot: string,
   user: string,
-  template?: TemplateView | 'unknown',
+  template?: { approved: boolean },
 ): Refusal | undefined {
   if (!isWhatsApp(user)) return undefined;
   const store = storeOf(state);
   const settings = settingsOf(state);
   if (!store.known.has(user) && settings.unknownUsers === 'allow') return undefined;
-  const allowedOutside = template !== undefined && (template === 'unknown' || template.approved !== false);
+  const allowedOutside = template?.approved === true;
   if (!allowedOutside && !windowOf(state, bot, user).open) return ERRORS.outsideWindow;
   if (bot === `whatsapp:${settings.sandboxNumber}` && !store.joined.has(user)) return ERRORS.notJoined;
   return undefined;
@@ -357,25 +323,6 @@ async function learnMediaTypes(state: EmulatorState, entry: ConversationEntry): 
   for (const item of entry.media ?? []) {
     item.contentType ??= await localMediaType(item.url, state.closing);
   }
-}
-
-/** A queued API message renders its template (if any) and picks its kind. */
-export function describeApiMessage(
-  state: EmulatorState,
-  form: { contentSid?: string; contentVariables?: string; body?: string },
-): { kind: 'api' | 'template'; view?: TemplateView | 'unknown'; variables?: Record<string, string>; problem?: string } {
-  if (!form.contentSid) return { kind: 'api' };
-  let variables: Record<string, string> = {};
-  if (form.contentVariables) {
-    try {
-      const parsed: unknown = JSON.parse(form.contentVariables);
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-      variables = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
-    } catch {
-      return { kind: 'template', problem: 'ContentVariables must be a JSON object of strings, e.g. {"1":"Maria"}.' };
-    }
-  }
-  return { kind: 'template', view: renderTemplate(state, form.contentSid, variables) ?? 'unknown', variables };
 }
 
 function progress(state: EmulatorState, entry: ConversationEntry, refusal: Refusal | undefined): void {

@@ -1,23 +1,17 @@
 /**
  * POST /2010-04-01/Accounts/{AccountSid}/Messages.json, checked against the official contract
  * (contracts/messages-create-openapi.json): form encoding, known parameter names only, required fields,
- * formats of the fields this project sends. Answers 201 with a queued Message resource, like Twilio, and hands
- * the message to conversation.ts (statuses, callbacks). A free-form message (Body/MediaUrl, no ContentSid) to a
- * user whose 24-hour window is closed is refused here with 63016, as Twilio does.
+ * formats of the fields this project sends, ContentSid + ContentVariables through content.ts. Answers 201 with a
+ * queued Message resource, like Twilio (with a ContentSid, `body` is the content's body, variables filled), and
+ * hands the message to conversation.ts (statuses, callbacks). A free-form message (Body/MediaUrl, no ContentSid),
+ * or a template WhatsApp has not approved, to a user whose 24-hour window is closed is refused here with 63016.
  */
 import { sidSource } from '../../lib/sids';
 import { MAX_MESSAGE_UNITS, messageUnits } from '../../lib/message-length';
 import contract from '../../contracts/messages-create-openapi.json';
 import { now } from './clock';
-import {
-  checkOutbound,
-  describeApiMessage,
-  ERRORS,
-  recordOutbound,
-  refusalReply,
-  whatsappAddress,
-  type GeoPoint,
-} from './conversation';
+import { contentForMessage } from './content';
+import { checkOutbound, ERRORS, recordOutbound, refusalReply, whatsappAddress, type GeoPoint } from './conversation';
 import { twilioError, type EmulatorReply, type EmulatorRoute, type EmulatorState } from './server';
 
 const formSchema = contract.post.requestBody.content['application/x-www-form-urlencoded'].schema;
@@ -65,7 +59,9 @@ function createMessage(accountSid: string, form: Record<string, string | string[
   if (from && to.startsWith('whatsapp:') !== from.startsWith('whatsapp:')) {
     return twilioError(400, 63007, 'Twilio could not find a Channel with the specified From address');
   }
-  const body = one('Body');
+  const content = contentForMessage(state, accountSid, form);
+  if (content && 'error' in content) return content.error;
+  const body = content?.body ?? one('Body');
   if (!body && many('MediaUrl').length === 0 && !one('ContentSid')) return twilioError(400, 21602, 'Message body is required.');
   if (body && messageUnits(body) > MAX_MESSAGE_UNITS) return twilioError(400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
   for (const action of many('PersistentAction')) {
@@ -74,10 +70,7 @@ function createMessage(accountSid: string, form: Record<string, string | string[
       return twilioError(400, 21658, `Invalid PersistentAction '${action}': expected geo:{latitude},{longitude}|{label}`);
     }
   }
-  const contentSid = one('ContentSid');
-  const described = describeApiMessage(state, { contentSid, contentVariables: one('ContentVariables') });
-  if (described.problem) return twilioError(400, 21656, described.problem);
-  const refusal = from ? checkOutbound(state, from, to, described.view) : undefined;
+  const refusal = from ? checkOutbound(state, from, to, content) : undefined;
   // 63016 is refused at the REST call; 63015 (sandbox not joined) is accepted, then fails in its status callback.
   if (refusal?.code === ERRORS.outsideWindow.code) return refusalReply(refusal);
   const sid = state.newSid(many('MediaUrl').length ? 'MM' : 'SM');
@@ -105,22 +98,21 @@ function createMessage(accountSid: string, form: Record<string, string | string[
     uri: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}.json`,
   };
   messagesOf(state).push(message);
-  const view = described.view === 'unknown' ? undefined : described.view;
-  const mediaUrls = many('MediaUrl').length ? many('MediaUrl') : (view?.media ?? []);
+  const contentSid = one('ContentSid');
   const location = many('PersistentAction').map(geoPoint).find((p) => p !== undefined);
   recordOutbound(
     state,
     {
       sid,
-      kind: described.kind,
+      kind: contentSid ? 'template' : 'api',
       user: whatsappAddress(to),
       bot: from ?? one('MessagingServiceSid')!,
       accountSid,
-      body: body ?? view?.body,
-      ...(mediaUrls.length ? { media: mediaUrls.map((url) => ({ url })) } : {}),
+      body,
+      ...(many('MediaUrl').length ? { media: many('MediaUrl').map((url) => ({ url })) } : {}),
       ...(location ? { location } : {}),
-      ...(view?.buttons ? { buttons: view.buttons } : {}),
-      ...(contentSid ? { contentSid, contentVariables: described.variables } : {}),
+      ...(content?.buttons ? { buttons: content.buttons } : {}),
+      ...(contentSid ? { contentSid, contentVariables: content?.variables } : {}),
       statusCallback: one('StatusCallback'),
     },
     refusal,

@@ -8,7 +8,8 @@
  *   GET  /__emulator/requests[?route=name]   what was received (parsed bodies, account, time)
  *   POST /__emulator/faults                   {route, status?, code?, delayMs?, times?} injects a fault
  *   POST /__emulator/reset                    forgets requests, faults and resources
- * Route modules add their own control routes (`control: true`), e.g. senders.ts: POST /__emulator/senders/{Sid}/offline.
+ * Route modules add their own control routes (`control: true`), e.g. senders.ts: POST /__emulator/senders/{Sid}/offline,
+ * content.ts: POST /__emulator/content/{Sid}/reject and /approve.
  *
  * It also plays Twilio toward the functions (docs/emulator.md): inbound.ts delivers signed inbound webhooks,
  * conversation.ts keeps each user's conversation, sends status callbacks and enforces the 24-hour window,
@@ -19,6 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { SID_PATTERNS } from '../../lib/sids';
 import { clockRoutes } from './clock';
+import { contentRoutes } from './content';
 import { conversationRoutes } from './conversation';
 import { inboundRoutes } from './inbound';
 import { messageRoutes } from './messages';
@@ -119,6 +121,7 @@ export type Emulator = {
 const routeModules = (): EmulatorRoute[][] => [
   messageRoutes,
   senderRoutes,
+  contentRoutes,
   inboundRoutes,
   conversationRoutes,
   clockRoutes,

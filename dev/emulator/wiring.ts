@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isPlaceholder, sandboxSettingsSchema } from '../../lib/config';
 import { SID_PATTERNS } from '../../lib/sids';
+import { contentCreateBody, templateFileSchema } from '../../lib/templates';
 import { ROOT } from '../paths';
 import { configure } from './conversation';
 import type { Emulator } from './server';
@@ -75,4 +76,35 @@ export function readServersNote(port: number): RunningServers | undefined {
     return undefined;
   }
   return { runtime, emulator, pid };
+}
+
+/**
+ * Creates a template of templates/ (e.g. "bot_menu") in the emulator's Content API, over HTTP as
+ * `npm run templates` would, and approves it at once unless `approve` is false (the emulator's control
+ * endpoint): a local stand-in for a template WhatsApp approved long ago. Returns its Content SID.
+ */
+export async function seedTemplate(
+  emulatorUrl: string,
+  credentials: { accountSid: string; authToken: string },
+  name: string,
+  options: { approve?: boolean } = {},
+): Promise<string> {
+  const template = templateFileSchema.parse(JSON.parse(readFileSync(join(ROOT, 'templates', `${name}.json`), 'utf8')));
+  const auth = Buffer.from(`${credentials.accountSid}:${credentials.authToken}`).toString('base64');
+  const post = async (path: string, body?: unknown) => {
+    const res = await fetch(`${emulatorUrl}${path}`, {
+      method: 'POST',
+      headers: { Authorization: `Basic ${auth}`, 'Content-Type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (!res.ok) throw new Error(`emulator POST ${path}: HTTP ${res.status} ${await res.text()}`);
+    return (await res.json()) as Record<string, unknown>;
+  };
+  const { sid } = (await post('/v1/Content', contentCreateBody(template))) as { sid: string };
+  if (options.approve !== false) {
+    const approval = { name: template.friendly_name, category: template.category };
+    await post(`/v1/Content/${sid}/ApprovalRequests/whatsapp`, approval);
+    await post(`/__emulator/content/${sid}/approve`);
+  }
+  return sid;
 }

@@ -4,11 +4,11 @@
  * joined to an emulator and runtime started here, where the bot's template offers buttons.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { registerContentRenderer } from '../../dev/emulator/conversation';
 import { startEmulator, type Emulator } from '../../dev/emulator/server';
+import { seedTemplate } from '../../dev/emulator/wiring';
 import { ROOT } from '../../dev/paths';
 import { freePort } from '../support/free-port';
 import { createTwilioClient } from '../../lib/twilio-client';
@@ -63,7 +63,7 @@ it('with nothing running it starts its own bot, and the user sees every reply wi
   const port = await freePort();
   const script = [
     'hi',
-    'media',
+    '1',
     'location',
     '/photo my cat',
     '/location 48.85 2.35 Paris',
@@ -81,9 +81,15 @@ it('with nothing running it starts its own bot, and the user sees every reply wi
   expect(banner).toContain(
     'Chatting as whatsapp:+15005550006 ("Ada") with the bot on whatsapp:+14155238886, through its own bot',
   );
-  expect(hi).toMatch(/^you › hi\nbot ‹ \*Hi Ada!\* 👋/);
-  expect(hi).toMatch(/✓✓ read · \d\d:\d\d$/);
-  expect(media!.split('\n').slice(1)).toEqual([
+  // Its own bot has the menu template, so the menu comes as buttons; "1" taps the first.
+  expect(hi!.split('\n')).toEqual([
+    'you › hi',
+    'bot ‹ What would you like to see? Tap a button, or type menu at any time.',
+    '      [1] Sample image   [2] Our location   [3] Text styles   (type a number to tap)',
+    expect.stringMatching(/^ {6}✓✓ read · \d\d:\d\d · template HX[0-9a-f]{32}$/),
+  ]);
+  expect(media!.split('\n')).toEqual([
+    'you › 👆 Sample image',
     'bot ‹ Here is a sample image 🖼️',
     expect.stringMatching(/^ {6}📎 image\/png http:\/\/127\.0\.0\.1:\d+\/media\/whatsapp-sample\.png$/),
     expect.stringMatching(/^ {6}✓✓ read/),
@@ -120,20 +126,14 @@ describe('joined to a running emulator', () => {
   const AUTH_TOKEN = 'chat-test-token-0123456789abcdef';
   const ACCOUNT_SID = 'AC' + '3'.repeat(32);
   const SANDBOX = 'whatsapp:+14155238886';
-  const MENU_SID = 'HX' + 'c'.repeat(32);
+  let menuSid: string;
   let emulator: Emulator;
   let runtime: RunningRuntime;
 
   beforeAll(async () => {
-    // The bot menu template as the Content API emulation will render it: its quick-reply buttons.
-    const menu = JSON.parse(readFileSync(join(ROOT, 'templates/bot_menu.json'), 'utf8')) as {
-      types: { 'twilio/quick-reply': { body: string; actions: { id: string; title: string }[] } };
-    };
-    const quickReply = menu.types['twilio/quick-reply'];
-    registerContentRenderer((_state, sid) =>
-      sid === MENU_SID ? { body: quickReply.body, buttons: quickReply.actions } : undefined,
-    );
     emulator = await startEmulator({ statusStepMs: 5 });
+    // The bot menu template (quick-reply buttons), as `npm run templates` creates it.
+    menuSid = await seedTemplate(emulator.url, { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN }, 'bot_menu');
     runtime = await startRuntime({ env: { ACCOUNT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL: emulator.url } });
     await configureEmulator(emulator.url, {
       incomingUrl: `${runtime.url}/whatsapp/incoming`,
@@ -151,10 +151,10 @@ describe('joined to a running emulator', () => {
     const user = 'whatsapp:+447911123456';
     const client = createTwilioClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: emulator.url });
     await sendInbound(emulator.url, { from: user, body: 'hi' });
-    const menu = await client.messages.create({ from: SANDBOX, to: user, contentSid: MENU_SID });
+    const menu = await client.messages.create({ from: SANDBOX, to: user, contentSid: menuSid });
     // Another user, who never joined the sandbox but wrote to another number: the template fails with 63015.
     await sendInbound(emulator.url, { from: '+15005550099', to: '+15017122661', body: 'hi' });
-    await client.messages.create({ from: SANDBOX, to: 'whatsapp:+15005550099', contentSid: MENU_SID });
+    await client.messages.create({ from: SANDBOX, to: 'whatsapp:+15005550099', contentSid: menuSid });
 
     const dir = mkdtempSync(join(tmpdir(), 'chat-test-'));
     const script = join(dir, 'script.txt');
@@ -170,9 +170,9 @@ describe('joined to a running emulator', () => {
     expect(menuLines).toEqual([
       'bot ‹ What would you like to see? Tap a button, or type menu at any time.',
       '      [1] Sample image   [2] Our location   [3] Text styles   (type a number to tap)',
-      expect.stringMatching(new RegExp(`^ {6}✓✓ read · \\d\\d:\\d\\d · template ${MENU_SID}$`)),
+      expect.stringMatching(new RegExp(`^ {6}✓✓ read · \\d\\d:\\d\\d · template ${menuSid}$`)),
     ]);
-    expect(tap).toMatch(/^you › 👆 Sample image\nbot ‹ You picked “Sample image”\./);
+    expect(tap).toMatch(/^you › 👆 Sample image\nbot ‹ Here is a sample image 🖼️\n/);
     expect(other).toContain('You are now whatsapp:+15005550099.');
     expect(other).toContain('✗ failed 63015: The recipient has not joined the sandbox');
 

@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
 import { startEmulator, type Emulator } from '../../dev/emulator/server';
+import { seedTemplate } from '../../dev/emulator/wiring';
 import { createTwilioClient } from '../../lib/twilio-client';
 import {
   advanceClock,
@@ -28,6 +29,9 @@ const OTHER_BOT = 'whatsapp:+15017122661';
 
 let emulator: Emulator;
 let runtime: RunningRuntime;
+/** templates/order_update.json, approved; templates/bot_menu.json, never submitted for approval. */
+let approvedSid: string;
+let unapprovedSid: string;
 let users = 0;
 /** A new user per test, so that windows and sandbox membership start fresh. */
 const newUser = () => `whatsapp:+1500555${String(1000 + ++users).padStart(4, '0')}`;
@@ -53,6 +57,9 @@ beforeAll(async () => {
     },
   });
   await configureEmulator(emulator.url, webhooks());
+  approvedSid = await seedTemplate(emulator.url, { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN }, 'order_update');
+  const credentials = { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN };
+  unapprovedSid = await seedTemplate(emulator.url, credentials, 'bot_menu', { approve: false });
 });
 afterAll(async () => {
   await runtime?.stop();
@@ -141,7 +148,10 @@ describe('a conversation driven through /__emulator/inbound', () => {
       body: 'Sample image',
       button: { text: 'Sample image', payload: 'media' },
     });
-    expect(answer.replies[0]!.body).toBe('You picked “Sample image”. Send *menu* to see everything I can do.');
+    // The bot answers a tap like the word its button stands for (its payload).
+    expect(answer.replies.map((r) => [r.body, r.media?.[0]?.url])).toEqual([
+      ['Here is a sample image 🖼️', `${runtime.url}/media/whatsapp-sample.png`],
+    ]);
   });
 
   it('STOP then START: each answered, in order, every reply read', async () => {
@@ -241,7 +251,7 @@ describe('retries and failures', () => {
 describe('the 24-hour window and the sandbox', () => {
   const client = () => createTwilioClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: emulator.url });
 
-  it('25 h later a free-form API message fails at the REST call (63016), a template goes; writing reopens', async () => {
+  it('25 h later free-form fails at the REST call (63016), an approved template goes; writing reopens', async () => {
     const user = newUser();
     await sendInbound(emulator.url, { from: user, body: 'hi' });
     expect((await client().messages.create({ from: SANDBOX, to: user, body: 'within the window' })).status).toBe(
@@ -262,10 +272,15 @@ describe('the 24-hour window and the sandbox', () => {
     const template = await client().messages.create({
       from: SANDBOX,
       to: user,
-      contentSid: 'HX' + 'a'.repeat(32),
+      contentSid: approvedSid,
       contentVariables: '{"1":"Ada"}',
     });
     expect(template.status).toBe('queued');
+    // A template WhatsApp has not approved is no way out of the window either.
+    const unapproved = await client()
+      .messages.create({ from: SANDBOX, to: user, contentSid: unapprovedSid })
+      .catch((e: unknown) => e);
+    expect(unapproved).toMatchObject({ status: 400, code: 63016 });
 
     await sendInbound(emulator.url, { from: user, body: 'hi again' });
     await client().messages.create({ from: SANDBOX, to: user, body: 'the window is open again' });
@@ -273,22 +288,24 @@ describe('the 24-hour window and the sandbox', () => {
     expect(
       conversation.messages
         .filter((m) => m.direction === 'outbound')
-        .map((m) => [m.kind, m.body ?? m.contentSid, m.status]),
+        .map((m) => [m.kind, m.contentSid ?? m.body, m.status]),
     ).toEqual([
       ['twiml', expect.stringContaining('Hi'), 'read'],
       ['api', 'within the window', 'read'],
-      ['template', 'HX' + 'a'.repeat(32), 'read'],
+      ['template', approvedSid, 'read'],
       ['twiml', expect.stringContaining("didn't catch"), 'read'],
       ['api', 'the window is open again', 'read'],
     ]);
-    expect(conversation.messages.find((m) => m.kind === 'template')!.contentVariables).toEqual({ '1': 'Ada' });
+    const sentTemplate = conversation.messages.find((m) => m.kind === 'template')!;
+    expect(sentTemplate.contentVariables).toEqual({ '1': 'Ada' });
+    expect(sentTemplate.body).toBe('Hello Ada, your order #10452 is out for delivery. Reply STOP to stop these updates.');
   });
 
   it('from the sandbox to a user who has not joined: accepted, then failed 63015 in the status callback', async () => {
     const user = newUser();
     // The user wrote to another number, so the emulator knows them, but they never joined the sandbox.
     await sendInbound(emulator.url, { from: user, to: OTHER_BOT, body: 'hi' });
-    const sent = await client().messages.create({ from: SANDBOX, to: user, contentSid: 'HX' + 'b'.repeat(32) });
+    const sent = await client().messages.create({ from: SANDBOX, to: user, contentSid: approvedSid });
     expect(sent.status).toBe('queued');
     const conversation = await settledConversation(emulator.url, user);
     const failed = conversation.messages.find((m) => m.sid === sent.sid)!;
