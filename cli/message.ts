@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { computeSignature } from '../lib/signature';
 import { devEnv, readEnvFile, withProcessEnv } from '../dev/env';
 import { ROOT } from '../dev/paths';
-import { runningDevServer } from '../dev/running-start';
+import { readServersNote } from '../dev/emulator/wiring';
 
 const USAGE = `Usage: npm run message -- [flags] <text>
 
@@ -153,7 +153,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (!/^\d+$/.test(values.port)) throw new UsageError(`--port must be a port number, got "${values.port}"`);
   const port = Number(values.port);
-  const running = runningDevServer(port);
+  const running = readServersNote(port);
   const envFile = values.env ?? running?.envFile ?? '.env';
   const { env, mode } = devEnv(withProcessEnv(readEnvFile(resolve(ROOT, envFile))));
   const { path, params } = targetOf(values, positionals.join(' '));
@@ -173,7 +173,7 @@ async function main(argv: string[]): Promise<number> {
   });
   const body = await response.text();
   printAnswer(response.status, response.headers.get('content-type') ?? '', body);
-  if (running?.emulatorUrl) await showSentMessages(running.emulatorUrl, sentAt);
+  if (running?.emulator) await showSentMessages(running.emulator, sentAt);
   else if (mode === 'twilio' && /location/i.test(params.Body ?? ''))
     console.log("--- any pin went out through Twilio's Messages API: look at the phone.");
   if (response.status === 403) {

@@ -22,10 +22,10 @@ import {
   withProcessEnv,
 } from '../dev/env';
 import { startEmulator, type Emulator } from '../dev/emulator/server';
+import { connectToFunctions, removeServersNote, writeServersNote } from '../dev/emulator/wiring';
 import { startLocalRuntime } from '../dev/local-runtime';
 import { ROOT } from '../dev/paths';
 import { checkSettingValues } from './deploy/checks';
-import { forgetDevServer, recordDevServer } from '../dev/running-start';
 
 const USAGE = `Usage: npm start [-- <flags>]
 
@@ -124,7 +124,10 @@ async function main(argv: string[]): Promise<void> {
       throw (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? portInUse(port) : error;
     },
   );
-  recordDevServer(port, { emulatorUrl: emulator?.url, envFile });
+  // The emulator plays Twilio toward the functions (inbound webhooks, status callbacks). The note tells
+  // `npm run chat` where the emulator is, and `npm run message` which env file to sign with.
+  if (emulator) connectToFunctions(emulator, origin, env);
+  writeServersNote(port, { runtime: origin, emulator: emulator?.url, envFile });
 
   console.log(`\nWhatsApp Functions, built and served in ${Date.now() - started} ms on ${origin} (127.0.0.1 only)`);
   console.log(
@@ -166,6 +169,10 @@ async function main(argv: string[]): Promise<void> {
   console.log(
     `\nTry it: npm run message -- ${portFlag}hi    (signs and posts a WhatsApp message to ${origin}/whatsapp/incoming)`,
   );
+  if (mode === 'emulator') {
+    const flags = port === 3000 ? '' : ` -- --port ${port}`;
+    console.log(`Chat with the bot: npm run chat${flags}    (you write as a WhatsApp user)`);
+  }
   console.log('Edits rebuild automatically; restart after adding a file or changing the variables. Ctrl-C stops.\n');
 
   // The functions read the variables once, at start: say so when the file changes.
@@ -181,7 +188,7 @@ async function main(argv: string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     envWatcher?.close();
-    forgetDevServer(port);
+    removeServersNote(port);
     void Promise.all([runtime.close(), emulator?.close(), stopWatching()]).then(() => process.exit(0));
   };
   process.on('SIGINT', stop);

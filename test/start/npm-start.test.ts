@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EMULATOR_AUTH_TOKEN } from '../../dev/env';
 import { ROOT } from '../../dev/paths';
+import { freePort } from '../support/free-port';
 import { parseTwiml } from '../support/twiml';
 import { postWebhook } from '../support/twilio-request';
 
@@ -19,13 +20,6 @@ function listenOn(port: number): Promise<Server> {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve(server));
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = await listenOn(0);
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 type Run = { code: number | null; output: string };
