@@ -1,4 +1,7 @@
-/** Calls to the /admin/* routes of a running runtime, as an ISV's script would make them. */
+/** Calls to the /admin/* routes (of a running runtime, or in process), as an ISV's script would make them. */
+import { startEmulator, type EmulatorOptions } from '../../dev/emulator/server';
+import { adminCaller, captureLogs, functionHarness } from './harness';
+
 export type AdminAnswer = { status: number; headers: Headers; body: Record<string, any>; text: string };
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef0123456789';
@@ -41,5 +44,24 @@ export function humaneRegistration(number: string, extra: Record<string, unknown
     },
     webhook: { callback_url: 'https://acme.example/whatsapp/incoming', callback_method: 'post' },
     ...extra,
+  };
+}
+
+/**
+ * An emulator on 127.0.0.1 and the admin functions called in process against it (test/support/harness.ts),
+ * with the function logs collected. `stop()` in afterAll.
+ */
+export async function startAdminSuite(emulatorOptions: EmulatorOptions = {}, env: Record<string, string> = {}) {
+  const logs = captureLogs();
+  const emulator = await startEmulator(emulatorOptions);
+  const harness = functionHarness({ env: { ADMIN_TOKEN, ACCOUNT_SID: PARENT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL: emulator.url, ...env } });
+  return {
+    emulator,
+    logs,
+    admin: adminCaller(harness, ADMIN_TOKEN),
+    stop: async () => {
+      logs.restore();
+      await emulator.close();
+    },
   };
 }
