@@ -13,11 +13,7 @@ import { parse as parseForm } from 'node:querystring';
 import { ROOT } from '../../dev/paths';
 import { signatureFor, type FormParams } from './twilio-request';
 
-type RuntimeResponse = {
-  statusCode: number;
-  headers: Record<string, string | string[]>;
-  serialize(): { statusCode: number; body: unknown; headers: Record<string, string | string[]> };
-};
+type RuntimeResponse = { statusCode: number; headers: Record<string, string | string[]>; body: unknown };
 type Callback = (error: unknown, payload?: unknown) => void;
 type Handler = (context: Record<string, unknown>, event: Record<string, unknown>, callback: Callback) => void;
 
@@ -92,27 +88,44 @@ function loadHandler(path: string, from: 'dist' | 'source'): Handler {
 
 const isResponse = (value: unknown): value is RuntimeResponse => value instanceof Response;
 
-/** What the runtime sends for the callback's payload (its handleSuccess and handleError, read from the wire). */
+/** `type` with its charset set to utf-8, as express's res.send does for a string body. */
+const withUtf8 = (type: string) => `${type.split(';')[0]!.trim().toLowerCase()}; charset=utf-8`;
+
+/**
+ * What reaches the client for the callback's payload: the runtime's handleSuccess / handleError
+ * (dist/dev-runtime/route.js), then express's res.set and res.send (charsets, JSON, 204 without a body).
+ */
 function answerFor(error: unknown, payload: unknown): HarnessAnswer {
   let statusCode = 200;
   let headers: Record<string, string | string[]> = {};
   let body: unknown = payload;
   if (error) {
     statusCode = 500;
-    headers = { 'Content-Type': 'application/json' };
     body = error instanceof Error ? { message: error.message, name: error.name, stack: error.stack } : error;
   } else if (typeof payload === 'string') {
     headers = { 'Content-Type': 'text/plain' };
   } else if (isResponse(payload)) {
-    ({ statusCode, headers, body } = payload.serialize());
-  } else {
-    headers = { 'Content-Type': 'application/json' };
+    // applyToExpressResponse: res.status(statusCode), res.set(headers), res.send(body).
+    ({ statusCode, headers, body } = payload);
   }
-  const text = typeof body === 'string' ? body : body === null || body === undefined ? '' : JSON.stringify(body);
   const flat: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (Array.isArray(value) && value.length === 0) continue;
     flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  let text = '';
+  if (typeof body === 'string') {
+    text = body;
+    flat['content-type'] = flat['content-type'] ? withUtf8(flat['content-type']) : 'text/html; charset=utf-8';
+  } else if (body !== null && body !== undefined) {
+    text = JSON.stringify(body);
+    flat['content-type'] = withUtf8(flat['content-type'] ?? 'application/json');
+  } else if (flat['content-type']) {
+    flat['content-type'] = withUtf8(flat['content-type']);
+  }
+  if (statusCode === 204 || statusCode === 304) {
+    delete flat['content-type'];
+    text = '';
   }
   let json: Record<string, any> = {};
   try {
@@ -141,19 +154,18 @@ export function functionHarness(options: HarnessOptions) {
     if (request.form) {
       // As body-parser's urlencoded({extended: false}) reads it: a repeated key becomes an array.
       rawHeaders.push('Content-Type', 'application/x-www-form-urlencoded');
-      body = { ...parseForm(new URLSearchParams(request.form).toString()) };
+      body = parseForm(new URLSearchParams(request.form).toString());
     } else if (request.json !== undefined) {
       rawHeaders.push('Content-Type', 'application/json');
       body = JSON.parse(JSON.stringify(request.json)) as Record<string, unknown>;
     }
     for (const [name, value] of Object.entries(request.headers ?? {})) rawHeaders.push(name, value);
     const query = request.query ? qs.parse(new URLSearchParams(request.query).toString(), { allowPrototypes: true }) : {};
-    // The runtime's constructEvent: request (headers, cookies), then query, then body.
-    const event = {
-      request: { headers: runtimeRoute.constructHeaders(rawHeaders), cookies: request.cookies ?? {} },
-      ...query,
-      ...(method === 'POST' ? body : {}),
-    };
+    // As the runtime's constructEvent: request (headers, cookies), then query, then body, by Object.assign.
+    const event = Object.assign(
+      Object.assign({ request: { headers: runtimeRoute.constructHeaders(rawHeaders), cookies: request.cookies ?? {} } }, query),
+      method === 'POST' ? body : {},
+    );
     const context = runtimeRoute.constructContext(config, path);
     return new Promise<HarnessAnswer>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${path} did not call back within ${timeoutMs} ms`)), timeoutMs);

@@ -1,21 +1,24 @@
 /**
- * Property: whatever Twilio (or anyone) posts to /whatsapp/incoming — random fields, missing fields,
- * odd unicode, huge bodies — the answer is never a 5xx, and every 200 is well-formed TwiML whose messages
- * stay within 1600 characters. 1,000 generated payloads, signed, through the real local runtime.
+ * Property of functions/whatsapp/incoming.protected.ts: whatever Twilio (or anyone) posts — random fields,
+ * missing fields, odd unicode, huge bodies — the answer is never a 5xx, and every 200 is well-formed TwiML whose
+ * messages stay within 1600 characters. 1,000 generated payloads, signed, form-encoded and decoded as the runtime's
+ * body parser does, through the in-process harness (the emulator over HTTP takes the location messages).
  */
 import fc from 'fast-check';
-import { startEmulator, type Emulator } from '../../dev/emulator/server';
-import { startRuntime, type RunningRuntime } from '../support/runtime';
-import { parseTwiml } from '../support/twiml';
-import { postWebhook, type FormParams } from '../support/twilio-request';
+import { startEmulator, type Emulator } from '../../../dev/emulator/server';
+import { captureLogs, functionHarness, type FunctionHarness } from '../../support/harness';
+import { parseTwiml } from '../../support/twiml';
+import type { FormParams } from '../../support/twilio-request';
 
 const AUTH_TOKEN = 'property-test-token-0123456789abcdef';
 let emulator: Emulator;
-let runtime: RunningRuntime;
+let harness: FunctionHarness;
+let logs: ReturnType<typeof captureLogs>;
 
 beforeAll(async () => {
+  logs = captureLogs();
   emulator = await startEmulator();
-  runtime = await startRuntime({
+  harness = functionHarness({
     env: {
       ACCOUNT_SID: 'AC' + '2'.repeat(32),
       AUTH_TOKEN,
@@ -27,7 +30,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await runtime?.stop();
+  logs?.restore();
   await emulator?.close();
 });
 
@@ -80,15 +83,15 @@ it('never answers 5xx; every 200 is well-formed TwiML within 1600 characters a m
   const statuses = new Map<number, number>();
   await fc.assert(
     fc.asyncProperty(payload, async (params) => {
-      const res = await postWebhook(runtime.url, '/whatsapp/incoming', params, { authToken: AUTH_TOKEN });
-      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-      expect(res.status).toBeLessThan(500);
-      if (res.status === 200) {
+      const res = await harness.webhook('/whatsapp/incoming', params, { authToken: AUTH_TOKEN });
+      statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+      expect(res.statusCode).toBeLessThan(500);
+      if (res.statusCode === 200) {
         const messages = parseTwiml(res.body);
         expect(messages.length).toBeGreaterThan(0);
         for (const m of messages) expect(Array.from(m.body ?? '').length).toBeLessThanOrEqual(1600);
       } else {
-        expect([400, 403]).toContain(res.status);
+        expect([400, 403]).toContain(res.statusCode);
       }
     }),
     { numRuns: 1000 },
