@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, appendFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openJournal, parseJournal, senderKey } from '../../cli/senders/journal';
+import { openJournal, parseJournal, senderKey } from '../../../cli/senders/journal';
 
 const ACCOUNT = 'AC' + '2'.repeat(32);
 const KEY = senderKey(ACCOUNT, 'whatsapp:+14155550101');

@@ -1,8 +1,8 @@
 /** The bulk tool's input: CSV and JSON lines -> checked create bodies, problems with line and field. */
 import { join } from 'node:path';
-import { ROOT } from '../../dev/paths';
-import { columnPath, KNOWN_COLUMNS, nest, readCsv, readInput, readJsonLines, validateRows } from '../../cli/senders/input';
-import { parseBulkArgs, parseDuration } from '../../cli/senders/args';
+import { ROOT } from '../../../dev/paths';
+import { columnPath, KNOWN_COLUMNS, nest, readCsv, readInput, readJsonLines, validateRows } from '../../../cli/senders/input';
+import { parseBulkArgs, parseDuration } from '../../../cli/senders/args';
 
 const PARENT = 'AC' + 'f'.repeat(32);
 const SUB = 'AC' + '1'.repeat(32);

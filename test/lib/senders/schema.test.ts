@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { getCountryCallingCode, type CountryCode } from 'libphonenumber-js/min';
 import examples from 'libphonenumber-js/examples.mobile.json';
-import { normalizePhoneNumber } from '../../lib/phone';
+import { normalizePhoneNumber } from '../../../lib/phone';
 import {
   SENDER_STATUSES,
   SENDER_VERTICALS,
@@ -14,10 +14,10 @@ import {
   senderProfileSchema,
   senderUpdateSchema,
   senderWebhookSchema,
-} from '../../lib/senders';
-import { describeZodError } from '../../lib/validation';
-import contract from '../../contracts/senders-openapi.json';
-import { createBodyProblem, updateBodyProblem } from '../../dev/emulator/senders-contract';
+} from '../../../lib/senders';
+import { describeZodError } from '../../../lib/validation';
+import contract from '../../../contracts/senders-openapi.json';
+import { createBodyProblem, updateBodyProblem } from '../../../dev/emulator/senders-contract';
 
 const schemas = contract.components.schemas as unknown as Record<string, { properties?: Record<string, { description?: string }>; enum?: string[] }>;
 const specKeys = (name: string) => Object.keys(schemas[name]!.properties!);

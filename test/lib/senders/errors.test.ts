@@ -2,8 +2,8 @@
 import fc from 'fast-check';
 import RestException from 'twilio/lib/base/RestException';
 import TwilioServiceException from 'twilio/lib/base/TwilioServiceException';
-import { DEFAULT_RETRY, answerForFailure, backoffDelay, failureFromException, parseRetryAfter, parseTwilioErrorBody, type TwilioFailure } from '../../lib/senders';
-import { TWILIO_ERROR_HINTS } from '../../lib/twilio-errors';
+import { DEFAULT_RETRY, answerForFailure, backoffDelay, failureFromException, parseRetryAfter, parseTwilioErrorBody, type TwilioFailure } from '../../../lib/senders';
+import { TWILIO_ERROR_HINTS } from '../../../lib/twilio-errors';
 
 describe('parseTwilioErrorBody', () => {
   it('reads the classic body {code, message, more_info, status}', () => {
