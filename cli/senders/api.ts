@@ -1,10 +1,10 @@
 /**
  * The bulk run's three Senders API calls, made with lib/senders (the wire calls the admin routes use) and the
- * parent account's client; a row's account_sid is acted on through lib/senders' subaccountAuth. Failures come
+ * parent account's client; a row's account_sid is acted on through lib/twilio-api's subaccountAuth. Failures come
  * back as values, so one sender's error never stops the others.
  */
-import { createSender, fetchSender, listSenders, subaccountAuth, type BasicAuth, type RetryPolicy, type SendersCall } from '../../lib/senders/api';
-import { isTwilioApiError } from '../../lib/senders/errors';
+import { createSender, fetchSender, listSenders } from '../../lib/senders/api';
+import { isTwilioApiError, subaccountAuth, type BasicAuth, type RetryPolicy, type TwilioCall } from '../../lib/twilio-api';
 import type { SenderCreateBody } from '../../lib/senders/schema';
 import { createTwilioClient, type TwilioCredentials } from '../../lib/twilio-client';
 import type { JournalError } from './journal';
@@ -49,7 +49,7 @@ export function createBulkApi(credentials: TwilioCredentials): BulkApi<SenderCre
     }
     return auth;
   };
-  const callFor = (auth: BasicAuth | undefined): SendersCall => ({ client, deadline: Date.now() + CALL_BUDGET_MS, retry: RETRY, ...(auth ? { auth } : {}) });
+  const callFor = (auth: BasicAuth | undefined): TwilioCall => ({ client, deadline: Date.now() + CALL_BUDGET_MS, retry: RETRY, ...(auth ? { auth } : {}) });
   const asAccount = async (account: string) => callFor(await authFor(account));
 
   return {

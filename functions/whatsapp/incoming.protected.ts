@@ -1,5 +1,8 @@
 /** POST /whatsapp/incoming: the inbound WhatsApp webhook. Answers TwiML. */
-import { logEvent, readSettings, route, twiml } from '../../edge/handler';
+import { logEvent } from '../../edge/log';
+import { twiml } from '../../edge/reply';
+import { route } from '../../edge/route';
+import { readSettings } from '../../edge/settings';
 import { sendLocation } from '../../edge/twilio';
 import { verifyTwilioWebhook, webhookBadRequest } from '../../edge/webhook';
 import { replyTo } from '../../lib/bot';

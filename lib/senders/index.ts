@@ -5,5 +5,5 @@
  */
 export * from './schema';
 export * from './api';
-export * from './errors';
 export * from './next-step';
+export * from './status';
