@@ -5,7 +5,7 @@
  */
 import { createSender, fetchSender, listSenders } from '../../lib/senders/api';
 import { isTwilioApiError, subaccountAuth, type BasicAuth, type RetryPolicy, type TwilioCall } from '../../lib/twilio-api';
-import type { SenderCreateBody } from '../../lib/senders/schema';
+import type { SenderCreateBody } from '../../lib/senders/wire';
 import { createTwilioClient, type TwilioCredentials } from '../../lib/twilio-client';
 import type { JournalError } from './journal';
 import type { ApiResult, BulkApi, SenderSnapshot } from './run';

@@ -16,7 +16,7 @@
 import { TwilioApiError } from '../twilio-api/failures';
 import { DEFAULT_RETRY, twilioRequest, type TwilioCall } from '../twilio-api/request';
 import { TwilioErrorCode } from '../twilio-errors';
-import type { Sender, SenderCreateBody, SenderUpdateBody } from './schema';
+import type { Sender, SenderCreateBody, SenderUpdateBody } from './wire';
 import { senderStatusFacts } from './status';
 
 export const SENDERS_URL = 'https://messaging.twilio.com/v2/Channels/Senders';
