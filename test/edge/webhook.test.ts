@@ -18,7 +18,14 @@ beforeAll(async () => {
   logs = captureLogs();
   emulator = await startEmulator();
   harness = functionHarness({
-    env: { ACCOUNT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL: emulator.url, BOT_LOCATION_LATITUDE: '37.7908', BOT_LOCATION_LONGITUDE: '-122.3931', BOT_LOCATION_NAME: 'Twilio HQ' },
+    env: {
+      ACCOUNT_SID,
+      AUTH_TOKEN,
+      TWILIO_API_BASE_URL: emulator.url,
+      BOT_LOCATION_LATITUDE: '37.7908',
+      BOT_LOCATION_LONGITUDE: '-122.3931',
+      BOT_LOCATION_NAME: 'Twilio HQ',
+    },
   });
 });
 afterAll(async () => {
@@ -29,7 +36,8 @@ afterAll(async () => {
 let counter = 0;
 function inbound(fields: FormParams): FormParams {
   counter += 1;
-  return { MessageSid: `SM${String(counter).padStart(32, '0')}`, AccountSid: ACCOUNT_SID, From: 'whatsapp:+15005550006', To: 'whatsapp:+14155238886', ...fields };
+  const MessageSid = `SM${String(counter).padStart(32, '0')}`;
+  return { MessageSid, AccountSid: ACCOUNT_SID, From: 'whatsapp:+15005550006', To: 'whatsapp:+14155238886', ...fields };
 }
 
 describe('the signature', () => {
@@ -39,7 +47,8 @@ describe('the signature', () => {
     ['a signature for another URL', { signedUrl: 'https://example.com/whatsapp/incoming' }],
   ])('%s gets 403 and sends nothing', async (_name, options) => {
     const before = emulator.state.requests.length;
-    const res = await harness.webhook('/whatsapp/incoming', inbound({ Body: 'location' }), { authToken: AUTH_TOKEN, ...options });
+    const signing = { authToken: AUTH_TOKEN, ...options };
+    const res = await harness.webhook('/whatsapp/incoming', inbound({ Body: 'location' }), signing);
     expect(res.statusCode).toBe(403);
     expect(res.body).not.toContain('<Response>');
     expect(emulator.state.requests.length).toBe(before);
@@ -52,19 +61,24 @@ describe('the signature', () => {
 
   it('is checked against http:// and https:// on a local domain, and https:// only elsewhere', async () => {
     const params = inbound({ Body: 'hi' });
-    const signedFor = (url: string) => ({ 'X-Twilio-Signature': signatureFor(AUTH_TOKEN, url, params) });
-    expect((await harness.call('/whatsapp/incoming', { form: params, headers: signedFor('https://127.0.0.1:3000/whatsapp/incoming') })).statusCode).toBe(200);
+    const signedFor = (origin: string) => ({
+      'X-Twilio-Signature': signatureFor(AUTH_TOKEN, `${origin}/whatsapp/incoming`, params),
+    });
+    const send = (to: FunctionHarness, origin: string) =>
+      to.call('/whatsapp/incoming', { form: params, headers: signedFor(origin) }).then((res) => res.statusCode);
+    expect(await send(harness, 'https://127.0.0.1:3000')).toBe(200);
     const deployed = functionHarness({ env: { ACCOUNT_SID, AUTH_TOKEN }, url: 'https://example-1234.twil.io' });
-    expect((await deployed.call('/whatsapp/incoming', { form: params, headers: signedFor('https://example-1234.twil.io/whatsapp/incoming') })).statusCode).toBe(200);
-    expect((await deployed.call('/whatsapp/incoming', { form: params, headers: signedFor('http://example-1234.twil.io/whatsapp/incoming') })).statusCode).toBe(403);
+    expect(await send(deployed, 'https://example-1234.twil.io')).toBe(200);
+    expect(await send(deployed, 'http://example-1234.twil.io')).toBe(403);
   });
 });
 
 describe('what Twilio could not have signed', () => {
-  it('refuses a JSON body with a nested value with 403, though its signature matches (the same flat body passes)', async () => {
+  it('refuses a JSON body with a nested value with 403, though its signature matches', async () => {
     const fields = inbound({ Body: 'hi' });
     // A nested value enters the HMAC as "[object Object]": the signature matches, only the shape refuses it.
-    const signature = signatureFor(AUTH_TOKEN, `${harness.url}/whatsapp/incoming`, { ...fields, Extra: '[object Object]' });
+    const url = `${harness.url}/whatsapp/incoming`;
+    const signature = signatureFor(AUTH_TOKEN, url, { ...fields, Extra: '[object Object]' });
     const headers = { 'X-Twilio-Signature': signature };
     const flat = await harness.call('/whatsapp/incoming', { json: { ...fields, Extra: '[object Object]' }, headers });
     expect(flat.statusCode).toBe(200);
@@ -75,10 +89,12 @@ describe('what Twilio could not have signed', () => {
   it('refuses every webhook with 403 while AUTH_TOKEN is unset, and logs why (naming no secret)', async () => {
     const unsigned = functionHarness({ env: { ACCOUNT_SID } });
     for (const path of ['/whatsapp/incoming', '/whatsapp/status', '/whatsapp/fallback']) {
-      const res = await unsigned.webhook(path, inbound({ Body: 'hi', MessageStatus: 'sent', ErrorCode: '11200' }), { authToken: '', signature: 'x' });
+      const fields = inbound({ Body: 'hi', MessageStatus: 'sent', ErrorCode: '11200' });
+      const res = await unsigned.webhook(path, fields, { authToken: '', signature: 'x' });
       expect(res.statusCode).toBe(403);
       expect(res.body).toBe('Forbidden: missing or invalid X-Twilio-Signature.');
-      expect(logs.jsonLog((l) => l.event === 'webhook.refused' && l.route === path)).toMatchObject({ level: 'error', reason: expect.stringContaining('AUTH_TOKEN') });
+      const line = logs.jsonLog((l) => l.event === 'webhook.refused' && l.route === path);
+      expect(line).toMatchObject({ level: 'error', reason: expect.stringContaining('AUTH_TOKEN') });
     }
   });
 });

@@ -13,7 +13,8 @@ let runtime: RunningRuntime;
 
 beforeAll(async () => {
   emulator = await startEmulator({ senderOnlineDelayMs: 40 });
-  runtime = await startRuntime({ env: { ADMIN_TOKEN, ACCOUNT_SID: PARENT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL: emulator.url, ADMIN_REQUEST_BUDGET_MS: '1500' } });
+  const twilio = { ACCOUNT_SID: PARENT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL: emulator.url };
+  runtime = await startRuntime({ env: { ADMIN_TOKEN, ...twilio, ADMIN_REQUEST_BUDGET_MS: '1500' } });
 });
 afterAll(async () => {
   await runtime?.stop();
@@ -33,15 +34,20 @@ it('answers 401 with WWW-Authenticate when the header is missing or the token wr
   expect(emulator.state.requests).toHaveLength(0);
 });
 
-it('registers a sender end to end: 201, the snake_case body Twilio received, one log line without secrets', async () => {
+it('registers a sender end to end: 201, the body Twilio received, one log line without secrets', async () => {
   const res = await adminClient(runtime.url).post('/admin/register-sender', humaneRegistration('+1 (415) 555-0101'));
   expect(res.status).toBe(201);
-  expect(res.body).toMatchObject({ created: true, sender: { sid: expect.stringMatching(/^XE[0-9a-f]{32}$/), status: 'CREATING', sender_id: 'whatsapp:+14155550101' } });
+  expect(res.body).toMatchObject({
+    created: true,
+    sender: { sid: expect.stringMatching(/^XE[0-9a-f]{32}$/), status: 'CREATING', sender_id: 'whatsapp:+14155550101' },
+  });
   const [create] = emulator.requestsFor('senders.create');
   expect(create?.authUser).toBe(PARENT_SID);
   expect(create?.body).toMatchObject({ sender_id: 'whatsapp:+14155550101', webhook: { callback_method: 'POST' } });
-  const line = await runtime.waitForJsonLog((l) => l.event === 'admin.register-sender' && l.sid === res.body.sender.sid);
-  expect(line).toMatchObject({ status: 201, twilio: ['GET /v2/Channels/Senders 200', 'POST /v2/Channels/Senders 202'] });
+  const sid: string = res.body.sender.sid;
+  const line = await runtime.waitForJsonLog((l) => l.event === 'admin.register-sender' && l.sid === sid);
+  const calls = ['GET /v2/Channels/Senders 200', 'POST /v2/Channels/Senders 202'];
+  expect(line).toMatchObject({ status: 201, twilio: calls });
   const logs = runtime.logs.join('\n');
   expect(logs).not.toContain(ADMIN_TOKEN);
   expect(logs).not.toContain(AUTH_TOKEN);

@@ -23,10 +23,15 @@ afterAll(async () => {
 });
 
 const form = { From: 'whatsapp:+15005550006', To: 'whatsapp:+14155238886', Body: 'hi', ProfileName: 'Ada' };
-const signed = (path: string, params: Record<string, string>) => ({ 'X-Twilio-Signature': signatureFor(AUTH_TOKEN, runtime.url + path, params) });
+const signed = (path: string, params: Record<string, string>) => ({
+  'X-Twilio-Signature': signatureFor(AUTH_TOKEN, runtime.url + path, params),
+});
+const bearer = { Authorization: `Bearer ${ADMIN_TOKEN}` };
+const WRONG = 'w'.repeat(40);
+type Answer = Pick<HarnessAnswer, 'statusCode' | 'headers' | 'body'>;
 
 /** The request over real HTTP, answered by the runtime, read into the harness's shape. */
-async function overHttp(path: string, request: HarnessRequest): Promise<Pick<HarnessAnswer, 'statusCode' | 'headers' | 'body'>> {
+async function overHttp(path: string, request: HarnessRequest): Promise<Answer> {
   const query = request.query ? `?${new URLSearchParams(request.query)}` : '';
   const headers: Record<string, string> = { ...request.headers };
   let body: string | undefined;
@@ -37,7 +42,8 @@ async function overHttp(path: string, request: HarnessRequest): Promise<Pick<Har
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(request.json);
   }
-  const res = await fetch(runtime.url + path + query, { method: body === undefined ? 'GET' : 'POST', headers, body, redirect: 'manual' });
+  const method = body === undefined ? 'GET' : 'POST';
+  const res = await fetch(runtime.url + path + query, { method, headers, body, redirect: 'manual' });
   const picked: Record<string, string> = {};
   for (const name of HEADERS) {
     const value = res.headers.get(name);
@@ -46,7 +52,7 @@ async function overHttp(path: string, request: HarnessRequest): Promise<Pick<Har
   return { statusCode: res.status, headers: picked, body: await res.text() };
 }
 
-const pick = (answer: HarnessAnswer) => ({
+const pick = (answer: HarnessAnswer): Answer => ({
   statusCode: answer.statusCode,
   headers: Object.fromEntries(HEADERS.filter((h) => h in answer.headers).map((h) => [h, answer.headers[h]])),
   body: answer.body,
@@ -57,12 +63,20 @@ const CASES: [string, string, () => HarnessRequest][] = [
   ['the join JSON', '/sandbox/join', () => ({ query: { format: 'json' } })],
   ['a bad join format', '/sandbox/join', () => ({ query: { format: 'xml' } })],
   ['an admin call without a token', '/admin/list-senders', () => ({})],
-  ['an admin call with a wrong token', '/admin/list-senders', () => ({ headers: { Authorization: `Bearer ${'w'.repeat(40)}` } })],
-  ['an admin dry run', '/admin/register-sender', () => ({ json: { sender_id: '+14155550100', profile: { name: 'Acme' }, dry_run: true }, headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })],
-  ['an invalid admin body', '/admin/register-sender', () => ({ json: { sender_id: 5 }, headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })],
+  ['an admin call with a wrong token', '/admin/list-senders', () => ({ headers: { Authorization: `Bearer ${WRONG}` } })],
+  [
+    'an admin dry run',
+    '/admin/register-sender',
+    () => ({ json: { sender_id: '+14155550100', profile: { name: 'Acme' }, dry_run: true }, headers: bearer }),
+  ],
+  ['an invalid admin body', '/admin/register-sender', () => ({ json: { sender_id: 5 }, headers: bearer })],
   ['a signed inbound message', '/whatsapp/incoming', () => ({ form, headers: signed('/whatsapp/incoming', form) })],
   ['an unsigned inbound message', '/whatsapp/incoming', () => ({ form })],
-  ['a malformed inbound message', '/whatsapp/incoming', () => ({ form: { ...form, To: 'x' }, headers: signed('/whatsapp/incoming', { ...form, To: 'x' }) })],
+  [
+    'a malformed inbound message',
+    '/whatsapp/incoming',
+    () => ({ form: { ...form, To: 'x' }, headers: signed('/whatsapp/incoming', { ...form, To: 'x' }) }),
+  ],
   ['a status callback', '/whatsapp/status', () => {
     const params = { MessageSid: 'SM' + '0'.repeat(32), MessageStatus: 'sent' };
     return { form: params, headers: signed('/whatsapp/status', params) };

@@ -27,10 +27,13 @@ afterAll(async () => {
 });
 
 const sid = (n: number) => 'SM' + n.toString(16).padStart(32, '0');
+const signed = { authToken: AUTH_TOKEN };
+const incoming = (fields: Record<string, string>, signing: Parameters<typeof postWebhook>[3] = signed) =>
+  postWebhook(runtime.url, '/whatsapp/incoming', { From: USER, To: BOT, ...fields }, signing);
 
 describe('POST /whatsapp/incoming', () => {
   it('answers a signed message with TwiML as text/xml', async () => {
-    const res = await postWebhook(runtime.url, '/whatsapp/incoming', { From: USER, To: BOT, Body: 'hi', ProfileName: 'Ada' }, { authToken: AUTH_TOKEN });
+    const res = await incoming({ Body: 'hi', ProfileName: 'Ada' });
     expect(res.status).toBe(200);
     expect(res.contentType).toMatch(/^text\/xml/);
     const messages = parseTwiml(res.body);
@@ -39,7 +42,7 @@ describe('POST /whatsapp/incoming', () => {
   });
 
   it('media answers one <Media> with the bundled image on the function’s own domain, which is served', async () => {
-    const res = await postWebhook(runtime.url, '/whatsapp/incoming', { From: USER, To: BOT, Body: 'Media' }, { authToken: AUTH_TOKEN });
+    const res = await incoming({ Body: 'Media' });
     const messages = parseTwiml(res.body);
     expect(messages).toHaveLength(1);
     expect(messages[0]!.media).toEqual([`${runtime.url}/media/whatsapp-sample.png`]);
@@ -54,13 +57,13 @@ describe('POST /whatsapp/incoming', () => {
     ['a signature for another URL', { signedUrl: 'https://example.com/whatsapp/incoming' }],
     ['a signature made with another auth token', { authToken: 'not-the-token' }],
   ])('%s gets 403, without TwiML', async (_name, options) => {
-    const res = await postWebhook(runtime.url, '/whatsapp/incoming', { From: USER, To: BOT, Body: 'hi' }, { authToken: AUTH_TOKEN, ...options });
+    const res = await incoming({ Body: 'hi' }, { authToken: AUTH_TOKEN, ...options });
     expect(res.status).toBe(403);
     expect(res.body).not.toContain('<Response>');
   });
 
   it('answers a malformed field with a plain-text 400', async () => {
-    const res = await postWebhook(runtime.url, '/whatsapp/incoming', { From: USER, To: 'whatsapp:12345', Body: 'hi' }, { authToken: AUTH_TOKEN });
+    const res = await incoming({ To: 'whatsapp:12345', Body: 'hi' });
     expect(res.status).toBe(400);
     expect(res.contentType).toMatch(/^text\/plain/);
     expect(res.body).toMatch(/To: must be "whatsapp:\+"/);
@@ -68,12 +71,14 @@ describe('POST /whatsapp/incoming', () => {
 });
 
 describe('POST /whatsapp/status', () => {
-  it('answers 204 with no body, and its log line reaches the runtime logs without the auth token or full number', async () => {
+  it('answers 204 with no body; its log line reaches the runtime logs without the token or full number', async () => {
     const MessageSid = sid(1);
-    const res = await postWebhook(runtime.url, '/whatsapp/status', { MessageSid, MessageStatus: 'delivered', To: 'whatsapp:+14155550123' }, { authToken: AUTH_TOKEN });
+    const params = { MessageSid, MessageStatus: 'delivered', To: 'whatsapp:+14155550123' };
+    const res = await postWebhook(runtime.url, '/whatsapp/status', params, signed);
     expect(res.status).toBe(204);
     expect(res.body).toBe('');
-    expect(await runtime.waitForJsonLog((l) => l.messageSid === MessageSid)).toMatchObject({ event: 'message.status', status: 'delivered' });
+    const line = await runtime.waitForJsonLog((l) => l.messageSid === MessageSid);
+    expect(line).toMatchObject({ event: 'message.status', status: 'delivered' });
     expect(runtime.logs.join('\n')).not.toContain(AUTH_TOKEN);
     expect(runtime.logs.join('\n')).not.toContain('14155550123');
   });
@@ -82,7 +87,8 @@ describe('POST /whatsapp/status', () => {
 describe('PUBLIC_BASE_URL', () => {
   it('checks signatures against PUBLIC_BASE_URL + path (a tunnel), not the local URL', async () => {
     const params = { MessageSid: sid(5), MessageStatus: 'sent' };
-    const viaTunnel = await postWebhook(tunneled.url, '/whatsapp/status', params, { authToken: AUTH_TOKEN, signedUrl: `${PUBLIC_BASE_URL}/whatsapp/status` });
+    const signedUrl = `${PUBLIC_BASE_URL}/whatsapp/status`;
+    const viaTunnel = await postWebhook(tunneled.url, '/whatsapp/status', params, { authToken: AUTH_TOKEN, signedUrl });
     expect(viaTunnel.status).toBe(204);
     const viaLocal = await postWebhook(tunneled.url, '/whatsapp/status', params, { authToken: AUTH_TOKEN });
     expect(viaLocal.status).toBe(403);

@@ -54,7 +54,8 @@ export function humaneRegistration(number: string, extra: Record<string, unknown
 export async function startAdminSuite(emulatorOptions: EmulatorOptions = {}, env: Record<string, string> = {}) {
   const logs = captureLogs();
   const emulator = await startEmulator(emulatorOptions);
-  const harness = functionHarness({ env: { ADMIN_TOKEN, ACCOUNT_SID: PARENT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL: emulator.url, ...env } });
+  const baseEnv = { ADMIN_TOKEN, ACCOUNT_SID: PARENT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL: emulator.url };
+  const harness = functionHarness({ env: { ...baseEnv, ...env } });
   return {
     emulator,
     logs,

@@ -17,11 +17,13 @@ type RuntimeResponse = { statusCode: number; headers: Record<string, string | st
 type Callback = (error: unknown, payload?: unknown) => void;
 type Handler = (context: Record<string, unknown>, event: Record<string, unknown>, callback: Callback) => void;
 
+type RuntimeConfig = { url: string; env: Record<string, string>; baseDir: string };
+
 /** The parts of the runtime's route module (dist/dev-runtime/route.js) used here. */
 type RuntimeRoute = {
   constructHeaders(rawHeaders: string[]): Record<string, string | string[]>;
-  constructContext(config: { url: string; env: Record<string, string>; baseDir: string }, path: string): Record<string, unknown>;
-  constructGlobalScope(config: { baseDir: string; env: Record<string, string>; routes: { functions: []; assets: [] } }): void;
+  constructContext(config: RuntimeConfig, path: string): Record<string, unknown>;
+  constructGlobalScope(config: RuntimeConfig & { routes: { functions: []; assets: [] } }): void;
 };
 
 // The package exports only ./dev; its route and response modules are required by file, next to it.
@@ -51,6 +53,9 @@ export type HarnessRequest = {
   headers?: Record<string, string>;
   cookies?: Record<string, string>;
 };
+
+/** How a webhook is signed: with `authToken` for `signedUrl` (default: the URL called), or `signature` as given. */
+export type WebhookSigning = { authToken: string; signature?: string | null; signedUrl?: string };
 
 export type HarnessOptions = {
   /** The variables functions see in `context` (the .env contents). */
@@ -160,12 +165,11 @@ export function functionHarness(options: HarnessOptions) {
       body = JSON.parse(JSON.stringify(request.json)) as Record<string, unknown>;
     }
     for (const [name, value] of Object.entries(request.headers ?? {})) rawHeaders.push(name, value);
-    const query = request.query ? qs.parse(new URLSearchParams(request.query).toString(), { allowPrototypes: true }) : {};
+    const queryString = new URLSearchParams(request.query ?? {}).toString();
+    const query = queryString ? qs.parse(queryString, { allowPrototypes: true }) : {};
     // As the runtime's constructEvent: request (headers, cookies), then query, then body, by Object.assign.
-    const event = Object.assign(
-      Object.assign({ request: { headers: runtimeRoute.constructHeaders(rawHeaders), cookies: request.cookies ?? {} } }, query),
-      method === 'POST' ? body : {},
-    );
+    const runtimeRequest = { headers: runtimeRoute.constructHeaders(rawHeaders), cookies: request.cookies ?? {} };
+    const event = Object.assign(Object.assign({ request: runtimeRequest }, query), method === 'POST' ? body : {});
     const context = runtimeRoute.constructContext(config, path);
     return new Promise<HarnessAnswer>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${path} did not call back within ${timeoutMs} ms`)), timeoutMs);
@@ -194,9 +198,9 @@ export function functionHarness(options: HarnessOptions) {
      * POSTs a form as Twilio sends a webhook, signed for `signedUrl` (default: this origin + path) unless
      * `signature` is given (null: no header at all).
      */
-    webhook: (path: string, form: FormParams, signing: { authToken: string; signature?: string | null; signedUrl?: string }) => {
-      const signature =
-        signing.signature === undefined ? signatureFor(signing.authToken, signing.signedUrl ?? url + path, form) : signing.signature;
+    webhook: (path: string, form: FormParams, signing: WebhookSigning) => {
+      const { authToken, signedUrl = url + path } = signing;
+      const signature = signing.signature === undefined ? signatureFor(authToken, signedUrl, form) : signing.signature;
       return call(path, { form, headers: signature === null ? {} : { 'X-Twilio-Signature': signature } });
     },
   };
@@ -213,31 +217,32 @@ export function adminCaller(harness: FunctionHarness, token: string | null) {
 }
 
 /**
- * Collects what functions print (console.log/warn/error) while a suite runs, instead of letting Jest print it:
- * functions log one JSON line per event, as they do in the runtime's logs.
+ * Collects what functions print (console.log/warn/error/info) while a suite runs, instead of letting Jest print it:
+ * functions log one JSON line per event, as they do in the runtime's logs. Lines are parsed as they arrive.
  */
 export function captureLogs() {
   const lines: string[] = [];
-  const spies = (['log', 'warn', 'error', 'info'] as const).map((level) =>
-    jest.spyOn(console, level).mockImplementation((...args: unknown[]) => {
-      lines.push(args.map((a) => (typeof a === 'string' ? a : String(a))).join(' '));
-    }),
-  );
-  const jsonLogs = () =>
-    lines.flatMap((line) => {
-      try {
-        const parsed: unknown = JSON.parse(line);
-        return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? [parsed as Record<string, unknown>] : [];
-      } catch {
-        return [];
-      }
-    });
+  const records: Record<string, unknown>[] = [];
+  const collect = (...args: unknown[]) => {
+    const line = args.map(String).join(' ');
+    lines.push(line);
+    if (!line.startsWith('{')) return;
+    try {
+      const parsed: unknown = JSON.parse(line);
+      const isRecord = parsed && typeof parsed === 'object' && !Array.isArray(parsed);
+      if (isRecord) records.push(parsed as Record<string, unknown>);
+    } catch {
+      // Not a JSON line: kept in `lines` only.
+    }
+  };
+  const levels = ['log', 'warn', 'error', 'info'] as const;
+  const spies = levels.map((level) => jest.spyOn(console, level).mockImplementation(collect));
   return {
     lines,
-    jsonLogs,
-    /** The first JSON line matching `predicate`; throws with the lines when there is none (logs are synchronous here). */
+    jsonLogs: () => [...records],
+    /** The first JSON line matching `predicate`; throws with every line when none does (they log synchronously). */
     jsonLog(predicate: (line: Record<string, unknown>) => boolean): Record<string, unknown> {
-      const found = jsonLogs().find(predicate);
+      const found = records.find(predicate);
       if (!found) throw new Error(`no matching log line; logs:\n${lines.join('\n')}`);
       return found;
     },

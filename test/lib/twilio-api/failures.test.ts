@@ -1,4 +1,4 @@
-/** lib/senders/errors.ts: both Twilio error bodies read, twilio-node's own exceptions read, and one answer shape. */
+/** lib/twilio-api (failures.ts, and request.ts's retry timing): both Twilio error bodies read, twilio-node's own exceptions read, one answer shape. */
 import fc from 'fast-check';
 import RestException from 'twilio/lib/base/RestException';
 import TwilioServiceException from 'twilio/lib/base/TwilioServiceException';
