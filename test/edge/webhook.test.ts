@@ -3,42 +3,25 @@
  * function's own URL, refusals that send nothing, and bodies Twilio could not have signed.
  * (The same signatures over real HTTP, and through a tunnel's PUBLIC_BASE_URL: test/server/webhooks.test.ts.)
  */
-import { startEmulator, type Emulator } from '../../dev/emulator/server';
-import { captureLogs, functionHarness, type FunctionHarness } from '../support/harness';
-import { signatureFor, type FormParams } from '../support/twilio-request';
+import type { Emulator } from '../../dev/emulator/server';
+import { functionHarness, startEmulatedSuite, type CapturedLogs, type FunctionHarness } from '../support/harness';
+import { inboundMessage, signatureFor, type FormParams } from '../support/twilio-request';
 
 const AUTH_TOKEN = 'incoming-test-token-0123456789abcdef';
 const ACCOUNT_SID = 'AC' + '1'.repeat(32);
 
 let emulator: Emulator;
 let harness: FunctionHarness;
-let logs: ReturnType<typeof captureLogs>;
+let logs: CapturedLogs;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  logs = captureLogs();
-  emulator = await startEmulator();
-  harness = functionHarness({
-    env: {
-      ACCOUNT_SID,
-      AUTH_TOKEN,
-      TWILIO_API_BASE_URL: emulator.url,
-      BOT_LOCATION_LATITUDE: '37.7908',
-      BOT_LOCATION_LONGITUDE: '-122.3931',
-      BOT_LOCATION_NAME: 'Twilio HQ',
-    },
-  });
+  const location = { BOT_LOCATION_LATITUDE: '37.7908', BOT_LOCATION_LONGITUDE: '-122.3931', BOT_LOCATION_NAME: 'Twilio HQ' };
+  ({ emulator, harness, logs, stop } = await startEmulatedSuite({ ACCOUNT_SID, AUTH_TOKEN, ...location }));
 });
-afterAll(async () => {
-  logs?.restore();
-  await emulator?.close();
-});
+afterAll(() => stop?.());
 
-let counter = 0;
-function inbound(fields: FormParams): FormParams {
-  counter += 1;
-  const MessageSid = `SM${String(counter).padStart(32, '0')}`;
-  return { MessageSid, AccountSid: ACCOUNT_SID, From: 'whatsapp:+15005550006', To: 'whatsapp:+14155238886', ...fields };
-}
+const inbound = (fields: FormParams) => inboundMessage(ACCOUNT_SID, fields);
 
 describe('the signature', () => {
   it.each([

@@ -54,7 +54,7 @@ async function overHttp(path: string, request: HarnessRequest): Promise<Answer> 
 
 const pick = (answer: HarnessAnswer): Answer => ({
   statusCode: answer.statusCode,
-  headers: Object.fromEntries(HEADERS.filter((h) => h in answer.headers).map((h) => [h, answer.headers[h]])),
+  headers: Object.fromEntries(HEADERS.flatMap((h) => (answer.headers[h] === undefined ? [] : [[h, answer.headers[h]]]))),
   body: answer.body,
 });
 

@@ -6,13 +6,11 @@
  */
 import { startRuntime, type RunningRuntime } from '../support/runtime';
 import { parseTwiml } from '../support/twiml';
-import { postWebhook } from '../support/twilio-request';
+import { WHATSAPP_BOT as BOT, WHATSAPP_USER as USER, postWebhook } from '../support/twilio-request';
 
 const AUTH_TOKEN = 'callbacks-test-token-0123456789abcdef';
 const ACCOUNT_SID = 'AC' + 'a'.repeat(32);
 const PUBLIC_BASE_URL = 'https://example-tunnel.ngrok.app';
-const USER = 'whatsapp:+15005550006';
-const BOT = 'whatsapp:+14155238886';
 let runtime: RunningRuntime;
 let tunneled: RunningRuntime;
 

@@ -1,6 +1,6 @@
 /** Calls to the /admin/* routes (of a running runtime, or in process), as an ISV's script would make them. */
-import { startEmulator, type EmulatorOptions } from '../../dev/emulator/server';
-import { adminCaller, captureLogs, functionHarness } from './harness';
+import type { EmulatorOptions } from '../../dev/emulator/server';
+import { adminCaller, startEmulatedSuite } from './harness';
 
 export type AdminAnswer = { status: number; headers: Headers; body: Record<string, any>; text: string };
 
@@ -47,22 +47,8 @@ export function humaneRegistration(number: string, extra: Record<string, unknown
   };
 }
 
-/**
- * An emulator on 127.0.0.1 and the admin functions called in process against it (test/support/harness.ts),
- * with the function logs collected. `stop()` in afterAll.
- */
+/** startEmulatedSuite (test/support/harness.ts) for the admin functions, with `admin` calling them with ADMIN_TOKEN. */
 export async function startAdminSuite(emulatorOptions: EmulatorOptions = {}, env: Record<string, string> = {}) {
-  const logs = captureLogs();
-  const emulator = await startEmulator(emulatorOptions);
-  const baseEnv = { ADMIN_TOKEN, ACCOUNT_SID: PARENT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL: emulator.url };
-  const harness = functionHarness({ env: { ...baseEnv, ...env } });
-  return {
-    emulator,
-    logs,
-    admin: adminCaller(harness, ADMIN_TOKEN),
-    stop: async () => {
-      logs.restore();
-      await emulator.close();
-    },
-  };
+  const suite = await startEmulatedSuite({ ADMIN_TOKEN, ACCOUNT_SID: PARENT_SID, AUTH_TOKEN, ...env }, emulatorOptions);
+  return { ...suite, admin: adminCaller(suite.harness, ADMIN_TOKEN) };
 }

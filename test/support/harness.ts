@@ -10,6 +10,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse as parseForm } from 'node:querystring';
+import { startEmulator, type EmulatorOptions } from '../../dev/emulator/server';
 import { ROOT } from '../../dev/paths';
 import { signatureFor, type FormParams } from './twilio-request';
 
@@ -248,4 +249,21 @@ export function captureLogs() {
     },
     restore: () => spies.forEach((spy) => spy.mockRestore()),
   };
+}
+
+export type CapturedLogs = ReturnType<typeof captureLogs>;
+
+/**
+ * An emulator on 127.0.0.1, a harness whose TWILIO_API_BASE_URL points at it, and the function logs collected:
+ * the set-up of a suite whose functions call Twilio. `stop()` in afterAll.
+ */
+export async function startEmulatedSuite(env: Record<string, string>, emulatorOptions: EmulatorOptions = {}) {
+  const logs = captureLogs();
+  const emulator = await startEmulator(emulatorOptions);
+  const harness = functionHarness({ env: { ...env, TWILIO_API_BASE_URL: emulator.url } });
+  const stop = async () => {
+    logs.restore();
+    await emulator.close();
+  };
+  return { emulator, harness, logs, stop };
 }

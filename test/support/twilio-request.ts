@@ -3,6 +3,20 @@ import twilio from 'twilio';
 
 export type FormParams = Record<string, string>;
 
+/** A WhatsApp user and the sandbox number, as Twilio writes them in From and To. */
+export const WHATSAPP_USER = 'whatsapp:+15005550006';
+export const WHATSAPP_BOT = 'whatsapp:+14155238886';
+
+let sequence = 0;
+
+/** An inbound message's fields as Twilio posts them (a new MessageSid each time), with `fields` on top. */
+export function inboundMessage(accountSid: string, fields: FormParams): FormParams {
+  sequence += 1;
+  const MessageSid = `SM${String(sequence).padStart(32, '0')}`;
+  const sender = { From: WHATSAPP_USER, To: WHATSAPP_BOT, NumMedia: '0', ProfileName: 'Ada', WaId: '15005550006' };
+  return { MessageSid, AccountSid: accountSid, ...sender, ...fields };
+}
+
 /** The X-Twilio-Signature Twilio would send for `url` and `params`. */
 export function signatureFor(authToken: string, url: string, params: FormParams): string {
   return twilio.getExpectedTwilioSignature(authToken, url, params);

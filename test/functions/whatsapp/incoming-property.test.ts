@@ -5,34 +5,19 @@
  * body parser does, through the in-process harness (the emulator over HTTP takes the location messages).
  */
 import fc from 'fast-check';
-import { startEmulator, type Emulator } from '../../../dev/emulator/server';
-import { captureLogs, functionHarness, type FunctionHarness } from '../../support/harness';
+import { startEmulatedSuite, type FunctionHarness } from '../../support/harness';
 import { parseTwiml } from '../../support/twiml';
 import type { FormParams } from '../../support/twilio-request';
 
 const AUTH_TOKEN = 'property-test-token-0123456789abcdef';
-let emulator: Emulator;
 let harness: FunctionHarness;
-let logs: ReturnType<typeof captureLogs>;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  logs = captureLogs();
-  emulator = await startEmulator();
-  harness = functionHarness({
-    env: {
-      ACCOUNT_SID: 'AC' + '2'.repeat(32),
-      AUTH_TOKEN,
-      TWILIO_API_BASE_URL: emulator.url,
-      BOT_LOCATION_LATITUDE: '51.5',
-      BOT_LOCATION_LONGITUDE: '-0.12',
-      BOT_LOCATION_NAME: 'London',
-    },
-  });
+  const location = { BOT_LOCATION_LATITUDE: '51.5', BOT_LOCATION_LONGITUDE: '-0.12', BOT_LOCATION_NAME: 'London' };
+  ({ harness, stop } = await startEmulatedSuite({ ACCOUNT_SID: 'AC' + '2'.repeat(32), AUTH_TOKEN, ...location }));
 });
-afterAll(async () => {
-  logs?.restore();
-  await emulator?.close();
-});
+afterAll(() => stop?.());
 
 const oddText = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 60 }),

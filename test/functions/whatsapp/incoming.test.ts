@@ -3,46 +3,33 @@
  * on the other side (over HTTP) for the location message. Signatures: test/edge/webhook.test.ts; the answer over
  * real HTTP and the served media: test/server/webhooks.test.ts.
  */
-import { startEmulator, type Emulator } from '../../../dev/emulator/server';
+import type { Emulator } from '../../../dev/emulator/server';
 import { injectFault } from '../../support/emulator-control';
-import { captureLogs, functionHarness, type FunctionHarness } from '../../support/harness';
+import { startEmulatedSuite, type CapturedLogs, type FunctionHarness } from '../../support/harness';
 import { parseTwiml } from '../../support/twiml';
-import type { FormParams } from '../../support/twilio-request';
+import { WHATSAPP_BOT as BOT, WHATSAPP_USER as USER, inboundMessage, type FormParams } from '../../support/twilio-request';
 
 const AUTH_TOKEN = 'incoming-test-token-0123456789abcdef';
 const ACCOUNT_SID = 'AC' + '1'.repeat(32);
-const USER = 'whatsapp:+15005550006';
-const BOT = 'whatsapp:+14155238886';
 
 let emulator: Emulator;
 let harness: FunctionHarness;
-let logs: ReturnType<typeof captureLogs>;
+let logs: CapturedLogs;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  logs = captureLogs();
-  emulator = await startEmulator();
-  harness = functionHarness({
-    env: {
-      ACCOUNT_SID,
-      AUTH_TOKEN,
-      TWILIO_API_BASE_URL: emulator.url,
-      BOT_LOCATION_LATITUDE: '37.7908',
-      BOT_LOCATION_LONGITUDE: '-122.3931',
-      BOT_LOCATION_NAME: 'Twilio HQ',
-      BOT_LOCATION_LABEL: '101 Spear St | Floor 5\nSan Francisco',
-    },
-  });
+  ({ emulator, harness, logs, stop } = await startEmulatedSuite({
+    ACCOUNT_SID,
+    AUTH_TOKEN,
+    BOT_LOCATION_LATITUDE: '37.7908',
+    BOT_LOCATION_LONGITUDE: '-122.3931',
+    BOT_LOCATION_NAME: 'Twilio HQ',
+    BOT_LOCATION_LABEL: '101 Spear St | Floor 5\nSan Francisco',
+  }));
 });
-afterAll(async () => {
-  logs?.restore();
-  await emulator?.close();
-});
+afterAll(() => stop?.());
 
-let counter = 0;
-function inbound(fields: FormParams): FormParams {
-  counter += 1;
-  return { MessageSid: `SM${String(counter).padStart(32, '0')}`, AccountSid: ACCOUNT_SID, From: USER, To: BOT, NumMedia: '0', ProfileName: 'Ada', WaId: '15005550006', ...fields };
-}
+const inbound = (fields: FormParams) => inboundMessage(ACCOUNT_SID, fields);
 
 async function send(fields: FormParams) {
   const res = await harness.webhook('/whatsapp/incoming', inbound(fields), { authToken: AUTH_TOKEN });
