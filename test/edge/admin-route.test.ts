@@ -68,6 +68,20 @@ describe('retries', () => {
   });
 });
 
+describe('a create whose answer was lost', () => {
+  it('register-sender answers 201 created: true when Twilio made the sender but a 500 hid it (the retry got 63110)', async () => {
+    await injectFault({ route: 'senders.create', status: 500, afterHandling: true });
+    const res = await admin.post('/admin/register-sender', humaneRegistration('+14155550116'));
+    expect(res.statusCode).toBe(201);
+    const sender = { sender_id: 'whatsapp:+14155550116', sid: expect.stringMatching(/^XE/) };
+    expect(res.json).toMatchObject({ created: true, sender });
+    expect(statusesOf('senders.create')).toEqual([500, 409]);
+    // One sender, and a second call answers it as existing.
+    const again = await admin.post('/admin/register-sender', humaneRegistration('+14155550116'));
+    expect(again).toMatchObject({ statusCode: 200, json: { created: false, sender: { sid: res.json.sender.sid } } });
+  });
+});
+
 describe('time budget', () => {
   it('answers a slow upstream that still fits the budget', async () => {
     await injectFault({ route: 'senders.fetch', delayMs: 150 });

@@ -6,7 +6,7 @@
 import { ADMIN_TOKEN, AUTH_TOKEN, PARENT_SID } from '../support/admin';
 import { captureLogs, functionHarness, type HarnessAnswer, type HarnessRequest } from '../support/harness';
 import { startRuntime, type RunningRuntime } from '../support/runtime';
-import { signatureFor } from '../support/twilio-request';
+import { formBody, signatureFor, type FormParams } from '../support/twilio-request';
 
 const ENV = { ADMIN_TOKEN, ACCOUNT_SID: PARENT_SID, AUTH_TOKEN, WHATSAPP_SANDBOX_KEYWORD: 'join shadow-river' };
 const HEADERS = ['content-type', 'location', 'cache-control', 'www-authenticate', 'retry-after'];
@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 const form = { From: 'whatsapp:+15005550006', To: 'whatsapp:+14155238886', Body: 'hi', ProfileName: 'Ada' };
-const signed = (path: string, params: Record<string, string>) => ({
+const signed = (path: string, params: FormParams) => ({
   'X-Twilio-Signature': signatureFor(AUTH_TOKEN, runtime.url + path, params),
 });
 const bearer = { Authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -37,7 +37,7 @@ async function overHttp(path: string, request: HarnessRequest): Promise<Answer> 
   let body: string | undefined;
   if (request.form) {
     headers['Content-Type'] = 'application/x-www-form-urlencoded';
-    body = new URLSearchParams(request.form).toString();
+    body = formBody(request.form);
   } else if (request.json !== undefined) {
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(request.json);
@@ -77,6 +77,14 @@ const CASES: [string, string, () => HarnessRequest][] = [
     '/whatsapp/incoming',
     () => ({ form: { ...form, To: 'x' }, headers: signed('/whatsapp/incoming', { ...form, To: 'x' }) }),
   ],
+  ['a repeated field', '/whatsapp/incoming', () => {
+    const params = { ...form, Body: ['menu', 'hi', 'menu'] };
+    return { form: params, headers: signed('/whatsapp/incoming', params) };
+  }],
+  ['a field named request', '/whatsapp/incoming', () => {
+    const params = { ...form, request: 'x' };
+    return { form: params, headers: signed('/whatsapp/incoming', params) };
+  }],
   ['a status callback', '/whatsapp/status', () => {
     const params = { MessageSid: 'SM' + '0'.repeat(32), MessageStatus: 'sent' };
     return { form: params, headers: signed('/whatsapp/status', params) };

@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { parse as parseForm } from 'node:querystring';
 import { startEmulator, type EmulatorOptions } from '../../dev/emulator/server';
 import { ROOT } from '../../dev/paths';
-import { signatureFor, type FormParams } from './twilio-request';
+import { formBody, signatureFor, type FormParams } from './twilio-request';
 
 type RuntimeResponse = { statusCode: number; headers: Record<string, string | string[]>; body: unknown };
 type Callback = (error: unknown, payload?: unknown) => void;
@@ -160,7 +160,7 @@ export function functionHarness(options: HarnessOptions) {
     if (request.form) {
       // As body-parser's urlencoded({extended: false}) reads it: a repeated key becomes an array.
       rawHeaders.push('Content-Type', 'application/x-www-form-urlencoded');
-      body = parseForm(new URLSearchParams(request.form).toString());
+      body = parseForm(formBody(request.form));
     } else if (request.json !== undefined) {
       rawHeaders.push('Content-Type', 'application/json');
       body = JSON.parse(JSON.stringify(request.json)) as Record<string, unknown>;

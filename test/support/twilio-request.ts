@@ -1,7 +1,8 @@
 /** Requests as Twilio sends them: form-encoded and signed with twilio-node's own signature function. */
 import twilio from 'twilio';
 
-export type FormParams = Record<string, string>;
+/** Form fields; a list is a key sent once per value (in that order), as Twilio sends a repeated field. */
+export type FormParams = Record<string, string | string[]>;
 
 /** A WhatsApp user and the sandbox number, as Twilio writes them in From and To. */
 export const WHATSAPP_USER = 'whatsapp:+15005550006';
@@ -15,6 +16,13 @@ export function inboundMessage(accountSid: string, fields: FormParams): FormPara
   const MessageSid = `SM${String(sequence).padStart(32, '0')}`;
   const sender = { From: WHATSAPP_USER, To: WHATSAPP_BOT, NumMedia: '0', ProfileName: 'Ada', WaId: '15005550006' };
   return { MessageSid, AccountSid: accountSid, ...sender, ...fields };
+}
+
+/** `params` form-encoded, a list as its key once per value (in order). */
+export function formBody(params: FormParams): string {
+  const body = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) for (const v of Array.isArray(value) ? value : [value]) body.append(key, v);
+  return body.toString();
 }
 
 /** The X-Twilio-Signature Twilio would send for `url` and `params`. */
@@ -39,6 +47,6 @@ export async function postWebhook(
   const signature =
     options.signature === undefined ? signatureFor(options.authToken, options.signedUrl ?? url, params) : options.signature;
   if (signature !== null) headers['X-Twilio-Signature'] = signature;
-  const response = await fetch(url, { method: 'POST', headers, body: new URLSearchParams(params).toString() });
+  const response = await fetch(url, { method: 'POST', headers, body: formBody(params) });
   return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: await response.text() };
 }
