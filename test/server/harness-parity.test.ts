@@ -27,7 +27,7 @@ const signed = (path: string, params: FormParams) => ({
   'X-Twilio-Signature': signatureFor(AUTH_TOKEN, runtime.url + path, params),
 });
 const bearer = { Authorization: `Bearer ${ADMIN_TOKEN}` };
-const WRONG = 'w'.repeat(40);
+const WRONG = `Bearer ${'w'.repeat(40)}`;
 type Answer = Pick<HarnessAnswer, 'statusCode' | 'headers' | 'body'>;
 
 /** The request over real HTTP, answered by the runtime, read into the harness's shape. */
@@ -54,7 +54,7 @@ async function overHttp(path: string, request: HarnessRequest): Promise<Answer> 
 
 const pick = (answer: HarnessAnswer): Answer => ({
   statusCode: answer.statusCode,
-  headers: Object.fromEntries(HEADERS.flatMap((h) => (answer.headers[h] === undefined ? [] : [[h, answer.headers[h]]]))),
+  headers: Object.fromEntries(HEADERS.flatMap((h) => (h in answer.headers ? [[h, answer.headers[h]!]] : []))),
   body: answer.body,
 });
 
@@ -63,7 +63,7 @@ const CASES: [string, string, () => HarnessRequest][] = [
   ['the join JSON', '/sandbox/join', () => ({ query: { format: 'json' } })],
   ['a bad join format', '/sandbox/join', () => ({ query: { format: 'xml' } })],
   ['an admin call without a token', '/admin/list-senders', () => ({})],
-  ['an admin call with a wrong token', '/admin/list-senders', () => ({ headers: { Authorization: `Bearer ${WRONG}` } })],
+  ['an admin call with a wrong token', '/admin/list-senders', () => ({ headers: { Authorization: WRONG } })],
   [
     'an admin dry run',
     '/admin/register-sender',

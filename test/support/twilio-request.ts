@@ -21,7 +21,9 @@ export function inboundMessage(accountSid: string, fields: FormParams): FormPara
 /** `params` form-encoded, a list as its key once per value (in order). */
 export function formBody(params: FormParams): string {
   const body = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) for (const v of Array.isArray(value) ? value : [value]) body.append(key, v);
+  for (const [key, value] of Object.entries(params)) {
+    for (const v of Array.isArray(value) ? value : [value]) body.append(key, v);
+  }
   return body.toString();
 }
 
