@@ -16,7 +16,7 @@ let logs: CapturedLogs;
 let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  const location = { BOT_LOCATION_LATITUDE: '37.7908', BOT_LOCATION_LONGITUDE: '-122.3931', BOT_LOCATION_NAME: 'Twilio HQ' };
+  const location = { BOT_LOCATION_LATITUDE: '37.7908', BOT_LOCATION_LONGITUDE: '-122.3931', BOT_LOCATION_NAME: 'HQ' };
   ({ emulator, harness, logs, stop } = await startEmulatedSuite({ ACCOUNT_SID, AUTH_TOKEN, ...location }));
 });
 afterAll(() => stop?.());
