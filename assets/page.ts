@@ -8,7 +8,8 @@
  * output. QR codes are drawn as SVG elements, never parsed from a string.
  */
 import { buildDeepLinks } from '../lib/deeplink';
-import { BODY_LIMIT, bodyLength, formatWhatsApp } from '../lib/formatting';
+import { formatWhatsApp } from '../lib/formatting';
+import { MAX_MESSAGE_UNITS, messageUnits } from '../lib/message-length';
 import { isLocalDomain } from '../lib/public-url';
 import { byId, clockTime, el, say } from './page/dom';
 import { breakable, setupCopy, showLink } from './page/links';
@@ -180,9 +181,9 @@ function setupPreview(): void {
     bubble.innerHTML = formatWhatsApp(input.value.slice(0, PREVIEW_LIMIT));
     cut.hidden = input.value.length <= PREVIEW_LIMIT;
     cut.textContent = `The preview shows the first ${PREVIEW_LIMIT.toLocaleString('en-US')} characters.`;
-    const length = bodyLength(input.value);
-    const over = length - BODY_LIMIT;
-    const counted = `${length.toLocaleString('en-US')} / ${BODY_LIMIT.toLocaleString('en-US')} characters`;
+    const length = messageUnits(input.value);
+    const over = length - MAX_MESSAGE_UNITS;
+    const counted = `${length.toLocaleString('en-US')} / ${MAX_MESSAGE_UNITS.toLocaleString('en-US')} characters`;
     if (over > 0) say(count, `${counted}: ${over.toLocaleString('en-US')} over Twilio's limit`, 'error');
     else say(count, counted);
   };

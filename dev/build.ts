@@ -110,7 +110,6 @@ function copyStaticAssets(outRoot: string): void {
     else writeFileSync(target, transformSync(readFileSync(source, 'utf8'), { loader: 'css', minify: true }).code);
   }
   // twilio-run serves `/` only from assets/assets/index.html, and deployed Twilio falls back to the asset
-  // /assets/index.html for `/` (FACTS.md): the home page goes there too, unless assets/ has its own.
   const home = join(outRoot, 'assets', 'index.html');
   const root = join(outRoot, 'assets', 'assets', 'index.html');
   if (existsSync(home) && !existsSync(join(ROOT, 'assets', 'assets', 'index.html'))) {

@@ -4,28 +4,44 @@
  * Without a usable ADMIN_TOKEN (unset, a placeholder, or under 32 characters) every call is refused with 503:
  * a weak or missing secret must never open the routes. The token never appears in an answer or a log line.
  */
-import { adminSettingsSchema } from '../lib/config';
+import { ADMIN_TOKEN_MIN_LENGTH, adminSettingsSchema } from '../lib/config';
+import { errorBody } from '../lib/error-body';
 import { safeEqual } from '../lib/signature';
-import { HttpError, logEvent, type RouteRequest } from './handler';
-
-export const ADMIN_TOKEN_MIN_LENGTH = 32;
+import { logEvent } from './log';
+import { HttpError } from './reply';
+import { type RouteRequest } from './route';
 
 export type AdminAuthOutcome = 'ok' | 'unconfigured' | 'missing' | 'invalid';
 
-/** Compares the Authorization header with the configured token (pure, for tests). */
-export function checkAdminAuthorization(header: string | undefined, configuredToken: string | undefined): AdminAuthOutcome {
-  if (!configuredToken || configuredToken.length < ADMIN_TOKEN_MIN_LENGTH) return 'unconfigured';
-  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
+/** Compares the Authorization header with the configured token, in constant time. */
+export function checkAdminAuthorization(header: unknown, configuredToken: unknown): AdminAuthOutcome {
+  if (typeof configuredToken !== 'string' || configuredToken.length < ADMIN_TOKEN_MIN_LENGTH) return 'unconfigured';
+  if (typeof header !== 'string') return 'missing';
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
   if (!match?.[1]) return 'missing';
   return safeEqual(match[1], configuredToken) ? 'ok' : 'invalid';
 }
 
-const error = (message: string, hint: string) => ({ error: { code: null, message, hint, more_info: null } });
+const error = (message: string, hint: string) => errorBody({ message, hint });
 
 /** Throws the 503 / 401 answer unless the request carries the admin token. */
 export function requireAdminToken(request: RouteRequest): void {
   const { ADMIN_TOKEN } = adminSettingsSchema.parse({ ADMIN_TOKEN: request.env.ADMIN_TOKEN });
   const outcome = checkAdminAuthorization(request.headers.authorization, ADMIN_TOKEN);
+  if (outcome !== 'unconfigured' && request.requestParamSent) {
+    // The runtime spreads query and body over its own `request`: the real headers are gone, and a token
+    // from the URL or the body is never taken (URLs end up in access logs).
+    logEvent({ level: 'warn', event: 'admin.auth', route: request.path, outcome: 'request_param' });
+    throw new HttpError({
+      kind: 'json',
+      status: 400,
+      body: errorBody({
+        message: 'A parameter named "request" is not accepted: it would stand in for the request\'s headers.',
+        hint: 'Remove the "request" parameter from the query string and the body; send the token as the header Authorization: Bearer <ADMIN_TOKEN>.',
+        problems: [{ path: 'request', message: 'not an accepted parameter' }],
+      }),
+    });
+  }
   if (outcome === 'ok') return;
   logEvent({ level: 'warn', event: 'admin.auth', route: request.path, outcome });
   if (outcome === 'unconfigured') {
@@ -34,7 +50,7 @@ export function requireAdminToken(request: RouteRequest): void {
       status: 503,
       body: error(
         `ADMIN_TOKEN is not set or is shorter than ${ADMIN_TOKEN_MIN_LENGTH} characters: the admin routes refuse every call until it is.`,
-        'Set ADMIN_TOKEN in .env (or the service environment) to a random secret of at least 32 characters, e.g. `openssl rand -hex 32`, and redeploy.',
+        `Set ADMIN_TOKEN in .env (or the service environment) to a random secret of at least ${ADMIN_TOKEN_MIN_LENGTH} characters, e.g. \`openssl rand -hex 32\`, and redeploy.`,
       ),
     });
   }

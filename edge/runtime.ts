@@ -1,31 +1,45 @@
 /**
  * The Twilio Functions runtime as this project sees it: the handler signature, `context`, `event` and the
  * global `Twilio.Response`. Only edge/ touches these; lib/ never does.
+ *
+ * The response, callback and context types are the runtime's own (@twilio-labs/serverless-runtime-types).
+ * `event` is typed here, looser than theirs on purpose: the runtime merges the caller's query and body into
+ * `event` after its own `request` member, so `event.request` may be anything a caller sent, not the runtime's
+ * `{headers, cookies}`. Typing it as the runtime's object would hide exactly that.
  */
+import type { Context, ServerlessCallback, TwilioResponse } from '@twilio-labs/serverless-runtime-types/types';
+import * as z from '../lib/zod';
 
-/** `context`: the environment variables plus what the runtime adds. */
-export type FunctionContext = {
-  DOMAIN_NAME?: string;
-  PATH?: string;
-  [variable: string]: unknown;
-};
+export type { TwilioResponse };
 
-/** `event`: query and body parameters merged, plus the request's lower-cased headers and cookies. */
+/**
+ * `context`: the environment variables plus what the runtime adds (DOMAIN_NAME, PATH, getTwilioClient ...).
+ * Partial, because a function must answer (with a clear error) even when the runtime left one out.
+ */
+export type FunctionContext = Partial<Context> & { [variable: string]: unknown };
+
+/**
+ * `event`: the runtime builds it as `{request: {headers, cookies}, ...query, ...body}`, so a query or body
+ * parameter named `request` replaces the runtime's own: `request` may hold anything a caller sent.
+ */
 export type FunctionEvent = {
-  request?: { headers?: Record<string, string | string[] | undefined>; cookies?: Record<string, string> };
+  request?: unknown;
   [parameter: string]: unknown;
 };
 
-export type FunctionCallback = (error: unknown, response?: unknown) => void;
+/**
+ * The runtime's own `event.request`: exactly `headers` (lower-cased names; a repeated header is an array of
+ * its values, so never fewer than two) and `cookies` (parsed from the Cookie header; a `j:` JSON cookie may
+ * be any value).
+ */
+export const runtimeRequestSchema = z.strictObject({
+  headers: z.record(z.string(), z.union([z.string(), z.array(z.string()).check(z.minLength(2))])),
+  cookies: z.record(z.string(), z.unknown()),
+});
+
+export type FunctionCallback = ServerlessCallback;
 
 export type FunctionHandler = (context: FunctionContext, event: FunctionEvent, callback: FunctionCallback) => void;
-
-/** The runtime's response object (a global in Functions). */
-export type TwilioResponse = {
-  setStatusCode(code: number): TwilioResponse;
-  setBody(body: unknown): TwilioResponse;
-  appendHeader(name: string, value: string): TwilioResponse;
-};
 
 declare const Twilio: { Response: new () => TwilioResponse };
 

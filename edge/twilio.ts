@@ -1,63 +1,72 @@
 /** Twilio REST clients for routes, from the function's environment. */
 import type { Twilio } from 'twilio';
-import { twilioSettingsSchema } from '../lib/config';
+import { parseSettings, twilioSettingsSchema } from '../lib/config';
+import { failureFromException } from '../lib/twilio-api';
 import { createTwilioClient } from '../lib/twilio-client';
 import type { LocationMessage } from '../lib/location';
+import type { ContentMessage } from '../lib/templates/message';
 import { hintFor } from '../lib/twilio-errors';
-import { logEvent } from './handler';
+import { logEvent } from './log';
 
-/** A client for the configured account (the emulator when TWILIO_API_BASE_URL is set), or undefined. */
-export function twilioClientFromEnv(env: Record<string, string | undefined>): Twilio | undefined {
-  const settings = twilioSettingsSchema.safeParse(env);
+/**
+ * The one place a function gets a Twilio client: for the configured account (the emulator when
+ * TWILIO_API_BASE_URL is set), or undefined when ACCOUNT_SID/AUTH_TOKEN are missing or invalid.
+ */
+export function twilioClientFromEnv(
+  env: Record<string, string | undefined>,
+  options: { timeoutMs?: number } = {},
+): { client: Twilio; accountSid: string } | undefined {
+  const settings = parseSettings(twilioSettingsSchema, env);
   if (!settings.success || !settings.data.ACCOUNT_SID || !settings.data.AUTH_TOKEN) return undefined;
-  return createTwilioClient({
+  const client = createTwilioClient({
     accountSid: settings.data.ACCOUNT_SID,
     authToken: settings.data.AUTH_TOKEN,
     apiBaseUrl: settings.data.TWILIO_API_BASE_URL,
+    timeoutMs: options.timeoutMs,
   });
+  return { client, accountSid: settings.data.ACCOUNT_SID };
 }
 
-/** The code, status and message of an error from twilio-node (RestException or TwilioServiceException). */
-export function twilioErrorDetails(error: unknown): { code?: number; status?: number; message: string } {
-  if (error && typeof error === 'object') {
-    const e = error as { code?: unknown; status?: unknown; message?: unknown; detail?: unknown };
-    return {
-      code: typeof e.code === 'number' ? e.code : undefined,
-      status: typeof e.status === 'number' ? e.status : undefined,
-      message: String(e.detail ?? e.message ?? 'unknown error'),
-    };
-  }
-  return { message: String(error) };
-}
+type MessageCreate = Parameters<Twilio['messages']['create']>[0];
 
 /**
- * Sends a location through the Messages API. Returns the message SID, or undefined after logging why
- * it failed (error code and hint; never credentials).
+ * One Messages API create for a reply the route could not put in TwiML. Returns the message SID, or undefined
+ * after logging `event` with why it failed (error code and hint; never credentials).
  */
-export async function sendLocation(env: Record<string, string | undefined>, message: LocationMessage): Promise<string | undefined> {
-  const client = twilioClientFromEnv(env);
+type Env = Record<string, string | undefined>;
+
+async function sendViaMessagesApi(env: Env, params: MessageCreate, event: string): Promise<string | undefined> {
+  const client = twilioClientFromEnv(env)?.client;
   if (!client) {
-    logEvent({ level: 'error', event: 'location.not_sent', reason: 'ACCOUNT_SID and AUTH_TOKEN must be configured to call the Messages API' });
+    const reason = 'ACCOUNT_SID and AUTH_TOKEN must be configured to call the Messages API';
+    logEvent({ level: 'error', event, reason });
     return undefined;
   }
   try {
-    const sent = await client.messages.create({
-      from: message.from,
-      to: message.to,
-      body: message.body,
-      persistentAction: [message.persistentAction],
-    });
-    return sent.sid;
+    return (await client.messages.create(params)).sid;
   } catch (error) {
-    const details = twilioErrorDetails(error);
+    const failure = failureFromException(error);
     logEvent({
       level: 'error',
-      event: 'location.not_sent',
-      errorCode: details.code,
-      httpStatus: details.status,
-      message: details.message,
-      hint: details.code ? hintFor(details.code) : undefined,
+      event,
+      errorCode: failure?.code ?? undefined,
+      httpStatus: failure?.status,
+      message: failure?.message ?? (error instanceof Error ? error.message : String(error)),
+      hint: hintFor(failure?.code),
     });
     return undefined;
   }
+}
+
+/** Sends a location (Body + PersistentAction). Returns the message SID, or undefined after logging why not. */
+export function sendLocation(env: Env, message: LocationMessage): Promise<string | undefined> {
+  const { from, to, body, persistentAction } = message;
+  return sendViaMessagesApi(env, { from, to, body, persistentAction: [persistentAction] }, 'location.not_sent');
+}
+
+/** Sends a template by its ContentSid (no Body). Returns the message SID, or undefined after logging why not. */
+export function sendContent(env: Env, message: ContentMessage): Promise<string | undefined> {
+  const { from, to, contentSid, contentVariables } = message;
+  const params = { from, to, contentSid, ...(contentVariables ? { contentVariables } : {}) };
+  return sendViaMessagesApi(env, params, 'content.not_sent');
 }

@@ -1,9 +1,11 @@
 /**
  * The bot: what to answer to an inbound WhatsApp message. Pure: it decides, the route does the I/O
- * (TwiML out, and the Messages API call for a location).
+ * (TwiML out, and the Messages API call for a location or the menu's buttons: TwiML cannot carry either).
  */
 import type { InboundMessage, MediaItem } from './inbound';
 import { locationMessage, mapsLink, type Location, type LocationMessage } from './location';
+import { truncateMessage } from './message-length';
+import type { ContentMessage } from './templates/message';
 import type { OutboundMessage } from './twiml';
 
 /** The sample image bundled in assets/, served on the function's own domain. */
@@ -15,12 +17,19 @@ export type BotSettings = {
   origin: string;
   /** The bot's location, if configured. */
   location?: Location;
+  /**
+   * The menu template's Content SID (MENU_CONTENT_SID): the menu is then sent as quick-reply buttons. A reply
+   * is always inside the 24-hour session, where a quick reply of up to 3 buttons needs no approval.
+   */
+  menuContentSid?: string;
 };
 
 export type BotReply =
   | { kind: 'messages'; messages: OutboundMessage[] }
   /** Send a location through the Messages API, then answer `onSent` or, if that call failed, `onFailure`. */
-  | { kind: 'send-location'; request: LocationMessage; onSent: OutboundMessage[]; onFailure: OutboundMessage[] };
+  | { kind: 'send-location'; request: LocationMessage; onSent: OutboundMessage[]; onFailure: OutboundMessage[] }
+  /** Send the menu template (buttons) through the Messages API: then an empty TwiML, or the text menu if it failed. */
+  | { kind: 'send-menu'; request: ContentMessage; onSent: OutboundMessage[]; onFailure: OutboundMessage[] };
 
 /** Words people use for the menu, and Twilio's standard opt-out / opt-in keywords. */
 const MENU_WORDS = new Set(['help', 'menu', 'hi', 'hello', 'info']);
@@ -36,6 +45,12 @@ export function normalizeCommand(body: string): string {
 }
 
 const text = (body: string): BotReply => ({ kind: 'messages', messages: [{ body }] });
+
+/**
+ * A user's text quoted in a reply, cut to `max` UTF-16 units: however long it was, the reply's own words
+ * still fit Twilio's 1,600 (the TwiML cut at MAX_MESSAGE_UNITS would otherwise drop them).
+ */
+const quote = (userText: string, max = 300): string => truncateMessage(userText, max);
 
 function menu(profileName: string | undefined): string {
   const name = profileName ? ` ${Array.from(profileName.replace(/[*_~`\r\n]/g, '')).slice(0, 40).join('').trim()}` : '';
@@ -96,7 +111,7 @@ function describeMedia(items: MediaItem[]): string {
   const lines = [`Thanks! I received ${plural(items.length, 'item')}.`];
   if (counts.size > 0) lines.push([...counts].map(([family, n]) => `- ${plural(n, family)}`).join('\n'));
   if (unsupported.size > 0) {
-    const types = [...unsupported].map((t) => Array.from(t).slice(0, 80).join('')).join(', ');
+    const types = [...unsupported].map((t) => quote(t, 80)).join(', ');
     lines.push(
       `I can't use ${unsupported.size === 1 ? 'this type' : 'these types'}, sorry: ${types}. ` +
         'WhatsApp messages here carry JPG and PNG images, audio, MP4 video and PDF documents.',
@@ -107,8 +122,8 @@ function describeMedia(items: MediaItem[]): string {
 
 function describeLocation(content: Extract<InboundMessage['content'], { kind: 'location' }>): string {
   const place = content.label ?? content.address;
-  const lines = [`📍 Got your location${place ? `: ${place}` : ''}`];
-  if (content.label && content.address) lines.push(content.address);
+  const lines = [`📍 Got your location${place ? `: ${quote(place)}` : ''}`];
+  if (content.label && content.address) lines.push(quote(content.address));
   lines.push(`${content.latitude}, ${content.longitude}`, mapsLink(content.latitude, content.longitude));
   return lines.join('\n');
 }
@@ -122,15 +137,33 @@ export function replyTo(message: InboundMessage, settings: BotSettings): BotRepl
     case 'location':
       return text(describeLocation(content));
     case 'button':
-      return text(`You picked “${content.text}”. Send *menu* to see everything I can do.`);
+      // A tap answers like the word its button stands for: its id (payload) first, then its title.
+      return (
+        commandReply(normalizeCommand(content.payload ?? ''), message, settings) ??
+        commandReply(normalizeCommand(content.text), message, settings) ??
+        text(`You picked “${quote(content.text)}”. Send *menu* to see everything I can do.`)
+      );
     case 'unknown':
       return text("I can't read that kind of message yet. Send *help* to see what I understand.");
     case 'text':
-      break;
+      return (
+        commandReply(normalizeCommand(content.body), message, settings) ??
+        text("I didn't catch that. Send *help* to see what I can do.")
+      );
   }
+}
 
-  const command = normalizeCommand(content.body);
-  if (MENU_WORDS.has(command)) return text(menu(message.profileName));
+/** The answer to a command word (typed, or the id of a tapped button), or undefined for a word it does not know. */
+function commandReply(command: string, message: InboundMessage, settings: BotSettings): BotReply | undefined {
+  if (MENU_WORDS.has(command)) {
+    if (!settings.menuContentSid) return text(menu(message.profileName));
+    return {
+      kind: 'send-menu',
+      request: { from: message.to, to: message.from, contentSid: settings.menuContentSid },
+      onSent: [],
+      onFailure: [{ body: menu(message.profileName) }],
+    };
+  }
   if (command === 'media') {
     return { kind: 'messages', messages: [{ body: 'Here is a sample image 🖼️', mediaUrl: settings.origin + SAMPLE_MEDIA_PATH }] };
   }
@@ -141,7 +174,7 @@ export function replyTo(message: InboundMessage, settings: BotSettings): BotRepl
       kind: 'send-location',
       // The bot answers from the number the user wrote to.
       request: locationMessage(settings.location, message.to, message.from),
-      onSent: [{ body: `📍 Here is where to find us: ${settings.location.name}` }],
+      onSent: [{ body: truncateMessage(`📍 Here is where to find us: ${settings.location.name}`) }],
       onFailure: [{ body: "Sorry, I couldn't send the location just now. Please try again in a minute." }],
     };
   }
@@ -155,5 +188,5 @@ export function replyTo(message: InboundMessage, settings: BotSettings): BotRepl
         `This link opens WhatsApp with the message ready: ${settings.origin}${SANDBOX_JOIN_PATH}`,
     );
   }
-  return text("I didn't catch that. Send *help* to see what I can do.");
+  return undefined;
 }

@@ -4,6 +4,7 @@
  *
  * Schemas use zod/mini through lib/zod.ts (see there why).
  */
+import { sidCheck } from './sids';
 import * as z from './zod';
 
 /** Values in the committed .env that mean "not configured yet". */
@@ -26,7 +27,7 @@ const coordinate = (min: number, max: number) =>
 
 /** Credentials and where Twilio's API is (the emulator in development). */
 export const twilioSettingsSchema = z.object({
-  ACCOUNT_SID: z.pipe(setting, z.optional(z.string().check(z.regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits')))),
+  ACCOUNT_SID: z.pipe(setting, z.optional(z.string().check(sidCheck('account')))),
   AUTH_TOKEN: setting,
   TWILIO_API_BASE_URL: z.pipe(setting, z.optional(httpOrigin)),
 });
@@ -47,40 +48,42 @@ export const botLocationSettingsSchema = z.object({
   BOT_LOCATION_LABEL: setting,
 });
 
+/** The bot's menu as buttons: the Content SID `npm run templates` prints for templates/bot_menu.json. */
+export const botMenuSettingsSchema = z.object({
+  MENU_CONTENT_SID: z.pipe(setting, z.optional(z.string().check(sidCheck('content')))),
+});
+
 export const sandboxSettingsSchema = z.object({
   WHATSAPP_SANDBOX_NUMBER: z.pipe(setting, z.transform((v) => v ?? '+14155238886')),
   WHATSAPP_SANDBOX_KEYWORD: setting,
 });
 
+/** The admin secret's minimum length: /admin/* is public and guarded by this token alone. */
+export const ADMIN_TOKEN_MIN_LENGTH = 32;
+
+/**
+ * The time budget of one admin request, in ms: Twilio stops a function at 10 s, so the default (and the
+ * maximum) keeps a second back; tests lower it through ADMIN_REQUEST_BUDGET_MS.
+ */
+export const ADMIN_BUDGET_MS = { default: 9000, min: 200, max: 9000 } as const;
+
 /**
  * The admin routes: the bearer secret (checked by edge/admin-auth.ts, which refuses every call while it is
- * unset or shorter than 32 characters) and the time budget of one request (default and maximum 9000 ms:
- * Twilio stops a function at 10 s; tests lower it).
+ * unset or shorter than ADMIN_TOKEN_MIN_LENGTH) and the time budget of one request (ADMIN_BUDGET_MS).
  */
 export const adminSettingsSchema = z.object({
   ADMIN_TOKEN: setting,
   ADMIN_REQUEST_BUDGET_MS: z.pipe(
     setting,
-    z.optional(z.pipe(z.string().check(z.regex(/^\d+$/, 'must be a whole number of milliseconds')), z.pipe(z.transform(Number), z.number().check(z.gte(200), z.lte(9000))))),
+    z.optional(
+      z.pipe(
+        z.string().check(z.regex(/^\d+$/, 'must be a whole number of milliseconds')),
+        z.pipe(z.transform(Number), z.number().check(z.gte(ADMIN_BUDGET_MS.min), z.lte(ADMIN_BUDGET_MS.max))),
+      ),
+    ),
   ),
 });
 export type AdminSettings = z.infer<typeof adminSettingsSchema>;
-
-/** Every variable, for tools that check a whole .env (deploy, start). */
-export const ENV_VARIABLES = [
-  'ACCOUNT_SID',
-  'AUTH_TOKEN',
-  'ADMIN_TOKEN',
-  'ADMIN_REQUEST_BUDGET_MS',
-  'WHATSAPP_SANDBOX_NUMBER',
-  'WHATSAPP_SANDBOX_KEYWORD',
-  'BOT_LOCATION_LATITUDE',
-  'BOT_LOCATION_LONGITUDE',
-  'BOT_LOCATION_NAME',
-  'BOT_LOCATION_LABEL',
-  'PUBLIC_BASE_URL',
-  'TWILIO_API_BASE_URL',
-] as const;
 
 type SettingsSchema<T> = {
   shape: Record<string, unknown>;

@@ -1,7 +1,7 @@
 /**
  * WhatsApp message markup -> safe HTML, for previews (the page) and anyone else who shows a message as it will
- * look. The syntax (FACTS.md): *bold*, _italic_, ~strike~, ```monospace``` (may span lines), `inline code`,
- * line-start "* " / "- " bullets, "1. " numbered lists, "> " quotes, and nesting of different styles.
+ * look. The syntax (WhatsApp's help page "How to format your messages"): *bold*, _italic_, ~strike~,
+ * ```monospace``` (may span lines), `inline code`, line-start "* " / "- " bullets, "1. " numbered lists, "> " quotes, and nesting of different styles.
  *
  * Rules, as WhatsApp applies them (and other previewers get wrong):
  * - An opening delimiter follows the start of the line or a character that is not a letter, digit or mark of
@@ -23,17 +23,6 @@
 
 /** The only tags the formatter emits (never with attributes). */
 export const ALLOWED_TAGS = ['strong', 'em', 'del', 'code', 'pre', 'ul', 'ol', 'li', 'blockquote'] as const;
-
-/**
- * Twilio's limit for a message body. Twilio counts some characters (emoji) as more than one (error 21617):
- * count UTF-16 code units, as `bodyLength` does.
- */
-export const BODY_LIMIT = 1600;
-
-/** Length of a body as Twilio's 1600 limit counts it (UTF-16 code units: an emoji counts 2). */
-export function bodyLength(text: string): number {
-  return text.length;
-}
 
 /**
  * Escapes the characters that are special in HTML text and attribute values, and CR, written as a reference

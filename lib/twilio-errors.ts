@@ -1,7 +1,33 @@
 /**
  * Twilio error codes this project meets, each with a hint a person can act on. One table for the
- * Messaging webhooks, the Messages API and the Senders API.
+ * Messaging webhooks, the Messages API, the Senders API and Sync.
  */
+
+/** The codes the project's code acts on (decides by), by name. Every other code is only explained. */
+export const TwilioErrorCode = {
+  /** Messages API: the recipient opted out (STOP). */
+  RECIPIENT_UNSUBSCRIBED: 21610,
+  /** Messages API: the body is over 1,600 characters. */
+  BODY_TOO_LONG: 21617,
+  /** WhatsApp sandbox: the recipient has not joined. */
+  NOT_IN_SANDBOX: 63015,
+  /** WhatsApp: outside the 24-hour session window without an approved template. */
+  OUTSIDE_SESSION_WINDOW: 63016,
+  /** Senders API: the number is already on WhatsApp (on our own account: an earlier create went through). */
+  NUMBER_ALREADY_ON_WHATSAPP: 63110,
+  /** Sync: too many requests on one object. */
+  SYNC_RATE_LIMITED: 54009,
+  /** REST API: no such resource. */
+  NOT_FOUND: 20404,
+  /** REST API: a parameter is not valid. */
+  INVALID_PARAMETER: 20001,
+  /** Messages API: ContentVariables without a ContentSid. */
+  CONTENT_SID_REQUIRED: 21654,
+  /** Messages API: the ContentSid is not a template of this account. */
+  CONTENT_SID_INVALID: 21655,
+  /** Messages API: ContentVariables is not a JSON object of usable values for the template. */
+  CONTENT_VARIABLES_INVALID: 21656,
+} as const;
 export const TWILIO_ERROR_HINTS: Readonly<Record<number, string>> = {
   // Webhooks (the fallback URL is called with these)
   11200: 'Twilio could not fetch the webhook URL (HTTP error or timeout): check the function is deployed and answers within 15 seconds.',
@@ -12,6 +38,9 @@ export const TWILIO_ERROR_HINTS: Readonly<Record<number, string>> = {
   12300: 'The webhook answered with a Content-Type Twilio cannot read: answer text/xml.',
   // Messages API
   21211: "The 'To' number is not valid: use whatsapp:+ and the E.164 number.",
+  21654: 'ContentVariables was sent without a ContentSid: send the template by its HX... SID.',
+  21655: 'The ContentSid is no template of this account (or was deleted): run npm run templates, use the SID it prints.',
+  21656: 'ContentVariables must be a JSON object of the template\'s variables: non-empty text, no line breaks or tabs.',
   21610: 'The recipient has opted out (sent STOP): they must send START before you can message them again.',
   63003: 'WhatsApp could not find the recipient: check the number is on WhatsApp.',
   63007: "The 'From' address is not a WhatsApp sender of this account: use the sandbox number or a registered sender.",
@@ -25,6 +54,8 @@ export const TWILIO_ERROR_HINTS: Readonly<Record<number, string>> = {
   20429: 'Twilio is rate limiting this account: wait and retry; the Senders API asks for several minutes between requests.',
   20500: 'Twilio had an internal error: retry in a few minutes; if it persists, check status.twilio.com.',
   20503: 'Twilio is temporarily unavailable: retry in a few minutes.',
+  // Sync
+  54009: 'Sync is rate limiting one object (about 20 reads and 20 writes a second each): retry with backoff.',
   // Senders API (WhatsApp sender registration)
   63100: 'The Senders API refused the request body: use snake_case fields (sender_id, configuration.waba_id, profile.logo_url ...) and valid values.',
   63101: 'The WhatsApp Business Account (WABA) id is not valid: use the WABA connected to this account (WhatsApp Manager > Account tools).',

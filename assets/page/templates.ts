@@ -18,10 +18,9 @@ const text = (value: unknown): string => (typeof value === 'string' ? value : ''
 const list = (value: unknown): Fields[] =>
   Array.isArray(value) ? value.map(fields).filter((v) => v !== undefined) : [];
 
-/** WhatsApp shows the richest type a template has; twilio/text is the fallback for other channels. */
-const PREFERRED = ['whatsapp/card', 'twilio/card', 'twilio/list-picker', 'twilio/call-to-action', 'twilio/quick-reply',
-  'whatsapp/authentication', 'twilio/media', 'twilio/text'];
-const rank = (type: string) => (PREFERRED.includes(type) ? PREFERRED.indexOf(type) : PREFERRED.length);
+/** The types this preview draws. */
+const KNOWN = new Set(['twilio/text', 'twilio/media', 'twilio/quick-reply', 'twilio/call-to-action',
+  'twilio/list-picker', 'twilio/card', 'whatsapp/card', 'whatsapp/authentication']);
 
 function readTemplate(json: unknown, file: string): Template | undefined {
   const body = fields(json);
@@ -30,13 +29,16 @@ function readTemplate(json: unknown, file: string): Template | undefined {
     return value ? [[type, value] as [string, Fields]] : [];
   });
   if (!body || types.length === 0) return undefined;
-  types.sort(([a], [b]) => rank(a) - rank(b));
+  // WhatsApp gets the first rich type; twilio/text beside it is for other channels (as lib/templates' primaryType).
+  const primary = types.findIndex(([type]) => type !== 'twilio/text');
+  if (primary > 0) types.unshift(...types.splice(primary, 1));
   const name = text(body.friendly_name) || file.replace(/\.json$/, '');
   const samples = fields(body.variables) ?? {};
   return { name, category: text(body.category), language: text(body.language), samples, types };
 }
 
-const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
+/** A placeholder as lib/templates/variables.ts reads it (not imported: that module brings zod into the page). */
+const PLACEHOLDER = /\{\{([^{}\s]+)\}\}/g;
 
 /** The template's variables: those with samples and those its texts use, in number order. */
 function variableNames(template: Template): string[] {
@@ -70,8 +72,9 @@ function renderContent(type: string, content: Fields, fill: (s: string) => strin
   const head = text(content.header_text) || (type === 'twilio/card' ? '' : text(content.title));
   if (head) bubble.append(el('span', 't-head', fill(head)));
   const authentication = '*{{1}}* is your verification code.';
-  const main =
-    type === 'twilio/card' ? text(content.title) : type === 'whatsapp/authentication' ? authentication : text(content.body);
+  let main = text(content.body);
+  if (type === 'twilio/card') main = text(content.title);
+  if (type === 'whatsapp/authentication') main = authentication;
   const body = el('div', 'wa');
   // formatWhatsApp escapes all text and emits only allow-listed tags: this is its purpose.
   body.innerHTML = formatWhatsApp(fill(main));
@@ -100,8 +103,6 @@ function renderContent(type: string, content: Fields, fill: (s: string) => strin
   }
   return shown;
 }
-
-const KNOWN = new Set(PREFERRED);
 
 export function setupTemplates(): void {
   const readable = templates.flatMap(({ file, json }) => readTemplate(json, file) ?? []);

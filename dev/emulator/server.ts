@@ -6,13 +6,16 @@
  * Each endpoint family is a module exporting EmulatorRoute[] (messages.ts, senders.ts ...), listed in
  * ROUTE_MODULES below. Control endpoints live under /__emulator/:
  *   GET  /__emulator/requests[?route=name]   what was received (parsed bodies, account, time)
- *   POST /__emulator/faults                   {route, status?, code?, delayMs?, times?} injects a fault
+ *   POST /__emulator/faults                   {route, status?, code?, delayMs?, times?, afterHandling?} injects a fault
  *   POST /__emulator/reset                    forgets requests, faults and resources
- * Route modules add their own control routes (`control: true`), e.g. senders.ts: POST /__emulator/senders/{Sid}/offline.
+ * Route modules add their own control routes (`control: true`), e.g. senders.ts: POST /__emulator/senders/{Sid}/offline,
+ * content.ts: POST /__emulator/content/{Sid}/reject and /approve.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { SID_PATTERNS } from '../../lib/sids';
+import { contentRoutes } from './content';
 import { messageRoutes } from './messages';
 import { senderRoutes } from './senders';
 
@@ -65,6 +68,11 @@ export type Fault = {
   times?: number;
   /** Retry-After header value (seconds) for 429s. */
   retryAfter?: number;
+  /**
+   * Carry the request out first (a create creates), then answer the fault's status instead of the real answer:
+   * Twilio did the work but the answer was lost on its way back. Default false: the request is refused untouched.
+   */
+  afterHandling?: boolean;
 };
 
 /** Options each route module may read (timings of simulated state changes and the like). */
@@ -93,7 +101,7 @@ export type Emulator = {
   requestsFor(route: string): RecordedRequest[];
 };
 
-const ROUTE_MODULES: EmulatorRoute[][] = [messageRoutes, senderRoutes];
+const ROUTE_MODULES: EmulatorRoute[][] = [messageRoutes, senderRoutes, contentRoutes];
 
 /** Twilio's error body for the 2010 API (`code`, `message`, `more_info`, `status`). */
 export function twilioError(status: number, code: number, message: string): EmulatorReply {
@@ -113,7 +121,7 @@ function basicAuthUser(header: string | undefined): string | undefined {
   const match = /^Basic\s+(.+)$/i.exec(header ?? '');
   if (!match?.[1]) return undefined;
   const [user, password] = Buffer.from(match[1], 'base64').toString('utf8').split(':');
-  if (!user || !password || !/^(AC|SK)[0-9a-fA-F]{32}$/.test(user)) return undefined;
+  if (!user || !password || !(SID_PATTERNS.account.test(user) || SID_PATTERNS.apiKey.test(user))) return undefined;
   return user;
 }
 
@@ -239,6 +247,10 @@ export async function startEmulator(options: EmulatorOptions & { port?: number }
       request.authUser = user;
       const fault = takeFault(state, found.name);
       if (fault?.delayMs) await sleep(fault.delayMs);
+      if (fault?.status && fault.afterHandling) {
+        const handled = match;
+        await Promise.resolve().then(() => found.handle(request, handled, state)).catch(() => undefined);
+      }
       if (fault?.status) {
         record(fault.status);
         const reply = twilioError(fault.status, fault.code ?? (fault.status === 429 ? 20429 : 20500), `Injected fault (${fault.status})`);

@@ -1,5 +1,6 @@
 /** POST /whatsapp/status: the message status callback. Logs one JSON line; answers 204. */
-import { logEvent, route } from '../../edge/handler';
+import { logEvent } from '../../edge/log';
+import { route } from '../../edge/route';
 import { parseWebhook } from '../../edge/webhook';
 import { statusCallbackSchema, statusLogRecord } from '../../lib/status-callback';
 

@@ -32,7 +32,6 @@ const dialogs: string[] = [];
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  process.stderr.write('DBG beforeAll\n');
   [runtime, browser] = await Promise.all([
     startRuntime({ env: { WHATSAPP_SANDBOX_KEYWORD: KEYWORD } }),
     chromium.launch({
@@ -126,8 +125,6 @@ async function download(selector: string): Promise<Buffer> {
 }
 
 describe('the page', () => {
-  const T0 = Date.now();
-  beforeEach(() => { process.stderr.write(`DBG ${Date.now() - T0} start ${expect.getState().currentTestName}\n`); });
   it('is served at / and at /index.html, with a label on every field', async () => {
     await page.goto(`${runtime.url}/index.html`);
     await expect(page.locator('#cheats td.wa strong').first().textContent()).resolves.toBe('bold');

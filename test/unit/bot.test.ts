@@ -23,6 +23,7 @@ describe('parseInbound', () => {
     ['NumMedia not a number', { NumMedia: 'lots', MediaUrl0: 'https://m/0', Body: 'x' }, { kind: 'text', body: 'x' }],
     ['media without URL -> text', { NumMedia: '1', Body: 'caption' }, { kind: 'text', body: 'caption' }],
     ['button', { ButtonText: 'Yes', ButtonPayload: 'y' }, { kind: 'button', text: 'Yes', payload: 'y' }],
+    ['list choice', { ListTitle: 'Text styles', ListId: 'format' }, { kind: 'button', text: 'Text styles', payload: 'format' }],
     ['nothing', { MessageType: 'reaction' }, { kind: 'unknown', messageType: 'reaction' }],
   ])('%s', (_name, fields, content) => {
     expect(parse(fields).content).toMatchObject(content);
@@ -105,5 +106,62 @@ describe('location helpers', () => {
     ['text/vcard', undefined],
   ])('mediaFamily(%s) = %s', (type, family) => {
     expect(mediaFamily(type)).toBe(family);
+  });
+});
+
+describe('every body within 1,600 UTF-16 units, the bot’s own words kept', () => {
+  const emoji = '🙂'.repeat(1000); // 2,000 units
+  const long = 'x'.repeat(1700);
+  const unitsOf = (reply: BotReply) => (reply.kind === 'messages' ? reply.messages : reply.onSent).map((m) => (m.body ?? '').length);
+
+  it.each([
+    ['a long emoji button text', { ButtonText: emoji, ButtonPayload: 'p' }, 'Send *menu* to see everything I can do.'],
+    ['a 1,700-character location label', { Latitude: '1', Longitude: '2', Label: long, Address: long }, 'https://www.google.com/maps/search/?api=1&query=1,2'],
+    ['huge content types', Object.fromEntries([['NumMedia', '10'], ...Array.from({ length: 10 }, (_, i) => [[`MediaUrl${i}`, `https://m/${i}`], [`MediaContentType${i}`, `x/${emoji}${i}`]]).flat()]), 'PDF documents.'],
+    ['a huge profile name', { Body: 'menu', ProfileName: emoji }, 'your location.'],
+  ])('%s', (_name, fields, ending) => {
+    const reply = replyTo(parse(fields as Record<string, string>), settings);
+    for (const units of unitsOf(reply)) expect(units).toBeLessThanOrEqual(1600);
+    expect(bodyOf(reply).endsWith(ending)).toBe(true);
+  });
+
+  it('the location sent through the Messages API: Body and the PersistentAction label cut to fit', () => {
+    const reply = replyTo(parse({ Body: 'location' }), { ...settings, location: { latitude: -33.5, longitude: 151.25, name: emoji, label: long } });
+    if (reply.kind !== 'send-location') throw new Error('expected a location send');
+    expect(reply.request.body.length).toBeLessThanOrEqual(1600);
+    expect(reply.request.body.isWellFormed()).toBe(true); // no half emoji at the cut
+    expect(reply.request.persistentAction.length).toBeLessThanOrEqual(1600);
+    expect(reply.request.persistentAction).toMatch(/^geo:-33\.5,151\.25\|x+…$/);
+    for (const units of unitsOf(reply)) expect(units).toBeLessThanOrEqual(1600);
+  });
+});
+
+describe('the menu as buttons', () => {
+  const MENU_SID = 'HX' + 'a'.repeat(32);
+  const withMenu = { ...settings, menuContentSid: MENU_SID };
+
+  it.each(['menu', 'help', 'Hi!'])('%j sends the menu template from the bot to the user; the text menu only if that fails', (body) => {
+    const reply = replyTo(parse({ Body: body, ProfileName: 'Ada' }), withMenu);
+    expect(reply).toMatchObject({ kind: 'send-menu', request: { from: BASE.To, to: BASE.From, contentSid: MENU_SID }, onSent: [] });
+    if (reply.kind !== 'send-menu') throw new Error('expected send-menu');
+    expect(reply.onFailure[0]!.body).toContain('Hi Ada!');
+    expect(reply.onFailure[0]!.body).toContain('*media*');
+  });
+
+  it('without a menu template, the text menu in TwiML as before', () => {
+    expect(replyTo(parse({ Body: 'menu' }), settings).kind).toBe('messages');
+  });
+
+  it.each([
+    [{ ButtonText: 'Sample image', ButtonPayload: 'media' }, 'messages', /sample image/],
+    [{ ButtonText: 'Text styles', ButtonPayload: 'format' }, 'messages', /WhatsApp formatting/],
+    [{ ButtonText: 'Our location', ButtonPayload: 'location' }, 'send-location', undefined],
+    [{ ListTitle: 'Text styles', ListId: 'format' }, 'messages', /WhatsApp formatting/],
+    [{ ButtonText: 'Menu' }, 'send-menu', undefined],
+    [{ ButtonText: 'Maybe later', ButtonPayload: 'later' }, 'messages', /You picked “Maybe later”/],
+  ])('a tap %j answers like the word it stands for', (fields, kind, body) => {
+    const reply = replyTo(parse(fields), withMenu);
+    expect(reply.kind).toBe(kind);
+    if (body) expect(bodyOf(reply)).toMatch(body);
   });
 });
