@@ -1,9 +1,9 @@
-/** lib/senders/errors.ts: both Twilio error bodies read, twilio-node's own exceptions read, and one answer shape. */
+/** lib/twilio-api (failures.ts, and request.ts's retry timing): both Twilio error bodies read, twilio-node's own exceptions read, one answer shape. */
 import fc from 'fast-check';
 import RestException from 'twilio/lib/base/RestException';
 import TwilioServiceException from 'twilio/lib/base/TwilioServiceException';
-import { DEFAULT_RETRY, answerForFailure, backoffDelay, failureFromException, parseRetryAfter, parseTwilioErrorBody, type TwilioFailure } from '../../lib/twilio-api';
-import { TWILIO_ERROR_HINTS } from '../../lib/twilio-errors';
+import { DEFAULT_RETRY, answerForFailure, backoffDelay, failureFromException, parseRetryAfter, parseTwilioErrorBody, type TwilioFailure } from '../../../lib/twilio-api';
+import { TWILIO_ERROR_HINTS } from '../../../lib/twilio-errors';
 
 describe('parseTwilioErrorBody', () => {
   it('reads the classic body {code, message, more_info, status}', () => {

@@ -1,39 +1,34 @@
 /**
- * Property: whatever Twilio (or anyone) posts to /whatsapp/incoming — random fields, missing fields,
- * odd unicode, huge bodies, repeated keys, `request`-like keys — the answer is never a 5xx, every 200 is
- * well-formed TwiML, and every body the bot sends (TwiML, and the location message the emulator receives
- * through the Messages API) stays within 1,600 UTF-16 units. 1,000 generated payloads, signed, through the
- * real local runtime.
+ * Property of functions/whatsapp/incoming.protected.ts: whatever Twilio (or anyone) posts — random fields,
+ * missing fields, odd unicode, huge bodies, repeated keys, `request`-like keys — the answer is never a 5xx, every
+ * 200 is well-formed TwiML, and every body the bot sends (TwiML, and the location message the emulator receives
+ * through the Messages API) stays within 1,600 UTF-16 units. 1,000 generated payloads, signed, form-encoded and
+ * decoded as the runtime's body parser does and merged into `event` as the runtime does (Object.assign), through
+ * the in-process harness; the emulator over HTTP takes the location messages.
  */
 import fc from 'fast-check';
-import { startEmulator, type Emulator } from '../../dev/emulator/server';
-import { startRuntime, type RunningRuntime } from '../support/runtime';
-import { parseTwiml } from '../support/twiml';
-import { postWebhook, type FormParams } from '../support/twilio-request';
+import type { Emulator } from '../../../dev/emulator/server';
+import { startEmulatedSuite, type FunctionHarness } from '../../support/harness';
+import { parseTwiml } from '../../support/twiml';
+import type { FormParams } from '../../support/twilio-request';
 
 const AUTH_TOKEN = 'property-test-token-0123456789abcdef';
 let emulator: Emulator;
-let runtime: RunningRuntime;
+let harness: FunctionHarness;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  emulator = await startEmulator();
-  runtime = await startRuntime({
-    env: {
-      ACCOUNT_SID: 'AC' + '2'.repeat(32),
-      AUTH_TOKEN,
-      TWILIO_API_BASE_URL: emulator.url,
-      BOT_LOCATION_LATITUDE: '51.5',
-      BOT_LOCATION_LONGITUDE: '-0.12',
-      // Longer than a message may be, with emoji (two units each): the sent location must still fit.
-      BOT_LOCATION_NAME: `London ${'🇬🇧'.repeat(500)}`,
-      BOT_LOCATION_LABEL: 'L'.repeat(1700),
-    },
-  });
+  ({ emulator, harness, stop } = await startEmulatedSuite({
+    ACCOUNT_SID: 'AC' + '2'.repeat(32),
+    AUTH_TOKEN,
+    BOT_LOCATION_LATITUDE: '51.5',
+    BOT_LOCATION_LONGITUDE: '-0.12',
+    // Longer than a message may be, with emoji (two units each): the sent location must still fit.
+    BOT_LOCATION_NAME: `London ${'🇬🇧'.repeat(500)}`,
+    BOT_LOCATION_LABEL: 'L'.repeat(1700),
+  }));
 });
-afterAll(async () => {
-  await runtime?.stop();
-  await emulator?.close();
-});
+afterAll(() => stop?.());
 
 const oddText = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 60 }),
@@ -96,18 +91,18 @@ it('never answers 5xx; every 200 is well-formed TwiML; every body sent is within
   const statuses = new Map<number, number>();
   await fc.assert(
     fc.asyncProperty(payload, async (params) => {
-      const res = await postWebhook(runtime.url, '/whatsapp/incoming', params, { authToken: AUTH_TOKEN });
-      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-      expect(res.status).toBeLessThan(500);
+      const res = await harness.webhook('/whatsapp/incoming', params, { authToken: AUTH_TOKEN });
+      statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+      expect(res.statusCode).toBeLessThan(500);
       if (unverifiable(params)) {
-        expect(res.status).toBe(403);
-      } else if (res.status === 200) {
+        expect(res.statusCode).toBe(403);
+      } else if (res.statusCode === 200) {
         const messages = parseTwiml(res.body);
         expect(messages.length).toBeGreaterThan(0);
         for (const m of messages) expect((m.body ?? '').length).toBeLessThanOrEqual(1600);
       } else {
         // Signed by the test: anything else that is not a 200 is a field problem.
-        expect(res.status).toBe(400);
+        expect(res.statusCode).toBe(400);
       }
     }),
     { numRuns: 1000 },

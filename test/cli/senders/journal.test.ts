@@ -4,8 +4,8 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync, appendFileSync, 
 import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openJournal, parseJournal, senderKey } from '../../cli/senders/journal';
-import { ROOT } from '../../dev/paths';
+import { openJournal, parseJournal, senderKey } from '../../../cli/senders/journal';
+import { ROOT } from '../../../dev/paths';
 
 const ACCOUNT = 'AC' + '2'.repeat(32);
 const KEY = senderKey(ACCOUNT, 'whatsapp:+14155550101');

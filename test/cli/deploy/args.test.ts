@@ -1,6 +1,6 @@
 /** The deploy command line: own flags taken out, the rest passed to twilio-run, project defaults added. */
-import { splitDeployArgs } from '../../cli/deploy/args';
-import { parseDeployFlags } from '../../cli/deploy/project';
+import { splitDeployArgs } from '../../../cli/deploy/args';
+import { parseDeployFlags } from '../../../cli/deploy/project';
 
 describe('splitDeployArgs', () => {
   it('passes every other flag through unchanged, adding --runtime node22 and JSON output', () => {

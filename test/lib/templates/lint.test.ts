@@ -1,7 +1,7 @@
 /** The template linter: each rule fails on a bad file and names the file, the field and the rule. */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from '../../dev/paths';
+import { ROOT } from '../../../dev/paths';
 import {
   fillVariables,
   lintProblemText,
@@ -9,7 +9,7 @@ import {
   lintTemplateSource,
   lintTemplates,
   type LintProblem,
-} from '../../lib/templates';
+} from '../../../lib/templates';
 
 const FILE = 'templates/shop_update.json';
 type Json = Record<string, unknown>;

@@ -1,69 +1,56 @@
 /**
- * POST /whatsapp/incoming served by the real local runtime, signed like Twilio, with the local Twilio
- * API emulator on the other side for the location message.
+ * functions/whatsapp/incoming.protected.ts in process, signed like Twilio, with the local Twilio API emulator
+ * on the other side (over HTTP) for the location message. Signatures: test/edge/webhook.test.ts; the answer over
+ * real HTTP and the served media: test/server/webhooks.test.ts.
  */
-import { startEmulator, type Emulator } from '../../dev/emulator/server';
-import { injectFault } from '../support/emulator-control';
-import { startRuntime, type RunningRuntime } from '../support/runtime';
-import { parseTwiml } from '../support/twiml';
-import { postWebhook, type FormParams } from '../support/twilio-request';
+import type { Emulator } from '../../../dev/emulator/server';
+import { injectFault } from '../../support/emulator-control';
+import { startEmulatedSuite, type CapturedLogs, type FunctionHarness } from '../../support/harness';
+import { parseTwiml } from '../../support/twiml';
+import { WHATSAPP_BOT as BOT, WHATSAPP_USER as USER, inboundMessage, type FormParams } from '../../support/twilio-request';
 
 const AUTH_TOKEN = 'incoming-test-token-0123456789abcdef';
 const ACCOUNT_SID = 'AC' + '1'.repeat(32);
-const USER = 'whatsapp:+15005550006';
-const BOT = 'whatsapp:+14155238886';
 
 let emulator: Emulator;
-let runtime: RunningRuntime;
+let harness: FunctionHarness;
+let logs: CapturedLogs;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  emulator = await startEmulator();
-  runtime = await startRuntime({
-    env: {
-      ACCOUNT_SID,
-      AUTH_TOKEN,
-      TWILIO_API_BASE_URL: emulator.url,
-      BOT_LOCATION_LATITUDE: '37.7908',
-      BOT_LOCATION_LONGITUDE: '-122.3931',
-      BOT_LOCATION_NAME: 'Twilio HQ',
-      BOT_LOCATION_LABEL: '101 Spear St | Floor 5\nSan Francisco',
-    },
-  });
+  ({ emulator, harness, logs, stop } = await startEmulatedSuite({
+    ACCOUNT_SID,
+    AUTH_TOKEN,
+    BOT_LOCATION_LATITUDE: '37.7908',
+    BOT_LOCATION_LONGITUDE: '-122.3931',
+    BOT_LOCATION_NAME: 'Twilio HQ',
+    BOT_LOCATION_LABEL: '101 Spear St | Floor 5\nSan Francisco',
+  }));
 });
-afterAll(async () => {
-  await runtime?.stop();
-  await emulator?.close();
-});
+afterAll(() => stop?.());
 
-let counter = 0;
-function inbound(fields: FormParams): FormParams {
-  counter += 1;
-  return { MessageSid: `SM${String(counter).padStart(32, '0')}`, AccountSid: ACCOUNT_SID, From: USER, To: BOT, NumMedia: '0', ProfileName: 'Ada', WaId: '15005550006', ...fields };
-}
+const inbound = (fields: FormParams) => inboundMessage(ACCOUNT_SID, fields);
 
 async function send(fields: FormParams) {
-  const res = await postWebhook(runtime.url, '/whatsapp/incoming', inbound(fields), { authToken: AUTH_TOKEN });
-  return { ...res, messages: res.status === 200 ? parseTwiml(res.body) : [] };
+  const res = await harness.webhook('/whatsapp/incoming', inbound(fields), { authToken: AUTH_TOKEN });
+  return { ...res, messages: res.statusCode === 200 ? parseTwiml(res.body) : [] };
 }
 
 describe('commands', () => {
   it.each(['help', 'menu', 'hi', 'hello', '  HELLO!! ', 'Menu.', '¿help?', 'hi 👋'])('%j answers the menu', async (body) => {
     const res = await send({ Body: body });
-    expect(res.status).toBe(200);
-    expect(res.contentType).toMatch(/^text\/xml/);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/xml/);
     expect(res.messages).toHaveLength(1);
     expect(res.messages[0]!.body).toContain('*media*');
     expect(res.messages[0]!.body).toContain('*location*');
     expect(res.messages[0]!.body).toContain('Hi Ada!');
   });
 
-  it('media answers one <Media> with the bundled image on the function’s own domain, which is served', async () => {
+  it('media answers one <Media> with the bundled image on the function’s own domain', async () => {
     const res = await send({ Body: 'Media' });
     expect(res.messages).toHaveLength(1);
-    expect(res.messages[0]!.media).toEqual([`${runtime.url}/media/whatsapp-sample.png`]);
-    const image = await fetch(res.messages[0]!.media[0]!);
-    expect(image.status).toBe(200);
-    expect(image.headers.get('content-type')).toMatch(/^image\/png/);
+    expect(res.messages[0]!.media).toEqual([`${harness.url}/media/whatsapp-sample.png`]);
   });
 
   it('format shows every WhatsApp style in one message', async () => {
@@ -84,14 +71,14 @@ describe('commands', () => {
     ['what is this?', /Send \*help\*/],
   ])('%j gets its answer', async (body, expected) => {
     const res = await send({ Body: body });
-    expect(res.status).toBe(200);
+    expect(res.statusCode).toBe(200);
     expect(res.messages).toHaveLength(1);
     expect(res.messages[0]!.body).toMatch(expected);
   });
 
   it('join links to /sandbox/join on the function’s own origin', async () => {
     const res = await send({ Body: 'join some-word' });
-    expect(res.messages[0]!.body).toContain(`${runtime.url}/sandbox/join`);
+    expect(res.messages[0]!.body).toContain(`${harness.url}/sandbox/join`);
   });
 });
 
@@ -99,7 +86,7 @@ describe('location', () => {
   it('sends the bot location through the Messages API with the exact From, To, Body and PersistentAction', async () => {
     const before = emulator.requestsFor('messages.create').length;
     const res = await send({ Body: 'location' });
-    expect(res.status).toBe(200);
+    expect(res.statusCode).toBe(200);
     expect(res.messages[0]!.body).toContain('Twilio HQ');
     const created = emulator.requestsFor('messages.create').slice(before);
     expect(created).toHaveLength(1);
@@ -117,10 +104,10 @@ describe('location', () => {
   it('still answers with an apology, and logs the Twilio error code, when the API call fails', async () => {
     await injectFault(emulator, { route: 'messages.create', status: 400, code: 63016 });
     const res = await send({ Body: 'location' });
-    expect(res.status).toBe(200);
+    expect(res.statusCode).toBe(200);
     expect(res.messages).toHaveLength(1);
     expect(res.messages[0]!.body).toMatch(/Sorry, I couldn't send the location/);
-    const logged = await runtime.waitForJsonLog((l) => l.event === 'location.not_sent');
+    const logged = logs.jsonLog((l) => l.event === 'location.not_sent');
     expect(logged).toMatchObject({ errorCode: 63016, httpStatus: 400 });
     expect(String(logged.hint)).toMatch(/24-hour/);
   });
@@ -161,29 +148,12 @@ describe('inbound media and locations', () => {
 
   it('keeps every reply within 1600 characters', async () => {
     const res = await send({ Body: '', Latitude: '1', Longitude: '2', Label: 'x'.repeat(5000) });
-    expect(res.status).toBe(200);
+    expect(res.statusCode).toBe(200);
     expect(res.messages[0]!.body!.length).toBeLessThanOrEqual(1600);
   });
 });
 
-describe('signature and bad input', () => {
-  it.each([
-    ['a forged signature', { signature: 'AAAAAAAAAAAAAAAAAAAAAAAAAAA=' }],
-    ['no signature', { signature: null }],
-    ['a signature for another URL', { signedUrl: 'https://example.com/whatsapp/incoming' }],
-  ])('%s gets 403 and sends nothing', async (_name, options) => {
-    const before = emulator.state.requests.length;
-    const res = await postWebhook(runtime.url, '/whatsapp/incoming', inbound({ Body: 'location' }), { authToken: AUTH_TOKEN, ...options });
-    expect(res.status).toBe(403);
-    expect(res.body).not.toContain('<Response>');
-    expect(emulator.state.requests.length).toBe(before);
-  });
-
-  it('a signature made with another auth token gets 403', async () => {
-    const res = await postWebhook(runtime.url, '/whatsapp/incoming', inbound({ Body: 'hi' }), { authToken: 'not-the-token' });
-    expect(res.status).toBe(403);
-  });
-
+describe('bad input', () => {
   it.each([
     ['From missing', { From: '' }, /From/],
     ['From not WhatsApp', { From: '+15005550006' }, /From: must be "whatsapp:\+"/],
@@ -191,9 +161,9 @@ describe('signature and bad input', () => {
   ])('%s: 400 with a plain reason', async (_name, fields, reason) => {
     const params = inbound({ Body: 'hi', ...fields });
     if (params.From === '') delete params.From;
-    const res = await postWebhook(runtime.url, '/whatsapp/incoming', params, { authToken: AUTH_TOKEN });
-    expect(res.status).toBe(400);
-    expect(res.contentType).toMatch(/^text\/plain/);
+    const res = await harness.webhook('/whatsapp/incoming', params, { authToken: AUTH_TOKEN });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
     expect(res.body).toMatch(reason);
   });
 });

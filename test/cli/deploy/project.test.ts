@@ -6,9 +6,9 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ROOT } from '../../dev/paths';
-import { checkFunctionsLoad } from '../../cli/deploy/function-loads';
-import { inspectDeploy, readDeployConfig } from '../../cli/deploy/project';
+import { ROOT } from '../../../dev/paths';
+import { checkFunctionsLoad } from '../../../cli/deploy/function-loads';
+import { inspectDeploy, readDeployConfig } from '../../../cli/deploy/project';
 
 let dir: string;
 

@@ -1,7 +1,7 @@
 /** The deploy's pure checks: one table row per refusal, and the cases that must pass. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from '../../dev/paths';
+import { ROOT } from '../../../dev/paths';
 import {
   checkAssetFiles,
   checkCredentials,
@@ -11,8 +11,8 @@ import {
   checkVariables,
   formatRefusal,
   type Problem,
-} from '../../cli/deploy/checks';
-import { formatSummary, parseDeployOutput, webhookUrls } from '../../cli/deploy/summary';
+} from '../../../cli/deploy/checks';
+import { formatSummary, parseDeployOutput, webhookUrls } from '../../../cli/deploy/summary';
 
 const ids = (problems: Problem[]) => problems.map((p) => p.id);
 const ADMIN_TOKEN = 'f3a9c2e71b0d4c8e9a6b5d4c3b2a1f0e'; // 32 characters

@@ -3,11 +3,11 @@
  * Retry-After, connection failures, the 63110 race of two registrations, subaccount credentials.
  */
 import { createServer } from 'node:net';
-import { createTwilioClient } from '../../lib/twilio-client';
-import { fetchSender, listSenders, registerSender } from '../../lib/senders';
-import { TwilioApiError, subaccountAuth, type AttemptTrace, type TwilioCall } from '../../lib/twilio-api';
-import { startEmulator, type Emulator, type Fault } from '../../dev/emulator/server';
-import { injectFault as injectFaultInto, resetEmulator } from '../support/emulator-control';
+import { createTwilioClient } from '../../../lib/twilio-client';
+import { fetchSender, listSenders, registerSender } from '../../../lib/senders';
+import { TwilioApiError, subaccountAuth, type AttemptTrace, type TwilioCall } from '../../../lib/twilio-api';
+import { startEmulator, type Emulator, type Fault } from '../../../dev/emulator/server';
+import { injectFault as injectFaultInto, resetEmulator } from '../../support/emulator-control';
 
 const PARENT = 'AC' + 'a'.repeat(32);
 const SUB = 'AC' + 'b'.repeat(32);

@@ -1,29 +1,25 @@
 /**
- * POST /admin/register-sender on the real runtime against the emulator: validation answers, the exact snake_case
- * bodies Twilio receives, idempotency, subaccounts, and the answer for each documented Twilio error code.
+ * functions/admin/register-sender.ts in process, against the emulator over HTTP: validation answers, the exact
+ * snake_case bodies Twilio receives, idempotency, subaccounts, and the answer for each documented Twilio error code.
  */
-import { TWILIO_ERROR_HINTS } from '../../lib/twilio-errors';
-import { startEmulator, type Emulator, type Fault } from '../../dev/emulator/server';
-import { ADMIN_TOKEN, AUTH_TOKEN, PARENT_SID, adminClient, humaneRegistration } from '../support/admin';
-import { startRuntime, type RunningRuntime } from '../support/runtime';
-import { injectFault as injectFaultInto, resetEmulator } from '../support/emulator-control';
+import { TWILIO_ERROR_HINTS } from '../../../lib/twilio-errors';
+import type { Emulator, Fault } from '../../../dev/emulator/server';
+import { ADMIN_TOKEN, PARENT_SID, humaneRegistration, startAdminSuite } from '../../support/admin';
+import { injectFault as injectFaultInto, resetEmulator } from '../../support/emulator-control';
+import { adminCaller, functionHarness } from '../../support/harness';
 
 const SUB_SID = 'AC' + '2'.repeat(32);
 const FOREIGN_SUB_SID = 'AC' + '4'.repeat(32);
 
 let emulator: Emulator;
-let runtime: RunningRuntime;
-let admin: ReturnType<typeof adminClient>;
+let admin: Awaited<ReturnType<typeof startAdminSuite>>['admin'];
+let logs: Awaited<ReturnType<typeof startAdminSuite>>['logs'];
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ senderOnlineDelayMs: 40, subaccounts: { [SUB_SID]: PARENT_SID, [FOREIGN_SUB_SID]: 'AC' + '3'.repeat(32) } });
-  runtime = await startRuntime({ env: { ADMIN_TOKEN, ACCOUNT_SID: PARENT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL: emulator.url } });
-  admin = adminClient(runtime.url);
+  ({ emulator, admin, logs, stop } = await startAdminSuite({ senderOnlineDelayMs: 40, subaccounts: { [SUB_SID]: PARENT_SID, [FOREIGN_SUB_SID]: 'AC' + '3'.repeat(32) } }));
 });
-afterAll(async () => {
-  await runtime?.stop();
-  await emulator?.close();
-});
+afterAll(() => stop?.());
 beforeEach(() => resetEmulator(emulator));
 
 const injectFault = (fault: Fault) => injectFaultInto(emulator, fault);
@@ -37,8 +33,8 @@ describe('validation (400 with every field problem, nothing sent to Twilio)', ()
       configuration: { verification_method: 'fax' },
       account_sid: 'AC123',
     });
-    expect(res.status).toBe(400);
-    const byPath = Object.fromEntries((res.body.error.problems as { path: string; message: string; expected?: string }[]).map((p) => [p.path, p]));
+    expect(res.statusCode).toBe(400);
+    const byPath = Object.fromEntries((res.json.error.problems as { path: string; message: string; expected?: string }[]).map((p) => [p.path, p]));
     expect(Object.keys(byPath).sort()).toEqual(
       [
         'account_sid',
@@ -60,8 +56,8 @@ describe('validation (400 with every field problem, nothing sent to Twilio)', ()
 
   it('refuses camelCase keys with the snake_case name to use, instead of sending them', async () => {
     const res = await admin.post('/admin/register-sender', { senderId: '+14155550100', profile: { name: 'Acme', logoUrl: 'https://a.example/l.png' } });
-    expect(res.status).toBe(400);
-    expect(res.body.error.problems).toEqual(
+    expect(res.statusCode).toBe(400);
+    expect(res.json.error.problems).toEqual(
       expect.arrayContaining([
         { path: 'senderId', message: expect.stringContaining('use "sender_id"'), expected: expect.stringContaining('"sender_id"') },
         { path: 'profile.logoUrl', message: expect.stringContaining('use "logo_url"'), expected: expect.stringContaining('"logo_url"') },
@@ -74,8 +70,8 @@ describe('validation (400 with every field problem, nothing sent to Twilio)', ()
   it('answers 400, never 500, for bodies of the wrong shape', async () => {
     for (const body of [{}, { sender_id: 5, profile: 'Acme' }, { sender_id: ['+14155550100'], profile: { name: '' } }, { profile: { name: 'A', emails: 'x@y.z' } }]) {
       const res = await admin.post('/admin/register-sender', body);
-      expect(res.status).toBe(400);
-      expect(res.body.error.problems.length).toBeGreaterThan(0);
+      expect(res.statusCode).toBe(400);
+      expect(res.json.error.problems.length).toBeGreaterThan(0);
     }
   });
 });
@@ -86,7 +82,7 @@ describe('the wire', () => {
       '/admin/register-sender',
       humaneRegistration('+54 11 1234-5678', { configuration: { waba_id: 1234567890, verification_method: 'SMS' } }),
     );
-    expect(res.status).toBe(201);
+    expect(res.statusCode).toBe(201);
     const [create] = emulator.requestsFor('senders.create');
     expect(create?.contentType).toMatch(/^application\/json/);
     expect(create?.authUser).toBe(PARENT_SID);
@@ -106,7 +102,7 @@ describe('the wire', () => {
         ],
       },
     });
-    expect(res.body).toMatchObject({
+    expect(res.json).toMatchObject({
       created: true,
       sender: { sid: expect.stringMatching(/^XE[0-9a-f]{32}$/), status: 'CREATING', sender_id: 'whatsapp:+5491112345678' },
       next_step: { action: 'wait', route: expect.stringContaining('/admin/sender-status?sid=') },
@@ -116,22 +112,22 @@ describe('the wire', () => {
 
   it('normalizes Mexico to +521', async () => {
     const res = await admin.post('/admin/register-sender', humaneRegistration('whatsapp:+52 55 1234 5678'));
-    expect(res.status).toBe(201);
+    expect(res.statusCode).toBe(201);
     expect(emulator.requestsFor('senders.create')[0]?.body).toMatchObject({ sender_id: 'whatsapp:+5215512345678' });
   });
 
   it('dry_run answers the exact body and the display-name warnings, and sends nothing', async () => {
     const res = await admin.post('/admin/register-sender', { ...humaneRegistration('+1 415 555 0100'), profile: { name: 'CUSTOMER SUPPORT 🚀' }, dry_run: true });
-    expect(res.status).toBe(200);
-    expect(res.body.request).toEqual({ sender_id: 'whatsapp:+14155550100', webhook: { callback_url: 'https://acme.example/whatsapp/incoming', callback_method: 'POST' }, profile: { name: 'CUSTOMER SUPPORT 🚀' } });
-    expect(res.body.warnings.map((w: { code: string }) => w.code).sort()).toEqual(['ALL_CAPS', 'EMOJI', 'GENERIC_WORDS']);
+    expect(res.statusCode).toBe(200);
+    expect(res.json.request).toEqual({ sender_id: 'whatsapp:+14155550100', webhook: { callback_url: 'https://acme.example/whatsapp/incoming', callback_method: 'POST' }, profile: { name: 'CUSTOMER SUPPORT 🚀' } });
+    expect(res.json.warnings.map((w: { code: string }) => w.code).sort()).toEqual(['ALL_CAPS', 'EMOJI', 'GENERIC_WORDS']);
     expect(emulator.state.requests).toHaveLength(0);
   });
 
   it('registers with warnings when the name is risky (the caller decides)', async () => {
     const res = await admin.post('/admin/register-sender', { ...humaneRegistration('+14155550101'), profile: { name: 'ACME SHOES' } });
-    expect(res.status).toBe(201);
-    expect(res.body.warnings).toEqual([{ field: 'profile.name', code: 'ALL_CAPS', message: expect.stringContaining('capitals') }]);
+    expect(res.statusCode).toBe(201);
+    expect(res.json.warnings).toEqual([{ field: 'profile.name', code: 'ALL_CAPS', message: expect.stringContaining('capitals') }]);
   });
 });
 
@@ -139,10 +135,10 @@ describe('idempotency', () => {
   it('answers the existing sender (200) for the same number written another way, creating only one', async () => {
     const first = await admin.post('/admin/register-sender', humaneRegistration('+1 (415) 555-0100'));
     const second = await admin.post('/admin/register-sender', humaneRegistration('whatsapp:+14155550100'));
-    expect(first.status).toBe(201);
-    expect(second.status).toBe(200);
-    expect(second.body.created).toBe(false);
-    expect(second.body.sender.sid).toBe(first.body.sender.sid);
+    expect(first.statusCode).toBe(201);
+    expect(second.statusCode).toBe(200);
+    expect(second.json.created).toBe(false);
+    expect(second.json.sender.sid).toBe(first.json.sender.sid);
     expect(emulator.requestsFor('senders.create')).toHaveLength(1);
     expect(emulator.requestsFor('senders.list').map((r) => r.query)).toEqual([
       { Channel: 'whatsapp', PageSize: '1000' },
@@ -154,35 +150,35 @@ describe('idempotency', () => {
 describe('subaccounts', () => {
   it('acts on account_sid with the parent credentials: reads its token, then signs the Senders calls as the subaccount', async () => {
     const res = await admin.post('/admin/register-sender', { ...humaneRegistration('+14155550102'), account_sid: SUB_SID });
-    expect(res.status).toBe(201);
+    expect(res.statusCode).toBe(201);
     expect(emulator.requestsFor('accounts.fetch').map((r) => [r.authUser, r.path])).toEqual([[PARENT_SID, `/2010-04-01/Accounts/${SUB_SID}.json`]]);
     expect(emulator.requestsFor('senders.create').map((r) => r.authUser)).toEqual([SUB_SID]);
 
     const parentList = await admin.get('/admin/list-senders');
     const subList = await admin.get('/admin/list-senders', { account_sid: SUB_SID });
-    expect(parentList.body.senders).toEqual([]);
-    expect(subList.body.senders.map((s: { sid: string }) => s.sid)).toEqual([res.body.sender.sid]);
+    expect(parentList.json.senders).toEqual([]);
+    expect(subList.json.senders.map((s: { sid: string }) => s.sid)).toEqual([res.json.sender.sid]);
     // The subaccount's token (a secret the parent read) is in no answer and no log line.
     const subToken = (emulator.state.stores.get('senders') as { subaccounts: Map<string, { token: string }> }).subaccounts.get(SUB_SID)?.token;
     expect(subToken).toMatch(/^[0-9a-f]{32}$/);
     // The last request's log line is there, so every earlier line is too (one ordered stream).
-    await runtime.waitForJsonLog((l) => l.event === 'admin.list-senders' && l.status === 200 && l.account === SUB_SID);
-    expect(runtime.logs.join('\n')).not.toContain(subToken);
-    expect(JSON.stringify([res.body, subList.body])).not.toContain(subToken);
+    logs.jsonLog((l) => l.event === 'admin.list-senders' && l.status === 200 && l.account === SUB_SID);
+    expect(logs.lines.join('\n')).not.toContain(subToken);
+    expect(JSON.stringify([res.json, subList.json])).not.toContain(subToken);
   });
 
   it('answers 404 with a hint for an account that is not a subaccount of ACCOUNT_SID', async () => {
     const res = await admin.post('/admin/register-sender', { ...humaneRegistration('+14155550103'), account_sid: FOREIGN_SUB_SID });
-    expect(res.status).toBe(404);
-    expect(res.body.error).toMatchObject({ code: 20404, hint: TWILIO_ERROR_HINTS[20404] });
+    expect(res.statusCode).toBe(404);
+    expect(res.json.error).toMatchObject({ code: 20404, hint: TWILIO_ERROR_HINTS[20404] });
     expect(emulator.requestsFor('senders.create')).toHaveLength(0);
   });
 
   it('answers 409 63110 when the number is registered on another account', async () => {
     await admin.post('/admin/register-sender', { ...humaneRegistration('+14155550104'), account_sid: SUB_SID });
     const res = await admin.post('/admin/register-sender', humaneRegistration('+14155550104'));
-    expect(res.status).toBe(409);
-    expect(res.body.error).toEqual({ code: 63110, message: expect.stringContaining('already registered'), hint: TWILIO_ERROR_HINTS[63110], more_info: 'https://www.twilio.com/docs/errors/63110' });
+    expect(res.statusCode).toBe(409);
+    expect(res.json.error).toEqual({ code: 63110, message: expect.stringContaining('already registered'), hint: TWILIO_ERROR_HINTS[63110], more_info: 'https://www.twilio.com/docs/errors/63110' });
   });
 });
 
@@ -192,27 +188,23 @@ describe('Twilio errors', () => {
   it.each(SENDERS_CODES)('answers code %i with its status, message, hint and more_info', async (code) => {
     await injectFault({ route: 'senders.create', status: 400, code });
     const res = await admin.post('/admin/register-sender', humaneRegistration('+14155550105'));
-    expect(res.status).toBe(400);
+    expect(res.statusCode).toBe(400);
     expect(TWILIO_ERROR_HINTS[code]).toEqual(expect.any(String));
-    expect(res.body).toEqual({ error: { code, message: expect.stringContaining('400'), hint: TWILIO_ERROR_HINTS[code], more_info: `https://www.twilio.com/docs/errors/${code}` } });
+    expect(res.json).toEqual({ error: { code, message: expect.stringContaining('400'), hint: TWILIO_ERROR_HINTS[code], more_info: `https://www.twilio.com/docs/errors/${code}` } });
   });
 
   it('answers 502, not 401, when Twilio refuses the function credentials (the caller token was fine)', async () => {
     await injectFault({ route: 'senders.list', status: 401, code: 20003 });
     const res = await admin.post('/admin/register-sender', humaneRegistration('+14155550106'));
-    expect(res.status).toBe(502);
-    expect(res.body.error).toMatchObject({ code: 20003, hint: expect.stringContaining('AUTH_TOKEN') });
-    expect(res.headers.get('www-authenticate')).toBeNull();
+    expect(res.statusCode).toBe(502);
+    expect(res.json.error).toMatchObject({ code: 20003, hint: expect.stringContaining('AUTH_TOKEN') });
+    expect(res.headers['www-authenticate']).toBeUndefined();
   });
 
   it('answers 503 naming the variables when ACCOUNT_SID or AUTH_TOKEN is missing', async () => {
-    const bare = await startRuntime({ env: { ADMIN_TOKEN, TWILIO_API_BASE_URL: emulator.url } });
-    try {
-      const res = await adminClient(bare.url).post('/admin/register-sender', humaneRegistration('+14155550107'));
-      expect(res.status).toBe(503);
-      expect(res.body.error.message).toMatch(/ACCOUNT_SID and AUTH_TOKEN/);
-    } finally {
-      await bare.stop();
-    }
+    const bare = adminCaller(functionHarness({ env: { ADMIN_TOKEN, TWILIO_API_BASE_URL: emulator.url } }), ADMIN_TOKEN);
+    const res = await bare.post('/admin/register-sender', humaneRegistration('+14155550107'));
+    expect(res.statusCode).toBe(503);
+    expect(res.json.error.message).toMatch(/ACCOUNT_SID and AUTH_TOKEN/);
   });
 });

@@ -3,9 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { ROOT } from '../../dev/paths';
-import { columnPath, invalidUtf8Offsets, KNOWN_COLUMNS, nest, readCsv, readInput, readJsonLines, validateRows } from '../../cli/senders/input';
-import { parseBulkArgs, parseDuration } from '../../cli/senders/args';
+import { ROOT } from '../../../dev/paths';
+import { columnPath, invalidUtf8Offsets, KNOWN_COLUMNS, nest, readCsv, readInput, readJsonLines, validateRows } from '../../../cli/senders/input';
+import { parseBulkArgs, parseDuration } from '../../../cli/senders/args';
 
 const PARENT = 'AC' + 'f'.repeat(32);
 const SUB = 'AC' + '1'.repeat(32);

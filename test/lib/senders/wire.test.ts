@@ -1,23 +1,24 @@
-/** lib/senders (wire.ts, fields.ts, admin-inputs.ts, display-name.ts): in step with the official spec, humane in, exact out, display-name warnings. */
+/**
+ * lib/senders/wire.ts (the Senders API bodies, built from fields.ts): in step with the official spec, humane in,
+ * exact out. The routes' inputs: admin-inputs.test.ts; display-name warnings: display-name.test.ts.
+ */
 import fc from 'fast-check';
 import { getCountryCallingCode, type CountryCode } from 'libphonenumber-js/min';
 import examples from 'libphonenumber-js/examples.mobile.json';
-import { normalizePhoneNumber } from '../../lib/phone';
+import { normalizePhoneNumber } from '../../../lib/phone';
 import {
   SENDER_STATUSES,
   SENDER_VERTICALS,
-  displayNameWarnings,
-  registerSenderRequestSchema,
   senderConfigurationSchema,
   senderCreateSchema,
   senderIdSchema,
   senderProfileSchema,
   senderUpdateSchema,
   senderWebhookSchema,
-} from '../../lib/senders';
-import { describeZodError } from '../../lib/validation';
-import contract from '../../contracts/senders-openapi.json';
-import { createBodyProblem, updateBodyProblem } from '../../dev/emulator/senders-contract';
+} from '../../../lib/senders';
+import { describeZodError } from '../../../lib/validation';
+import contract from '../../../contracts/senders-openapi.json';
+import { createBodyProblem, updateBodyProblem } from '../../../dev/emulator/senders-contract';
 
 const schemas = contract.components.schemas as unknown as Record<string, { properties?: Record<string, { description?: string }>; enum?: string[] }>;
 const specKeys = (name: string) => Object.keys(schemas[name]!.properties!);
@@ -134,31 +135,5 @@ describe('humane input, exact output', () => {
     expect(result.success).toBe(false);
     const problem = describeZodError(result.error!).find((p) => p.path === path);
     expect(problem?.message).toMatch(message);
-  });
-
-  it('register input: account_sid and dry_run are taken off the body', () => {
-    const parsed = registerSenderRequestSchema.parse({ sender_id: '+14155550100', profile: { name: 'Acme' }, account_sid: 'AC' + 'f'.repeat(32), dry_run: 'true' });
-    expect(parsed).toEqual({ body: { sender_id: 'whatsapp:+14155550100', profile: { name: 'Acme' } }, accountSid: 'AC' + 'f'.repeat(32), dryRun: true });
-  });
-});
-
-describe('displayNameWarnings', () => {
-  it.each([
-    ['Acme Shoes', []],
-    ['IBM', []],
-    ['Example Profile Name', []],
-    ['ACME SHOES', ['ALL_CAPS']],
-    ['Acme 🚀', ['EMOJI']],
-    ['Customer Support', ['GENERIC_WORDS']],
-    ['The Online Shop', ['GENERIC_WORDS']],
-    ['Acme for WhatsApp', ['WHATSAPP_BRAND']],
-    ['acme.com', ['URL']],
-    ['Acme!!!', ['PUNCTUATION']],
-    ['AB', ['TOO_SHORT']],
-    ['SUPPORT TEAM 😀', ['ALL_CAPS', 'EMOJI', 'GENERIC_WORDS']],
-  ])('%s -> %j', (name, codes) => {
-    const warnings = displayNameWarnings(name);
-    expect(warnings.map((w) => w.code)).toEqual(codes);
-    for (const w of warnings) expect(w).toEqual({ field: 'profile.name', code: w.code, message: expect.stringMatching(/^[A-Z].{20,}\.$/) });
   });
 });

@@ -2,10 +2,10 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import contract from '../../contracts/content-openapi.json';
-import { createBodyProblem } from '../../dev/emulator/content-contract';
-import { ROOT } from '../../dev/paths';
-import { SUPPORTED_TYPES, TYPE_SCHEMAS, contentCreateBody, templateFileSchema } from '../../lib/templates';
+import contract from '../../../contracts/content-openapi.json';
+import { createBodyProblem } from '../../../dev/emulator/content-contract';
+import { ROOT } from '../../../dev/paths';
+import { SUPPORTED_TYPES, TYPE_SCHEMAS, contentCreateBody, templateFileSchema } from '../../../lib/templates';
 
 type Spec = {
   $ref?: string;
