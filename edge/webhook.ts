@@ -27,7 +27,9 @@ export function verifyTwilioWebhook(request: RouteRequest): Record<string, strin
     return forbidden(answer);
   };
   // Twilio never sends a field named `request`; one replaced the runtime's headers, so there is no signature to trust.
-  if (request.requestParamSent) throw refuse('a parameter named "request" is not accepted', 'a parameter named "request"');
+  if (request.requestParamSent) {
+    throw refuse('a parameter named "request" is not accepted', 'a parameter named "request"');
+  }
   // Twilio posts flat form fields (a repeated key becomes an array); anything else was not signed by Twilio.
   let repeated = false;
   for (const value of Object.values(request.params)) {

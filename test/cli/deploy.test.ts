@@ -11,7 +11,13 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../../dev/paths';
-import { API_HOST, UPLOAD_HOST, startFakeServerlessApi, type FakeServerlessApi, type LiveDeployment } from '../support/fake-serverless-api';
+import {
+  API_HOST,
+  UPLOAD_HOST,
+  startFakeServerlessApi,
+  type FakeServerlessApi,
+  type LiveDeployment,
+} from '../support/fake-serverless-api';
 
 const DEPLOY_INFO = join(ROOT, '.twiliodeployinfo');
 
@@ -131,13 +137,19 @@ describe('npm run deploy against a fake Serverless API', () => {
       visibility: /\.protected\.js$/.test(f) ? 'protected' : /\.private\.js$/.test(f) ? 'private' : 'public',
       content: readFileSync(join(folder, f)).toString('utf8'),
     }));
-    const deployed = live.functions.map((f) => ({ path: f.path, visibility: f.visibility, content: f.content.toString('utf8') }));
+    const deployed = live.functions.map((f) => ({
+      path: f.path,
+      visibility: f.visibility,
+      content: f.content.toString('utf8'),
+    }));
     const byPath = (a: { path: string }, b: { path: string }) => a.path.localeCompare(b.path);
     expect(deployed.sort(byPath)).toEqual(expected.sort(byPath));
 
     for (const fn of live.functions) {
-      if (fn.path.startsWith('/whatsapp/')) expect({ path: fn.path, visibility: fn.visibility }).toEqual({ path: fn.path, visibility: 'protected' });
-      if (fn.path.startsWith('/admin/') || fn.path === '/sandbox/join') expect({ path: fn.path, visibility: fn.visibility }).toEqual({ path: fn.path, visibility: 'public' });
+      if (fn.path.startsWith('/whatsapp/'))
+        expect({ path: fn.path, visibility: fn.visibility }).toEqual({ path: fn.path, visibility: 'protected' });
+      if (fn.path.startsWith('/admin/') || fn.path === '/sandbox/join')
+        expect({ path: fn.path, visibility: fn.visibility }).toEqual({ path: fn.path, visibility: 'public' });
     }
     const visibility = Object.fromEntries(live.functions.map((f) => [f.path, f.visibility]));
     expect(visibility).toMatchObject({
@@ -152,7 +164,11 @@ describe('npm run deploy against a fake Serverless API', () => {
   it('deploys the page, its bundled JS and CSS and the sample media, and no source map or TypeScript', () => {
     const folder = join(ROOT, 'dist', 'assets');
     const paths = live.assets.map((a) => a.path).sort();
-    expect(paths).toEqual(listFiles(folder).map((f) => `/${f}`).sort());
+    expect(paths).toEqual(
+      listFiles(folder)
+        .map((f) => `/${f}`)
+        .sort(),
+    );
     expect(paths).toContain('/index.html');
     expect(live.assets.find((a) => a.path === '/index.html')?.contentType).toBe('text/html');
     expect(paths.some((p) => /^\/[^/]+\.js$/.test(p))).toBe(true);
@@ -166,7 +182,9 @@ describe('npm run deploy against a fake Serverless API', () => {
   });
 
   it('has Twilio install only the runtime handler 2.0.1 and twilio, on node22', () => {
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
     expect([...live.dependencies].sort((a, b) => a.name.localeCompare(b.name))).toEqual([
       { name: '@twilio/runtime-handler', version: '2.0.1' },
       { name: 'twilio', version: pkg.dependencies.twilio },
@@ -183,7 +201,8 @@ describe('npm run deploy against a fake Serverless API', () => {
       BOT_LOCATION_LONGITUDE: '-122.3931',
       BOT_LOCATION_NAME: 'Twilio HQ',
     });
-    for (const key of ['ACCOUNT_SID', 'AUTH_TOKEN', 'TWILIO_API_BASE_URL', 'PUBLIC_BASE_URL']) expect(Object.keys(live.variables)).not.toContain(key);
+    for (const key of ['ACCOUNT_SID', 'AUTH_TOKEN', 'TWILIO_API_BASE_URL', 'PUBLIC_BASE_URL'])
+      expect(Object.keys(live.variables)).not.toContain(key);
   });
 
   it('prints the three webhook URLs and the page URL on the deployed domain', () => {
@@ -203,7 +222,10 @@ describe('npm run deploy against a fake Serverless API', () => {
   });
 
   it('records the service for the account in .twiliodeployinfo, as twilio-run does', () => {
-    const info = JSON.parse(readFileSync(DEPLOY_INFO, 'utf8')) as Record<string, { serviceSid: string; latestBuild: string }>;
+    const info = JSON.parse(readFileSync(DEPLOY_INFO, 'utf8')) as Record<
+      string,
+      { serviceSid: string; latestBuild: string }
+    >;
     expect(info[`${accountSid}:us1`]).toEqual({ serviceSid: live.service.sid, latestBuild: live.buildSid });
   });
 });
@@ -220,10 +242,20 @@ describe('a redeploy, driven by .twiliodeployinfo, with the credentials in the e
     // no credentials in the file: ACCOUNT_SID/AUTH_TOKEN come from the environment, as for the bulk tool
     writeFileSync(
       envFile,
-      [`ADMIN_TOKEN=${newAdminToken}`, 'WHATSAPP_SANDBOX_KEYWORD=green-owl', 'BOT_LOCATION_LATITUDE=37.7908', 'BOT_LOCATION_LONGITUDE=-122.3931', 'BOT_LOCATION_NAME=', ''].join('\n'),
+      [
+        `ADMIN_TOKEN=${newAdminToken}`,
+        'WHATSAPP_SANDBOX_KEYWORD=green-owl',
+        'BOT_LOCATION_LATITUDE=37.7908',
+        'BOT_LOCATION_LONGITUDE=-122.3931',
+        'BOT_LOCATION_NAME=',
+        '',
+      ].join('\n'),
     );
     // --no-build: dist/ is the build the first deploy made
-    run = await runDeployCli(['--no-build', '--env', envFile, '--environment', 'stage'], { ACCOUNT_SID: accountSid, AUTH_TOKEN: authToken });
+    run = await runDeployCli(['--no-build', '--env', envFile, '--environment', 'stage'], {
+      ACCOUNT_SID: accountSid,
+      AUTH_TOKEN: authToken,
+    });
     if (run.code !== 0) throw new Error(`redeploy failed (exit ${run.code}):\n${run.stderr}\n${run.stdout}`);
     live = fake.live(first.environment.sid)!;
   });
@@ -251,7 +283,10 @@ describe('a redeploy, driven by .twiliodeployinfo, with the credentials in the e
   });
 
   it('records the new build in .twiliodeployinfo', () => {
-    const info = JSON.parse(readFileSync(DEPLOY_INFO, 'utf8')) as Record<string, { serviceSid: string; latestBuild: string }>;
+    const info = JSON.parse(readFileSync(DEPLOY_INFO, 'utf8')) as Record<
+      string,
+      { serviceSid: string; latestBuild: string }
+    >;
     expect(info[`${accountSid}:us1`]).toEqual({ serviceSid: first.service.sid, latestBuild: live.buildSid });
   });
 });
@@ -260,8 +295,27 @@ describe('deploying with an API key (SK...)', () => {
   it('records the deploy under the account, so the second deploy updates the same service', async () => {
     rmSync(DEPLOY_INFO, { force: true }); // a project deployed only with the key
     const envFile = join(dir, 'key.env');
-    writeFileSync(envFile, [`ACCOUNT_SID=${accountSid}`, 'AUTH_TOKEN=', `ADMIN_TOKEN=${adminToken}`, 'WHATSAPP_SANDBOX_KEYWORD=purple-llama', ''].join('\n'));
-    const args = ['--no-build', '--env', envFile, '--service-name', 'wa-key-test', '--username', apiKey.sid, '--password', apiKey.secret];
+    writeFileSync(
+      envFile,
+      [
+        `ACCOUNT_SID=${accountSid}`,
+        'AUTH_TOKEN=',
+        `ADMIN_TOKEN=${adminToken}`,
+        'WHATSAPP_SANDBOX_KEYWORD=purple-llama',
+        '',
+      ].join('\n'),
+    );
+    const args = [
+      '--no-build',
+      '--env',
+      envFile,
+      '--service-name',
+      'wa-key-test',
+      '--username',
+      apiKey.sid,
+      '--password',
+      apiKey.secret,
+    ];
     const once = await runDeployCli(args);
     expect({ code: once.code, stderr: once.code === 0 ? '' : once.stderr }).toEqual({ code: 0, stderr: '' });
     const service = fake.state.services.find((s) => s.unique_name === 'wa-key-test')!;
@@ -281,7 +335,15 @@ describe('deploying with an API key (SK...)', () => {
     const envFile = join(dir, 'key-only.env');
     writeFileSync(envFile, [`ADMIN_TOKEN=${adminToken}`, 'WHATSAPP_SANDBOX_KEYWORD=purple-llama', ''].join('\n'));
     const callsBefore = fake.calls.length;
-    const run = await runDeployCli(['--no-build', '--env', envFile, '--username', apiKey.sid, '--password', apiKey.secret]);
+    const run = await runDeployCli([
+      '--no-build',
+      '--env',
+      envFile,
+      '--username',
+      apiKey.sid,
+      '--password',
+      apiKey.secret,
+    ]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('Deploying with an API key, but the account it belongs to is unknown');
     expect(fake.calls.length).toBe(callsBefore);
@@ -294,7 +356,14 @@ describe('npm run deploy refusing', () => {
     const shortToken = 'short-admin-secret-42';
     writeFileSync(
       envFile,
-      [`ACCOUNT_SID=${accountSid}`, `AUTH_TOKEN=${authToken}`, `ADMIN_TOKEN=${shortToken}`, 'WHATSAPP_SANDBOX_KEYWORD=your-sandbox-keyword', 'TWILIO_API_BASE_URL=http://127.0.0.1:3001', ''].join('\n'),
+      [
+        `ACCOUNT_SID=${accountSid}`,
+        `AUTH_TOKEN=${authToken}`,
+        `ADMIN_TOKEN=${shortToken}`,
+        'WHATSAPP_SANDBOX_KEYWORD=your-sandbox-keyword',
+        'TWILIO_API_BASE_URL=http://127.0.0.1:3001',
+        '',
+      ].join('\n'),
     );
     const callsBefore = fake.calls.length;
     // --no-build: the deploy above built dist/ a moment ago

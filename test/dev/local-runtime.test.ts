@@ -21,7 +21,8 @@ exports.handler = (context, event, callback) => {
   const sameTwilio = globalThis.lastTwilio === undefined || globalThis.lastTwilio === twilio;
   globalThis.lastTwilio = twilio;
   // how many loaded copies of this file are still referenced as some module's child (an old build kept alive)
-  const copies = new Set(Object.values(require.cache).flatMap((m) => m.children.filter((c) => c.filename === __filename))).size;
+  const children = Object.values(require.cache).flatMap((m) => m.children);
+  const copies = new Set(children.filter((c) => c.filename === __filename)).size;
   callback(null, { loads: loadsNow, sameTwilio, copies, version: VERSION });
 };`;
 

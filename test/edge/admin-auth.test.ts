@@ -78,7 +78,7 @@ describe('admin routes without a usable ADMIN_TOKEN', () => {
     expect(emulator.state.requests).toHaveLength(0);
   });
 
-  it('hints at restarting npm start with the variable when served locally, and at redeploying when deployed', async () => {
+  it('hints at restarting npm start when served locally, and at redeploying when deployed', async () => {
     const local = (await unset.adminPost('/admin/list-senders', {}, ADMIN_TOKEN)).json.error.hint as string;
     expect(local).toContain('npm start -- --env .env.local');
     expect(local).toContain('ADMIN_TOKEN=... npm start');

@@ -30,23 +30,43 @@ describe('checkFunctionsLoad', () => {
 
   it('accepts functions that export a handler and require only deploy dependencies', async () => {
     const functions = [
-      { path: '/lazy', filePath: write('lazy.js', "exports.handler = (c, e, cb) => cb(null, require('twilio') && 'ok');") },
-      { path: '/eager', filePath: write('eager.js', "const twilio = require('twilio');\nexports.handler = (c, e, cb) => cb(null, typeof twilio);") },
+      {
+        path: '/lazy',
+        filePath: write('lazy.js', "exports.handler = (c, e, cb) => cb(null, require('twilio') && 'ok');"),
+      },
+      {
+        path: '/eager',
+        filePath: write(
+          'eager.js',
+          "const twilio = require('twilio');\nexports.handler = (c, e, cb) => cb(null, typeof twilio);",
+        ),
+      },
     ];
     expect(await checkFunctionsLoad(functions, options)).toEqual([]);
   });
 
   it.each<[string, string, RegExp]>([
-    ['throws while loading', "throw new Error('boom at load');\nexports.handler = () => {};", /throws while loading: boom at load/],
+    [
+      'throws while loading',
+      "throw new Error('boom at load');\nexports.handler = () => {};",
+      /throws while loading: boom at load/,
+    ],
     ['exports no handler', 'exports.main = () => {};', /exports no handler function \(handler is undefined\)/],
     ['exports a handler that is not a function', "exports.handler = 'nope';", /handler is string/],
     // zod is installed here (devDependencies) but Twilio would not install it: only dependencies resolve
-    ['requires a package that is not a deploy dependency', "require('zod');\nexports.handler = () => {};", /Cannot find module 'zod'/],
+    [
+      'requires a package that is not a deploy dependency',
+      "require('zod');\nexports.handler = () => {};",
+      /Cannot find module 'zod'/,
+    ],
     // each function is stored on its own on Twilio: a sibling is not there
     ['requires a sibling file', "require('./helper');\nexports.handler = () => {};", /Cannot find module '\.\/helper'/],
   ])('refuses a function that %s', async (_name, source, reason) => {
     write('helper.js', 'module.exports = {};');
-    const problems = await checkFunctionsLoad([{ path: '/admin/broken', filePath: write('broken.js', source) }], options);
+    const problems = await checkFunctionsLoad(
+      [{ path: '/admin/broken', filePath: write('broken.js', source) }],
+      options,
+    );
     expect(problems).toHaveLength(1);
     expect(problems[0]!.id).toBe('functions.load');
     expect(problems[0]!.message).toContain('/admin/broken');
@@ -60,9 +80,17 @@ describe('inspectDeploy on a project read by twilio-run', () => {
 
   function project(options: { dependencies: Record<string, string>; env: string }): void {
     write('package.json', JSON.stringify({ name: 'temp-project', dependencies: options.dependencies }));
-    write('.twilioserverlessrc', '{ "functionsFolder": "dist/functions", "assetsFolder": "dist/assets", "runtime": "node22" }');
+    write(
+      '.twilioserverlessrc',
+      '{ "functionsFolder": "dist/functions", "assetsFolder": "dist/assets", "runtime": "node22" }',
+    );
     symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
-    for (const route of ['whatsapp/incoming.protected', 'whatsapp/status.protected', 'whatsapp/fallback.protected', 'sandbox/join']) {
+    for (const route of [
+      'whatsapp/incoming.protected',
+      'whatsapp/status.protected',
+      'whatsapp/fallback.protected',
+      'sandbox/join',
+    ]) {
       write(`functions/${route}.ts`, 'export {};'); // the sources the build would compile
       write(`dist/functions/${route}.js`, handler);
     }
@@ -71,7 +99,13 @@ describe('inspectDeploy on a project read by twilio-run', () => {
     write('.env.deploy', options.env);
   }
 
-  const goodEnv = [`ACCOUNT_SID=${accountSid}`, `AUTH_TOKEN=${'7e1f'.repeat(8)}`, `ADMIN_TOKEN=${'a1'.repeat(20)}`, 'WHATSAPP_SANDBOX_KEYWORD=purple-llama', 'TWILIO_API_BASE_URL='].join('\n');
+  const goodEnv = [
+    `ACCOUNT_SID=${accountSid}`,
+    `AUTH_TOKEN=${'7e1f'.repeat(8)}`,
+    `ADMIN_TOKEN=${'a1'.repeat(20)}`,
+    'WHATSAPP_SANDBOX_KEYWORD=purple-llama',
+    'TWILIO_API_BASE_URL=',
+  ].join('\n');
 
   it('passes a clean project, reading --env as twilio-run does (credentials and empty values not uploaded)', async () => {
     project({ dependencies: { '@twilio/runtime-handler': '2.0.1', twilio: '6.2.0' }, env: goodEnv });
@@ -84,7 +118,13 @@ describe('inspectDeploy on a project read by twilio-run', () => {
   it('refuses, listing every problem: variables, dependencies, runtime, routes, assets and a broken function', async () => {
     project({
       dependencies: { '@twilio/runtime-handler': '^2.0.1', twilio: '6.2.0', zod: '4.6.7' },
-      env: ['ACCOUNT_SID=ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', 'AUTH_TOKEN=your_auth_token', 'ADMIN_TOKEN=too-short', 'WHATSAPP_SANDBOX_KEYWORD=your-sandbox-keyword', 'TWILIO_API_BASE_URL=http://127.0.0.1:3001'].join('\n'),
+      env: [
+        'ACCOUNT_SID=ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+        'AUTH_TOKEN=your_auth_token',
+        'ADMIN_TOKEN=too-short',
+        'WHATSAPP_SANDBOX_KEYWORD=your-sandbox-keyword',
+        'TWILIO_API_BASE_URL=http://127.0.0.1:3001',
+      ].join('\n'),
     });
     write('functions/whatsapp/open.ts', 'export {};');
     write('dist/functions/whatsapp/open.js', handler);
@@ -118,7 +158,9 @@ describe('inspectDeploy on a project read by twilio-run', () => {
     expect(text).toContain('dist/assets/page.ts');
     expect(text).toContain('dist/assets/.env');
     expect(text).toContain('/whatsapp/open');
-    expect(text).toMatch(/\/admin\/register-sender would not work on Twilio: .*Cannot find module '\.\.\/\.\.\/lib\/phone'/);
+    expect(text).toMatch(
+      /\/admin\/register-sender would not work on Twilio: .*Cannot find module '\.\.\/\.\.\/lib\/phone'/,
+    );
     expect(text).not.toContain('too-short');
   });
 
@@ -132,7 +174,7 @@ describe('inspectDeploy on a project read by twilio-run', () => {
     expect(problems[0]!.message).toContain('public');
   });
 
-  it('judges each value as twilio-run uploads it and refuses lines the two dotenv parsers read differently', async () => {
+  it('judges values as twilio-run uploads them, refusing lines the two dotenv parsers read differently', async () => {
     const token = 'f00dfeed'.repeat(5);
     const env = [
       goodEnv.replace(/^ADMIN_TOKEN=.*$/m, `ADMIN_TOKEN=${token} # rotated in May`),
@@ -147,17 +189,32 @@ describe('inspectDeploy on a project read by twilio-run', () => {
     const problems = await inspectDeploy(config, { credentials: true });
     const lineProblems = problems.filter((p) => /^env\.(parsers-differ|control-character)$/.test(p.id));
     const byKey = Object.fromEntries(lineProblems.map((p) => [p.message.split(' ')[0], p]));
-    expect(byKey.ADMIN_TOKEN).toMatchObject({ id: 'env.parsers-differ', message: expect.stringContaining('(line 3) has a `#` in an unquoted value') });
-    expect(byKey.BOT_LOCATION_NAME).toMatchObject({ id: 'env.parsers-differ', message: expect.stringContaining('starts with `export`') });
-    expect(byKey.BOT_LOCATION_LABEL).toMatchObject({ id: 'env.parsers-differ', message: expect.stringContaining('quoted value that goes on') });
-    expect(byKey.WHATSAPP_SANDBOX_NUMBER).toMatchObject({ id: 'env.control-character', message: expect.stringContaining('U+0000') });
+    expect(byKey.ADMIN_TOKEN).toMatchObject({
+      id: 'env.parsers-differ',
+      message: expect.stringContaining('(line 3) has a `#` in an unquoted value'),
+    });
+    expect(byKey.BOT_LOCATION_NAME).toMatchObject({
+      id: 'env.parsers-differ',
+      message: expect.stringContaining('starts with `export`'),
+    });
+    expect(byKey.BOT_LOCATION_LABEL).toMatchObject({
+      id: 'env.parsers-differ',
+      message: expect.stringContaining('quoted value that goes on'),
+    });
+    expect(byKey.WHATSAPP_SANDBOX_NUMBER).toMatchObject({
+      id: 'env.control-character',
+      message: expect.stringContaining('U+0000'),
+    });
     const text = problems.map((p) => `${p.message} ${p.fix}`).join('\n');
     for (const value of [token, '+1415523', 'rotated', 'Spear']) expect(text).not.toContain(value);
   });
 
   it('judges the runtime each path sends: --check the .twilioserverlessrc one, npm run deploy its added node22', () => {
     project({ dependencies: { '@twilio/runtime-handler': '2.0.1', twilio: '6.2.0' }, env: goodEnv });
-    write('.twilioserverlessrc', '{ "functionsFolder": "dist/functions", "assetsFolder": "dist/assets", "runtime": "node20" }');
+    write(
+      '.twilioserverlessrc',
+      '{ "functionsFolder": "dist/functions", "assetsFolder": "dist/assets", "runtime": "node20" }',
+    );
     // In a fresh process: twilio-run keeps the first .twilioserverlessrc it reads for the life of the process.
     const script = `
       const { splitDeployArgs } = require('./cli/deploy/args.ts');
@@ -169,13 +226,18 @@ describe('inspectDeploy on a project read by twilio-run', () => {
       })();`;
     const run = spawnSync(process.execPath, ['--import', 'tsx', '--eval', script], { cwd: ROOT, encoding: 'utf8' });
     expect(JSON.parse(run.stdout || JSON.stringify(run.stderr))).toEqual({
-      cli: ['The runtime `twilio serverless:deploy` (from .twilioserverlessrc) would send is "node20"; Twilio builds need node22.'],
+      cli: [
+        'The runtime `twilio serverless:deploy` (from .twilioserverlessrc) would send is "node20"; Twilio builds need node22.',
+      ],
       deploy: [],
     });
   });
 
   it('leaves the credentials to the Twilio CLI with --check', async () => {
-    project({ dependencies: { '@twilio/runtime-handler': '2.0.1', twilio: '6.2.0' }, env: goodEnv.replace(/^(ACCOUNT_SID|AUTH_TOKEN)=.*$/gm, '$1=') });
+    project({
+      dependencies: { '@twilio/runtime-handler': '2.0.1', twilio: '6.2.0' },
+      env: goodEnv.replace(/^(ACCOUNT_SID|AUTH_TOKEN)=.*$/gm, '$1='),
+    });
     const config = await readDeployConfig(['--env', '.env.deploy', '--runtime', 'node22'], dir);
     expect(await inspectDeploy(config, { credentials: false })).toEqual([]);
     expect((await inspectDeploy(config, { credentials: true })).map((p) => p.id)).toEqual(['credentials.missing']);

@@ -55,7 +55,8 @@ describe('readCsv', () => {
   });
 
   it('suggests the snake_case name for a camelCase column, as the admin route does', () => {
-    const { problems } = readCsv('senderId,profileName,profile.logoUrl,accountSid\n+14155550101,A,https://a.example/l.png,\n');
+    const csv = 'senderId,profileName,profile.logoUrl,accountSid\n+14155550101,A,https://a.example/l.png,\n';
+    const { problems } = readCsv(csv);
     expect(problems.map((p) => [p.field, p.message])).toEqual([
       ['senderId', 'unknown column: the Senders API takes snake_case, use "sender_id"'],
       ['profileName', 'unknown column: the Senders API takes snake_case, use "profile.name"'],

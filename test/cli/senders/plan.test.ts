@@ -35,7 +35,8 @@ describe('describePlan', () => {
     expect(text).toMatch(/^2 +whatsapp:\+14155550102 +ACa{32} +create$/m);
     expect(text).toMatch(/^3 +whatsapp:\+14155550103 +ACa{32} +create$/m);
     expect(text).toContain(
-      'pacing: 5 min between creates in one account, 1 account at a time; the busiest account has 2 to create: at least 5 min.',
+      'pacing: 5 min between creates in one account, 1 account at a time; ' +
+        'the busiest account has 2 to create: at least 5 min.',
     );
     expect(text).not.toMatch(/\d{4,} ms|1 accounts/);
   });

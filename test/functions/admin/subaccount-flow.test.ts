@@ -25,7 +25,7 @@ const follow = (route: string) => {
   return suite.admin.get(url.pathname, Object.fromEntries(url.searchParams));
 };
 
-it('register -> next_step.route -> submit_otp with the fields its message names -> ONLINE, on the subaccount', async () => {
+it('register -> next_step.route -> submit_otp with the fields it names -> ONLINE, on the subaccount', async () => {
   const { admin } = suite;
   const registration = humaneRegistration('+44 20 7946 0960', {
     account_sid: SUBACCOUNT,
