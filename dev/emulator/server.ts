@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { messageRoutes } from './messages';
 import { senderRoutes } from './senders';
+import { syncRoutes } from './sync';
 
 export type EmulatorRequest = {
   method: string;
@@ -53,7 +54,7 @@ export type RecordedRequest = {
 };
 
 export type Fault = {
-  /** Route name, or "*" for every route. */
+  /** Route name, "*" for every route, or a family such as "sync.*". */
   route: string;
   /** Answer this status instead of the real one (429, 500, 503 ...). */
   status?: number;
@@ -93,7 +94,7 @@ export type Emulator = {
   requestsFor(route: string): RecordedRequest[];
 };
 
-const ROUTE_MODULES: EmulatorRoute[][] = [messageRoutes, senderRoutes];
+const ROUTE_MODULES: EmulatorRoute[][] = [messageRoutes, senderRoutes, syncRoutes];
 
 /** Twilio's error body for the 2010 API (`code`, `message`, `more_info`, `status`). */
 export function twilioError(status: number, code: number, message: string): EmulatorReply {
@@ -140,7 +141,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Takes the first matching fault, counting it down. */
 function takeFault(state: EmulatorState, route: string): Fault | undefined {
-  const index = state.faults.findIndex((f) => f.route === route || f.route === '*');
+  const index = state.faults.findIndex(
+    (f) => f.route === route || f.route === '*' || (f.route.endsWith('.*') && route.startsWith(f.route.slice(0, -1))),
+  );
   if (index === -1) return undefined;
   const fault = state.faults[index]!;
   const left = (fault.times ?? 1) - 1;
