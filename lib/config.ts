@@ -4,7 +4,7 @@
  *
  * Schemas use zod/mini through lib/zod.ts (see there why).
  */
-import { sidCheck } from './sids';
+import { SID_DESCRIPTIONS, SID_PATTERNS, sidCheck } from './sids';
 import * as z from './zod';
 
 /** Values in the committed .env that mean "not configured yet". */
@@ -80,6 +80,24 @@ export const adminSettingsSchema = z.object({
 });
 export type AdminSettings = z.infer<typeof adminSettingsSchema>;
 
+/**
+ * Twilio's default Sync service: every account has one, addressable by this unique name in place of its SID
+ * (Sync REST API and Runtime.getSync). A fresh deploy uses it, so nobody has to create a service by hand.
+ */
+export const DEFAULT_SYNC_SERVICE = 'default';
+
+/** A value SYNC_SERVICE_SID may hold: a Sync service SID, or `default`. */
+export const syncServiceRefSchema = z.string().check(
+  z.refine((v) => v === DEFAULT_SYNC_SERVICE || SID_PATTERNS.syncService.test(v), {
+    message: `must be ${SID_DESCRIPTIONS.syncService}, or ${DEFAULT_SYNC_SERVICE} (the account's default Sync service)`,
+  }),
+);
+
+/** The conversation store (lib/conversation): the Sync service holding one document per WhatsApp user. */
+export const conversationSettingsSchema = z.object({
+  SYNC_SERVICE_SID: z.pipe(setting, z.pipe(z.transform((v: string | undefined) => v ?? DEFAULT_SYNC_SERVICE), syncServiceRefSchema)),
+});
+
 /** Every variable, for tools that check a whole .env (deploy, start). */
 export const ENV_VARIABLES = [
   'ACCOUNT_SID',
@@ -94,6 +112,7 @@ export const ENV_VARIABLES = [
   'BOT_LOCATION_LABEL',
   'PUBLIC_BASE_URL',
   'TWILIO_API_BASE_URL',
+  'SYNC_SERVICE_SID',
 ] as const;
 
 type SettingsSchema<T> = {

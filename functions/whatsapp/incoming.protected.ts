@@ -1,16 +1,22 @@
-/** POST /whatsapp/incoming: the inbound WhatsApp webhook. Answers TwiML. */
+/** POST /whatsapp/incoming: the inbound WhatsApp webhook. Answers TwiML; keeps the conversation's state. */
+import { contactStoreFromEnv, idempotencyToken, WEBHOOK_SYNC_BUDGET_MS } from '../../edge/conversation';
 import { logEvent, readSettings, route, twiml } from '../../edge/handler';
 import { sendLocation } from '../../edge/twilio';
 import { verifyTwilioWebhook, webhookBadRequest } from '../../edge/webhook';
 import { replyTo } from '../../lib/bot';
 import { botLocationSettingsSchema, parseSettings, webhookSettingsSchema } from '../../lib/config';
+import { handleInbound } from '../../lib/conversation/inbound';
 import { parseInbound } from '../../lib/inbound';
 import { botLocation } from '../../lib/location';
 import { publicOrigin } from '../../lib/public-url';
 import { messagingResponse } from '../../lib/twiml';
 import { describeZodError } from '../../lib/validation';
 
-export const handler = route((request) => {
+/** Twilio stops a function at 10 s: nothing after the reply is decided may run past this. */
+const FUNCTION_BUDGET_MS = 9000;
+
+export const handler = route(async (request) => {
+  const started = Date.now();
   const fields = verifyTwilioWebhook(request);
   const inbound = parseInbound(fields);
   if (!inbound.ok) throw webhookBadRequest(inbound.error);
@@ -24,6 +30,19 @@ export const handler = route((request) => {
     origin: publicOrigin(request.domainName, PUBLIC_BASE_URL),
     location: locationSettings.success ? botLocation(locationSettings.data) : undefined,
   });
-  if (reply.kind === 'messages') return twiml(messagingResponse(reply.messages));
-  return sendLocation(request.env, reply.request).then((sid) => twiml(messagingResponse(sid ? reply.onSent : reply.onFailure)));
+  const configured = contactStoreFromEnv(request.env, started + WEBHOOK_SYNC_BUDGET_MS);
+  const outcome = await handleInbound(
+    inbound.message,
+    { sid: inbound.message.messageSid, token: idempotencyToken(request.headers) },
+    reply,
+    {
+      store: configured?.store,
+      accountSid: configured?.accountSid ?? '',
+      sendLocation: (message) => sendLocation(request.env, message),
+      log: logEvent,
+      now: () => new Date(),
+      releaseDeadline: () => Math.min(Date.now() + 1000, started + FUNCTION_BUDGET_MS),
+    },
+  );
+  return twiml(messagingResponse(outcome.messages));
 });

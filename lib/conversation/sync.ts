@@ -12,6 +12,7 @@
  */
 import { parseTwilioErrorBody } from '../senders/errors';
 import type { BasicAuth, TwilioRequester } from '../senders/api';
+import { TwilioErrorCode } from '../twilio-errors';
 import { CONTACT_NAME_PREFIX, contactDocumentName, contactRecordSchema, ttlFor, type ContactKey, type ContactRecord } from './record';
 
 export const SYNC_API = 'https://sync.twilio.com/v1';
@@ -172,7 +173,7 @@ export async function updateContact(
   change: (current: ContactRecord | undefined) => ContactRecord | undefined,
   options: { initial?: ContactRead; maxAttempts?: number } = {},
 ): Promise<UpdateResult> {
-  const maxAttempts = options.maxAttempts ?? 4;
+  const maxAttempts = options.maxAttempts ?? 8;
   let current = options.initial ?? (await readContact(store, key));
   for (let attempt = 1; ; attempt++) {
     const next = change(current.record);
@@ -180,8 +181,11 @@ export async function updateContact(
     const written = await writeContact(store, key, next, current.revision);
     if (written) return { ...written, wrote: true, attempts: attempt };
     if (attempt >= maxAttempts) {
-      throw new SyncError({ kind: 'twilio', status: 412, code: 54103, message: `The contact changed under ${attempt} attempts in a row.` });
+      const code = TwilioErrorCode.SYNC_REVISION_MISMATCH;
+      throw new SyncError({ kind: 'twilio', status: 412, code, message: `The contact changed under ${attempt} attempts in a row.` });
     }
+    // Concurrent writers of one contact collide again if they retry in step: a few ms of jitter spreads them.
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
     current = await readContact(store, key);
   }
 }
