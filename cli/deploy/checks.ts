@@ -8,7 +8,15 @@
  * This lives in cli/, not lib/: lib/ is the core the deployed functions and the page share, and none of
  * this ever runs on Twilio.
  */
-import { ADMIN_TOKEN_MIN_LENGTH, isPlaceholder, botLocationSettingsSchema, sandboxSettingsSchema, webhookSettingsSchema } from '../../lib/config';
+import {
+  ADMIN_TOKEN_MIN_LENGTH,
+  DEFAULT_SYNC_SERVICE,
+  isPlaceholder,
+  botLocationSettingsSchema,
+  sandboxSettingsSchema,
+  syncServiceRefSchema,
+  webhookSettingsSchema,
+} from '../../lib/config';
 import { SID_PATTERNS } from '../../lib/sids';
 import { describeZodError } from '../../lib/validation';
 
@@ -49,7 +57,7 @@ const ENV_FIX_HINT = 'or deploy with another file: npm run deploy -- --env .env.
  */
 export function checkVariables(env: Readonly<Record<string, string>>, envPath: string): Problem[] {
   const problems: Problem[] = [];
-  const handled = new Set(['TWILIO_API_BASE_URL', 'ADMIN_TOKEN', 'WHATSAPP_SANDBOX_KEYWORD']);
+  const handled = new Set(['TWILIO_API_BASE_URL', 'ADMIN_TOKEN', 'WHATSAPP_SANDBOX_KEYWORD', 'SYNC_SERVICE_SID']);
 
   if (env.TWILIO_API_BASE_URL !== undefined) {
     problems.push({
@@ -94,6 +102,15 @@ export function checkVariables(env: Readonly<Record<string, string>>, envPath: s
       id: 'env.public-base-url',
       message: `PUBLIC_BASE_URL is set in ${envPath}: deployed, the webhooks would check Twilio's signatures against that origin instead of https://<the service's domain>, so every webhook would be refused with 403, and media links would point there.`,
       fix: `Empty it (PUBLIC_BASE_URL=) in ${envPath}: it is for tunnels to \`npm start\`, ${ENV_FIX_HINT}.`,
+    });
+  }
+
+  const sync = env.SYNC_SERVICE_SID;
+  if (sync !== undefined && !syncServiceRefSchema.safeParse(sync.trim()).success) {
+    problems.push({
+      id: 'env.sync-service',
+      message: `SYNC_SERVICE_SID in ${envPath} cannot be a Sync service: it must be IS followed by 32 hex digits, or ${DEFAULT_SYNC_SERVICE}. The bot would keep no consent or session, and the contact routes would fail.`,
+      fix: `Empty it (SYNC_SERVICE_SID=) to use the account's default Sync service, or copy the SID (IS...) from Console > Sync > Services.`,
     });
   }
 

@@ -42,6 +42,9 @@ describe('checkVariables', () => {
     ['an unknown variable a placeholder', { SOME_FEATURE_KEY: '<your key>' }, 'env.placeholder'],
     ['PUBLIC_BASE_URL set (a tunnel)', { PUBLIC_BASE_URL: 'https://abcd.ngrok.app' }, 'env.public-base-url'],
     ['a latitude out of range', { BOT_LOCATION_LATITUDE: '123' }, 'env.invalid'],
+    ['SYNC_SERVICE_SID not a Sync service SID', { SYNC_SERVICE_SID: 'IS123' }, 'env.sync-service'],
+    ['SYNC_SERVICE_SID another kind of SID', { SYNC_SERVICE_SID: 'AC' + 'a'.repeat(32) }, 'env.sync-service'],
+    ['SYNC_SERVICE_SID a placeholder', { SYNC_SERVICE_SID: 'ISxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' }, 'env.sync-service'],
   ])('refuses %s', (_name, change, id) => {
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries({ ...GOOD_ENV, ...change })) if (value !== undefined) env[key] = value;
@@ -49,6 +52,10 @@ describe('checkVariables', () => {
     expect(ids(problems)).toEqual([id]);
     expect(problems[0]!.message).toContain('.env.deploy');
     expect(problems[0]!.fix.length).toBeGreaterThan(10);
+  });
+
+  it.each(['IS' + 'a'.repeat(32), 'default'])('accepts SYNC_SERVICE_SID=%s', (sid) => {
+    expect(checkVariables({ ...GOOD_ENV, SYNC_SERVICE_SID: sid }, '.env')).toEqual([]);
   });
 
   it('lists every problem at once', () => {
