@@ -109,7 +109,8 @@ async function syncRequest(
     const code = String((error as { code?: unknown })?.code ?? '');
     const message = error instanceof Error ? error.message : String(error);
     const timeout = /^(ECONNABORTED|ETIMEDOUT|ESOCKETTIMEDOUT)$/.test(code) || /timeout/i.test(message);
-    return fail({ kind: timeout ? 'timeout' : 'network', status: 0, code: null, message: `Could not reach Sync (${code || message}).` });
+    if (timeout) return fail({ kind: 'timeout', status: 0, code: null, message: `Sync did not answer ${method.toUpperCase()} within ${left} ms.` });
+    return fail({ kind: 'network', status: 0, code: null, message: `Could not reach Sync (${code || message}).` });
   } finally {
     clearTimeout(timer);
   }

@@ -218,6 +218,24 @@ describe('Sync failing', () => {
     expect(line).toMatchObject({ level: 'warn' });
   });
 
+  it('admin routes answer the one error body with Sync’s code: 429/54009, 502 for a 500, 504 when too slow', async () => {
+    await injectFault(emulator, { route: 'sync.documents.fetch', status: 429, code: 54009 });
+    const limited = await contact(newUser());
+    expect(limited.status).toBe(429);
+    expect(limited.body.error).toMatchObject({ code: 54009, hint: expect.stringMatching(/20 reads/), more_info: expect.stringContaining('54009') });
+    await injectFault(emulator, { route: 'sync.documents.fetch', status: 500, code: 20500 });
+    expect((await contact(newUser())).status).toBe(502);
+    const slow = await startRuntime({ env: { ...env(), ADMIN_REQUEST_BUDGET_MS: '500' } });
+    try {
+      await injectFault(emulator, { route: 'sync.documents.fetch', delayMs: 2000 });
+      const res = await contact(newUser(), slow.url);
+      expect(res.status).toBe(504);
+      expect(res.body.error.message).toMatch(/did not answer/);
+    } finally {
+      await slow.stop();
+    }
+  });
+
   it('Sync answering 429 to the write only: the reply comes, the log names 54009', async () => {
     await injectFault(emulator, { route: 'sync.documents.create', status: 429, code: 54009 });
     const res = await sendInbound(runtime.url, AUTH_TOKEN, newUser(), { Body: 'format' });
