@@ -72,7 +72,6 @@ function copyStaticAssets(outRoot: string): void {
     cpSync(join(ROOT, 'assets', file), target);
   }
   // twilio-run serves `/` only from assets/assets/index.html, and deployed Twilio falls back to the asset
-  // /assets/index.html for `/` (FACTS.md): the home page goes there too, unless assets/ has its own.
   const home = join(outRoot, 'assets', 'index.html');
   const root = join(outRoot, 'assets', 'assets', 'index.html');
   if (existsSync(home) && !existsSync(join(ROOT, 'assets', 'assets', 'index.html'))) {

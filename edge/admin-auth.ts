@@ -5,12 +5,15 @@
  * a weak or missing secret must never open the routes. The token never appears in an answer or a log line.
  */
 import { ADMIN_TOKEN_MIN_LENGTH, adminSettingsSchema } from '../lib/config';
+import { errorBody } from '../lib/error-body';
 import { safeEqual } from '../lib/signature';
-import { HttpError, logEvent, type RouteRequest } from './handler';
+import { logEvent } from './log';
+import { HttpError } from './reply';
+import { type RouteRequest } from './route';
 
 export type AdminAuthOutcome = 'ok' | 'unconfigured' | 'missing' | 'invalid';
 
-/** Compares the Authorization header with the configured token (pure, for tests). */
+/** Compares the Authorization header with the configured token, in constant time. */
 export function checkAdminAuthorization(header: string | undefined, configuredToken: string | undefined): AdminAuthOutcome {
   if (!configuredToken || configuredToken.length < ADMIN_TOKEN_MIN_LENGTH) return 'unconfigured';
   const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
@@ -18,7 +21,7 @@ export function checkAdminAuthorization(header: string | undefined, configuredTo
   return safeEqual(match[1], configuredToken) ? 'ok' : 'invalid';
 }
 
-const error = (message: string, hint: string) => ({ error: { code: null, message, hint, more_info: null } });
+const error = (message: string, hint: string) => errorBody({ message, hint });
 
 /** Throws the 503 / 401 answer unless the request carries the admin token. */
 export function requireAdminToken(request: RouteRequest): void {

@@ -1,14 +1,15 @@
 /**
- * The conversation store as routes get it: a ContactStore (lib/conversation) from the function's environment,
- * with the Twilio client the project builds (so TWILIO_API_BASE_URL reaches the emulator) and a deadline.
+ * The conversation store as routes get it: a ContactStore (lib/conversation) on the function's Twilio client
+ * (edge/twilio.ts, so TWILIO_API_BASE_URL reaches the emulator), the configured Sync service and a deadline.
  */
-import type { Twilio } from 'twilio';
 import { conversationSettingsSchema, parseSettings, twilioSettingsSchema } from '../lib/config';
-import { SyncError, type ContactStore, type SyncCallTrace } from '../lib/conversation';
-import { errorAnswer, TwilioApiError, type TwilioFailure } from '../lib/senders/errors';
-import { createTwilioClient } from '../lib/twilio-client';
-import { moreInfoFor } from '../lib/twilio-errors';
-import { HttpError, logEvent } from './handler';
+import type { ContactStore } from '../lib/conversation';
+import { errorBody } from '../lib/error-body';
+import type { RetryPolicy } from '../lib/twilio-api';
+import type { AdminRequest } from './admin-route';
+import { logEvent } from './log';
+import { HttpError } from './reply';
+import { twilioClientFromEnv } from './twilio';
 
 /**
  * How long the Sync calls of one webhook may take in all. Twilio waits 15 s for a webhook's answer and stops a
@@ -17,14 +18,8 @@ import { HttpError, logEvent } from './handler';
  */
 export const WEBHOOK_SYNC_BUDGET_MS = 2500;
 
-let cached: { key: string; client: Twilio } | undefined;
-
-/** One client per credentials, kept across requests of a warm function (building one costs a few ms). */
-function clientFor(accountSid: string, authToken: string, apiBaseUrl: string | undefined): Twilio {
-  const key = `${accountSid}\u0000${authToken}\u0000${apiBaseUrl ?? ''}`;
-  if (cached?.key !== key) cached = { key, client: createTwilioClient({ accountSid, authToken, apiBaseUrl }) };
-  return cached.client;
-}
+/** A webhook retries a 429/5xx from Sync once, quickly: the reply matters more than the state. */
+export const WEBHOOK_SYNC_RETRY: Partial<RetryPolicy> = { maxAttempts: 2, baseDelayMs: 100, maxDelayMs: 400, minAttemptMs: 200 };
 
 export type ConfiguredStore = { store: ContactStore; accountSid: string };
 
@@ -34,22 +29,21 @@ export type ConfiguredStore = { store: ContactStore; accountSid: string };
  */
 export function contactStoreFromEnv(
   env: Record<string, string | undefined>,
-  deadline: number,
-  trace?: (call: SyncCallTrace) => void,
+  call: Pick<ContactStore, 'deadline' | 'retry' | 'trace'>,
 ): ConfiguredStore | undefined {
-  const twilio = parseSettings(twilioSettingsSchema, env);
-  if (!twilio.success || !twilio.data.ACCOUNT_SID || !twilio.data.AUTH_TOKEN) return undefined;
+  const configured = twilioClientFromEnv(env);
+  if (!configured) return undefined;
   const settings = parseSettings(conversationSettingsSchema, env);
   if (!settings.success) {
     logEvent({ level: 'error', event: 'config.invalid', problems: settings.error.issues.map((i) => `SYNC_SERVICE_SID ${i.message}`) });
     return undefined;
   }
-  const { ACCOUNT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL } = twilio.data;
-  return {
-    accountSid: ACCOUNT_SID,
-    store: { client: clientFor(ACCOUNT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL), serviceSid: settings.data.SYNC_SERVICE_SID, deadline, trace },
-  };
+  return { accountSid: configured.accountSid, store: { client: configured.client, serviceSid: settings.data.SYNC_SERVICE_SID, ...call } };
 }
+
+/** The store for one webhook: its Sync calls bounded by WEBHOOK_SYNC_BUDGET_MS from `started`. */
+export const webhookContactStore = (env: Record<string, string | undefined>, started: number): ConfiguredStore | undefined =>
+  contactStoreFromEnv(env, { deadline: started + WEBHOOK_SYNC_BUDGET_MS, retry: WEBHOOK_SYNC_RETRY });
 
 /** I-Twilio-Idempotency-Token, the header Twilio repeats on a retried webhook (checked to be a sane string). */
 export function idempotencyToken(headers: Record<string, string | undefined>): string | undefined {
@@ -57,29 +51,19 @@ export function idempotencyToken(headers: Record<string, string | undefined>): s
   return typeof token === 'string' && /^[\x21-\x7e]{1,200}$/.test(token) ? token : undefined;
 }
 
-/** The store for an admin route: 503 with the one error body when the function cannot reach Sync. */
-export function adminContactStore(env: Record<string, string | undefined>, deadline: number): ConfiguredStore {
-  const configured = contactStoreFromEnv(env, deadline);
-  if (configured) return configured;
-  const answer = errorAnswer(
-    503,
-    'The conversation store is not configured: ACCOUNT_SID and AUTH_TOKEN must be set, and SYNC_SERVICE_SID valid.',
-    'Set ACCOUNT_SID and AUTH_TOKEN (console.twilio.com); leave SYNC_SERVICE_SID unset (the default Sync service) or set it to IS + 32 hex digits.',
-  );
-  throw new HttpError({ kind: 'json', ...answer });
-}
-
-/** Runs Sync calls of an admin route, turning a SyncError into the frame's Twilio failure (same error body). */
-export async function syncCall<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (!(error instanceof SyncError)) throw error;
-    const { kind, status, code, message } = error.failure;
-    const failure: TwilioFailure =
-      kind === 'invalid-data'
-        ? { kind: 'twilio', status: 502, code: null, message, moreInfo: null, attempts: 1 }
-        : { kind, status, code, message, moreInfo: code ? moreInfoFor(code) : null, attempts: 1 };
-    throw new TwilioApiError(failure);
+/**
+ * The store for an admin route: the frame's Twilio call on the configured account (its 503 when credentials are
+ * missing, its trace in the log line), or 503 naming SYNC_SERVICE_SID when that is not valid. `account_sid` on
+ * the contact routes selects records (they are kept in this deployment's service), not credentials.
+ */
+export async function adminContactStore(admin: AdminRequest): Promise<ConfiguredStore> {
+  const call = await admin.twilio();
+  const settings = parseSettings(conversationSettingsSchema, admin.request.env);
+  const accountSid = parseSettings(twilioSettingsSchema, admin.request.env);
+  if (!settings.success || !accountSid.success || !accountSid.data.ACCOUNT_SID) {
+    const message = `SYNC_SERVICE_SID is not valid: ${settings.success ? 'ACCOUNT_SID is missing' : settings.error.issues[0]?.message}.`;
+    const hint = 'Leave SYNC_SERVICE_SID empty (the default Sync service) or set it to IS + 32 hex digits (Console > Sync > Services).';
+    throw new HttpError({ kind: 'json', status: 503, body: errorBody({ message, hint, variable: 'SYNC_SERVICE_SID' }) });
   }
+  return { accountSid: accountSid.data.ACCOUNT_SID, store: { ...call, serviceSid: settings.data.SYNC_SERVICE_SID } };
 }

@@ -1,33 +1,29 @@
 /** Twilio REST clients for routes, from the function's environment. */
 import type { Twilio } from 'twilio';
-import { twilioSettingsSchema } from '../lib/config';
+import { parseSettings, twilioSettingsSchema } from '../lib/config';
+import { failureFromException } from '../lib/twilio-api';
 import { createTwilioClient } from '../lib/twilio-client';
 import type { LocationMessage } from '../lib/location';
 import { hintFor } from '../lib/twilio-errors';
-import { logEvent } from './handler';
+import { logEvent } from './log';
 
-/** A client for the configured account (the emulator when TWILIO_API_BASE_URL is set), or undefined. */
-export function twilioClientFromEnv(env: Record<string, string | undefined>): Twilio | undefined {
-  const settings = twilioSettingsSchema.safeParse(env);
+/**
+ * The one place a function gets a Twilio client: for the configured account (the emulator when
+ * TWILIO_API_BASE_URL is set), or undefined when ACCOUNT_SID/AUTH_TOKEN are missing or invalid.
+ */
+export function twilioClientFromEnv(
+  env: Record<string, string | undefined>,
+  options: { timeoutMs?: number } = {},
+): { client: Twilio; accountSid: string } | undefined {
+  const settings = parseSettings(twilioSettingsSchema, env);
   if (!settings.success || !settings.data.ACCOUNT_SID || !settings.data.AUTH_TOKEN) return undefined;
-  return createTwilioClient({
+  const client = createTwilioClient({
     accountSid: settings.data.ACCOUNT_SID,
     authToken: settings.data.AUTH_TOKEN,
     apiBaseUrl: settings.data.TWILIO_API_BASE_URL,
+    timeoutMs: options.timeoutMs,
   });
-}
-
-/** The code, status and message of an error from twilio-node (RestException or TwilioServiceException). */
-export function twilioErrorDetails(error: unknown): { code?: number; status?: number; message: string } {
-  if (error && typeof error === 'object') {
-    const e = error as { code?: unknown; status?: unknown; message?: unknown; detail?: unknown };
-    return {
-      code: typeof e.code === 'number' ? e.code : undefined,
-      status: typeof e.status === 'number' ? e.status : undefined,
-      message: String(e.detail ?? e.message ?? 'unknown error'),
-    };
-  }
-  return { message: String(error) };
+  return { client, accountSid: settings.data.ACCOUNT_SID };
 }
 
 /**
@@ -35,7 +31,7 @@ export function twilioErrorDetails(error: unknown): { code?: number; status?: nu
  * it failed (error code and hint; never credentials).
  */
 export async function sendLocation(env: Record<string, string | undefined>, message: LocationMessage): Promise<string | undefined> {
-  const client = twilioClientFromEnv(env);
+  const client = twilioClientFromEnv(env)?.client;
   if (!client) {
     logEvent({ level: 'error', event: 'location.not_sent', reason: 'ACCOUNT_SID and AUTH_TOKEN must be configured to call the Messages API' });
     return undefined;
@@ -49,14 +45,14 @@ export async function sendLocation(env: Record<string, string | undefined>, mess
     });
     return sent.sid;
   } catch (error) {
-    const details = twilioErrorDetails(error);
+    const failure = failureFromException(error);
     logEvent({
       level: 'error',
       event: 'location.not_sent',
-      errorCode: details.code,
-      httpStatus: details.status,
-      message: details.message,
-      hint: details.code ? hintFor(details.code) : undefined,
+      errorCode: failure?.code ?? undefined,
+      httpStatus: failure?.status,
+      message: failure?.message ?? (error instanceof Error ? error.message : String(error)),
+      hint: hintFor(failure?.code),
     });
     return undefined;
   }

@@ -3,7 +3,10 @@ import type { $ZodError } from 'zod/v4/core';
 import { webhookSettingsSchema } from '../lib/config';
 import { isValidSignature, signedUrlCandidates, type SignedParams } from '../lib/signature';
 import { describeZodError, problemsAsText } from '../lib/validation';
-import { HttpError, logEvent, readSettings, type RouteRequest } from './handler';
+import { logEvent } from './log';
+import { HttpError } from './reply';
+import { type RouteRequest } from './route';
+import { readSettings } from './settings';
 
 /**
  * Returns the form parameters when X-Twilio-Signature is valid for this request; otherwise throws 403.

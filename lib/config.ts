@@ -98,23 +98,6 @@ export const conversationSettingsSchema = z.object({
   SYNC_SERVICE_SID: z.pipe(setting, z.pipe(z.transform((v: string | undefined) => v ?? DEFAULT_SYNC_SERVICE), syncServiceRefSchema)),
 });
 
-/** Every variable, for tools that check a whole .env (deploy, start). */
-export const ENV_VARIABLES = [
-  'ACCOUNT_SID',
-  'AUTH_TOKEN',
-  'ADMIN_TOKEN',
-  'ADMIN_REQUEST_BUDGET_MS',
-  'WHATSAPP_SANDBOX_NUMBER',
-  'WHATSAPP_SANDBOX_KEYWORD',
-  'BOT_LOCATION_LATITUDE',
-  'BOT_LOCATION_LONGITUDE',
-  'BOT_LOCATION_NAME',
-  'BOT_LOCATION_LABEL',
-  'PUBLIC_BASE_URL',
-  'TWILIO_API_BASE_URL',
-  'SYNC_SERVICE_SID',
-] as const;
-
 type SettingsSchema<T> = {
   shape: Record<string, unknown>;
   safeParse(input: unknown): { success: true; data: T } | { success: false; error: z.core.$ZodError };

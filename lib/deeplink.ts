@@ -2,7 +2,7 @@
  * WhatsApp click-to-chat links, for the page, the sandbox join route and anyone else:
  * `https://wa.me/<digits>?text=...` (opens WhatsApp on any device, or its web page) and
  * `whatsapp://send?phone=<digits>&text=...` (the app directly). Digits carry the country code and no `+`.
- * Twilio's docs show `wa.me/<number>&text=`, which is wrong (FACTS.md).
+ * Twilio's docs show `wa.me/<number>&text=`, which is wrong: the text is a query parameter, after `?`.
  */
 import { normalizePhoneNumber } from './phone';
 

@@ -1,7 +1,7 @@
 /**
  * WhatsApp message markup -> safe HTML, for previews (the page) and anyone else who shows a message as it will
- * look. The syntax (FACTS.md): *bold*, _italic_, ~strike~, ```monospace``` (may span lines), `inline code`,
- * line-start "* " / "- " bullets, "1. " numbered lists, "> " quotes, and nesting of different styles.
+ * look. The syntax (WhatsApp's help page "How to format your messages"): *bold*, _italic_, ~strike~,
+ * ```monospace``` (may span lines), `inline code`, line-start "* " / "- " bullets, "1. " numbered lists, "> " quotes, and nesting of different styles.
  *
  * Rules, as WhatsApp applies them (and other previewers get wrong):
  * - An opening delimiter follows the start of the line or a character that is not a letter, digit or mark of

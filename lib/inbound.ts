@@ -1,5 +1,6 @@
 /**
- * An inbound WhatsApp webhook (form fields, see FACTS.md) parsed into one typed message.
+ * An inbound WhatsApp webhook (Twilio's form fields:
+ * https://www.twilio.com/docs/messaging/guides/webhook-request) parsed into one typed message.
  * Only From and To are required: Body is empty for media and locations, and every other field may be
  * missing, malformed or odd; such fields are ignored rather than refused, so Twilio's message still gets
  * an answer.

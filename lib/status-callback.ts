@@ -1,7 +1,8 @@
 /** Message status callbacks and fallback-URL requests: parsed, and summed up as one safe log record. */
 import * as z from './zod';
+import { maskAddress } from './redact';
 import { sidCheck } from './sids';
-import { hintFor } from './twilio-errors';
+import { hintFor, moreInfoFor } from './twilio-errors';
 
 const errorCode = z.string().check(z.regex(/^\d{1,6}$/, 'must be a Twilio error code (digits)'));
 
@@ -21,12 +22,6 @@ export const fallbackSchema = z.looseObject({
   MessageSid: z.optional(z.string()),
 });
 
-/** Keeps the last 4 digits of an address: enough to tell users apart in logs without storing numbers. */
-export function maskAddress(address: string | undefined): string | undefined {
-  if (!address) return undefined;
-  const digits = address.replace(/\D/g, '');
-  return digits.length <= 4 ? '****' : `${address.startsWith('whatsapp:') ? 'whatsapp:' : ''}+…${digits.slice(-4)}`;
-}
 
 /** The log record of one status callback (no secrets, numbers masked). */
 export function statusLogRecord(callback: z.infer<typeof statusCallbackSchema>): Record<string, unknown> {
@@ -37,7 +32,7 @@ export function statusLogRecord(callback: z.infer<typeof statusCallbackSchema>):
     messageSid: callback.MessageSid,
     status: callback.MessageStatus,
     to: maskAddress(callback.To),
-    ...(code ? { errorCode: code, hint: hintFor(code) ?? 'See https://www.twilio.com/docs/errors/' + code } : {}),
+    ...(code ? { errorCode: code, hint: hintFor(code) ?? `See ${moreInfoFor(code)}` } : {}),
   };
 }
 
@@ -50,7 +45,7 @@ export function fallbackLogRecord(request: z.infer<typeof fallbackSchema>): Reco
     messageSid: request.MessageSid,
     errorCode: code,
     errorUrl: request.ErrorUrl,
-    hint: code ? (hintFor(code) ?? 'See https://www.twilio.com/docs/errors/' + code) : 'No ErrorCode given.',
+    hint: code ? (hintFor(code) ?? `See ${moreInfoFor(code)}`) : 'No ErrorCode given.',
   };
 }
 

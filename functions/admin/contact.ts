@@ -2,15 +2,16 @@
  * GET /admin/contact?address=<whatsapp:+E164 or any human form>[&account_sid=AC...] (Bearer ADMIN_TOKEN): one
  * user's consent, session window and last outbound message. A user never seen answers consent "unknown", no session.
  */
-import { adminContactStore, syncCall } from '../../edge/conversation';
 import { adminRoute } from '../../edge/admin-route';
-import { json } from '../../edge/handler';
+import { adminContactStore } from '../../edge/conversation';
+import { json } from '../../edge/reply';
 import { contactRequestSchema, getContact } from '../../lib/conversation/admin';
-import { maskAddress } from '../../lib/status-callback';
+import { maskAddress } from '../../lib/redact';
 
-export const handler = adminRoute('contact', async ({ request, deadline, log }) => {
+export const handler = adminRoute('contact', async (admin) => {
+  const { request, log } = admin;
   const input = contactRequestSchema.parse(request.params);
-  const { store, accountSid } = adminContactStore(request.env, deadline);
+  const { store, accountSid } = await adminContactStore(admin);
   log({ address: maskAddress(input.address) });
-  return json(await syncCall(() => getContact(store, { accountSid: input.account_sid ?? accountSid, address: input.address }, new Date())));
+  return json(await getContact(store, { accountSid: input.account_sid ?? accountSid, address: input.address }, new Date()));
 });

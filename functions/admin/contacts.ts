@@ -3,16 +3,17 @@
  * ADMIN_TOKEN): one page of the contact records, for export. A page may hold fewer than page_size (it is one page
  * of the Sync service's documents, filtered): follow next_page_token until it is null.
  */
-import { adminContactStore, syncCall } from '../../edge/conversation';
 import { adminRoute } from '../../edge/admin-route';
-import { json } from '../../edge/handler';
+import { adminContactStore } from '../../edge/conversation';
+import { json } from '../../edge/reply';
 import { contactsRequestSchema, pageContacts } from '../../lib/conversation/admin';
 
-export const handler = adminRoute('contacts', async ({ request, deadline, log }) => {
+export const handler = adminRoute('contacts', async (admin) => {
+  const { request, log } = admin;
   const input = contactsRequestSchema.parse(request.params);
-  const { store, accountSid } = adminContactStore(request.env, deadline);
+  const { store, accountSid } = await adminContactStore(admin);
   const options = { accountSid: input.account_sid ?? accountSid, pageSize: input.page_size ?? 50, pageToken: input.page_token, consent: input.consent };
-  const page = await syncCall(() => pageContacts(store, options, new Date()));
+  const page = await pageContacts(store, options, new Date());
   log({ count: page.contacts.length, consent: input.consent });
   return json(page);
 });

@@ -3,12 +3,12 @@
  * same number again later, turn off two-step verification for it in WhatsApp Manager first.
  */
 import { adminRoute } from '../../edge/admin-route';
-import { json } from '../../edge/handler';
+import { json } from '../../edge/reply';
 import { deleteSender, deleteSenderRequestSchema } from '../../lib/senders';
 
-export const handler = adminRoute('delete-sender', async ({ request, senders, log }) => {
+export const handler = adminRoute('delete-sender', async ({ request, twilio, log }) => {
   const input = deleteSenderRequestSchema.parse(request.params);
-  await deleteSender(await senders(input.account_sid), input.sid);
+  await deleteSender(await twilio(input.account_sid), input.sid);
   log({ sid: input.sid });
   return json({ deleted: true, sid: input.sid });
 });

@@ -1,5 +1,7 @@
 /** POST /whatsapp/fallback: called by Twilio when /whatsapp/incoming failed. Logs, answers an apology. */
-import { logEvent, route, twiml } from '../../edge/handler';
+import { logEvent } from '../../edge/log';
+import { twiml } from '../../edge/reply';
+import { route } from '../../edge/route';
 import { parseWebhook } from '../../edge/webhook';
 import { FALLBACK_REPLY, fallbackLogRecord, fallbackSchema } from '../../lib/status-callback';
 import { messagingResponse } from '../../lib/twiml';

@@ -1,6 +1,9 @@
 /** POST /whatsapp/incoming: the inbound WhatsApp webhook. Answers TwiML; keeps the conversation's state. */
-import { contactStoreFromEnv, idempotencyToken, WEBHOOK_SYNC_BUDGET_MS } from '../../edge/conversation';
-import { logEvent, readSettings, route, twiml } from '../../edge/handler';
+import { idempotencyToken, webhookContactStore } from '../../edge/conversation';
+import { logEvent } from '../../edge/log';
+import { twiml } from '../../edge/reply';
+import { route } from '../../edge/route';
+import { readSettings } from '../../edge/settings';
 import { sendLocation } from '../../edge/twilio';
 import { verifyTwilioWebhook, webhookBadRequest } from '../../edge/webhook';
 import { replyTo } from '../../lib/bot';
@@ -30,7 +33,7 @@ export const handler = route(async (request) => {
     origin: publicOrigin(request.domainName, PUBLIC_BASE_URL),
     location: locationSettings.success ? botLocation(locationSettings.data) : undefined,
   });
-  const configured = contactStoreFromEnv(request.env, started + WEBHOOK_SYNC_BUDGET_MS);
+  const configured = webhookContactStore(request.env, started);
   const outcome = await handleInbound(
     inbound.message,
     { sid: inbound.message.messageSid, token: idempotencyToken(request.headers) },

@@ -2,17 +2,19 @@
  * POST /whatsapp/status: the message status callback. Records the delivery status and error code on the
  * contact the message went to, logs one JSON line, answers 204 (also when Sync fails: logged, not retried).
  */
-import { contactStoreFromEnv, WEBHOOK_SYNC_BUDGET_MS } from '../../edge/conversation';
-import { logEvent, route } from '../../edge/handler';
+import { webhookContactStore } from '../../edge/conversation';
+import { logEvent } from '../../edge/log';
+import { route } from '../../edge/route';
 import { parseWebhook } from '../../edge/webhook';
-import { recordDeliveryStatus, SyncError } from '../../lib/conversation';
+import { recordDeliveryStatus } from '../../lib/conversation';
 import { WHATSAPP_ADDRESS_PATTERN } from '../../lib/phone';
 import { statusCallbackSchema, statusLogRecord } from '../../lib/status-callback';
+import { isTwilioApiError } from '../../lib/twilio-api';
 
 export const handler = route(async (request) => {
   const callback = parseWebhook(request, statusCallbackSchema);
   const record = statusLogRecord(callback);
-  const configured = contactStoreFromEnv(request.env, Date.now() + WEBHOOK_SYNC_BUDGET_MS);
+  const configured = webhookContactStore(request.env, Date.now());
   if (configured && callback.To && WHATSAPP_ADDRESS_PATTERN.test(callback.To)) {
     const errorCode = callback.ErrorCode && callback.ErrorCode !== '0' ? Number(callback.ErrorCode) : undefined;
     try {
@@ -23,7 +25,7 @@ export const handler = route(async (request) => {
       );
       record.recorded = result.wrote;
     } catch (error) {
-      const failure = error instanceof SyncError ? error.failure : undefined;
+      const failure = isTwilioApiError(error) ? error.failure : undefined;
       Object.assign(record, { recorded: false, syncKind: failure?.kind ?? 'error', syncStatus: failure?.status, syncCode: failure?.code ?? undefined });
     }
   }

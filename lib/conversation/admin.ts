@@ -2,7 +2,7 @@
  * The admin routes on the conversation store: their inputs (zod), the contact as JSON, and the operations
  * (GET /admin/contact, POST /admin/consent, POST /admin/forget, GET /admin/contacts).
  */
-import { accountSidSchema, senderIdSchema } from '../senders/schema';
+import { accountSidSchema, exactObject, senderIdSchema } from '../senders/fields';
 import { hintFor } from '../twilio-errors';
 import * as z from '../zod';
 import { applyAdminConsent, emptyRecord, latestBot, windowState, type ContactKey, type ContactRecord } from './record';
@@ -12,9 +12,9 @@ import { deleteContact, listContacts, readContact, updateContact, type ContactSt
 const address = senderIdSchema;
 const text = (max: number) => z.pipe(z.string(), z.transform((v) => v.trim())).check(z.minLength(1, 'must not be empty'), z.maxLength(max));
 
-export const contactRequestSchema = z.strictObject({ address, account_sid: z.optional(accountSidSchema) });
+export const contactRequestSchema = exactObject({ address, account_sid: z.optional(accountSidSchema) });
 
-export const consentRequestSchema = z.strictObject({
+export const consentRequestSchema = exactObject({
   address,
   status: z.enum(['opted_in', 'opted_out']),
   /** Where the consent was gathered, e.g. "signup_form", "checkout_checkbox". */
@@ -29,7 +29,7 @@ export const forgetRequestSchema = contactRequestSchema;
 /** Sync pages documents 1..100 at a time. */
 export const MAX_CONTACTS_PAGE_SIZE = 100;
 
-export const contactsRequestSchema = z.strictObject({
+export const contactsRequestSchema = exactObject({
   page_size: z.optional(
     z.pipe(
       z.pipe(z.union([z.number(), z.string().check(z.regex(/^\d+$/, 'must be a whole number'))]), z.transform(Number)),

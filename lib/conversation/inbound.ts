@@ -14,7 +14,8 @@ import type { LocationMessage } from '../location';
 import type { OutboundMessage } from '../twiml';
 import { hintFor } from '../twilio-errors';
 import { applyInbound, emptyRecord, findHandled, releaseEffect, type ContactKey, type DeliveryId, type HandledMessage } from './record';
-import { readContact, SyncError, updateContact, type ContactStore } from './sync';
+import { isTwilioApiError } from '../twilio-api';
+import { readContact, updateContact, type ContactStore } from './sync';
 
 export type InboundDeps = {
   /** Undefined when no store is configured (no credentials): the bot answers statelessly. */
@@ -36,7 +37,7 @@ export type InboundOutcome = {
 
 /** The one log line of a Sync failure: stage, Twilio code and hint, never data or numbers. */
 function logSyncFailure(deps: InboundDeps, stage: string, error: unknown): void {
-  const failure = error instanceof SyncError ? error.failure : undefined;
+  const failure = isTwilioApiError(error) ? error.failure : undefined;
   deps.log({
     level: 'warn',
     event: 'conversation.unavailable',

@@ -3,7 +3,7 @@
  *
  * For code that sends first (business-initiated messages):
  *   readContact(store, key)          -> { record, revision }   one Sync read
- *   mayMessageFirst(record)          -> consent is opted_in (fail closed: a failed read throws SyncError)
+ *   mayMessageFirst(record)          -> consent is opted_in (fail closed: a failed read throws TwilioApiError)
  *   windowState(record, bot, now)    -> { open, lastInboundAt, closesAt } for the 24-hour window
  *   recordOutbound(store, key, sid)  -> the sent message on the contact (status callbacks update it)
  */
@@ -12,8 +12,8 @@ import { updateContact, type ContactStore, type UpdateResult } from './sync';
 
 export * from './record';
 export * from './keywords';
-export { readContact, updateContact, deleteContact, listContacts, fetchSyncService, SyncError, SYNC_API } from './sync';
-export type { ContactStore, ContactRead, ContactPage, SyncFailure, SyncCallTrace, UpdateResult } from './sync';
+export { readContact, updateContact, deleteContact, listContacts, SYNC_API } from './sync';
+export type { ContactStore, ContactRead, ContactPage, UpdateResult } from './sync';
 
 /** Records a message the business sent to the contact (queued; its status callbacks move it on). */
 export function recordOutbound(store: ContactStore, key: ContactKey, sid: string, now = new Date()): Promise<UpdateResult> {

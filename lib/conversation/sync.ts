@@ -10,115 +10,45 @@
  * message costs that document one read and one write. Listing pages over the service's documents (Sync's own
  * paging), not over a shared index object that every message would have to touch.
  */
-import { parseTwilioErrorBody } from '../senders/errors';
-import type { BasicAuth, TwilioRequester } from '../senders/api';
+import { TwilioApiError, twilioRequest, type TwilioCall } from '../twilio-api';
 import { TwilioErrorCode } from '../twilio-errors';
 import { CONTACT_NAME_PREFIX, contactDocumentName, contactRecordSchema, ttlFor, type ContactKey, type ContactRecord } from './record';
 
 export const SYNC_API = 'https://sync.twilio.com/v1';
 
-/** Where the records are and how a call is made. */
-export type ContactStore = {
-  client: TwilioRequester;
+/**
+ * Where the records are and how a call is made: a Twilio call (client, deadline, retries, trace; lib/twilio-api)
+ * on a Sync service. Failures throw TwilioApiError, like every Twilio call of the project.
+ */
+export type ContactStore = TwilioCall & {
   /** IS + 32 hex digits, or `default` (the account's default Sync service). */
   serviceSid: string;
-  /** Epoch ms by which every Sync call of the operation must be answered. */
-  deadline: number;
-  /** Sign as this account instead of the client's own credentials. */
-  auth?: BasicAuth;
-  /** Called after every Sync request (for logs and call counts). */
-  trace?: (call: SyncCallTrace) => void;
 };
-
-export type SyncCallTrace = { method: string; status: number; durationMs: number; code?: number | null };
-
-/** Why a Sync call failed: Twilio answered an error, did not answer in time, could not be reached, or held bad data. */
-export type SyncFailure = {
-  kind: 'twilio' | 'timeout' | 'network' | 'invalid-data';
-  status: number;
-  code: number | null;
-  message: string;
-};
-
-export class SyncError extends Error {
-  constructor(readonly failure: SyncFailure) {
-    super(failure.message);
-    this.name = 'SyncError';
-  }
-}
 
 type Response = { status: number; body: Record<string, unknown>; etag?: string };
-type Form = Record<string, string | number>;
 
-const TIMED_OUT = Symbol('timed out');
+/** Statuses that are answers here, not failures: none kept (404), a conflict (409, 412). */
+const ANSWERS = new Set([404, 409, 412]);
 
-function headerOf(headers: unknown, name: string): string | undefined {
-  if (!headers || typeof headers !== 'object') return undefined;
-  for (const [key, value] of Object.entries(headers as Record<string, unknown>)) {
-    if (key.toLowerCase() === name && (typeof value === 'string' || typeof value === 'number')) return String(value);
-  }
-  return undefined;
-}
-
-/** One Sync request within the deadline. Resolves with any HTTP answer; throws SyncError when there is none. */
+/** One Sync request within the store's deadline (retried on 429/5xx while time is left). */
 async function syncRequest(
   store: ContactStore,
   method: 'get' | 'post' | 'delete',
   uri: string,
-  options: { form?: Form; ifMatch?: string; query?: Record<string, string | number> } = {},
+  options: { form?: Record<string, string | number>; ifMatch?: string } = {},
 ): Promise<Response> {
-  const started = Date.now();
-  const left = store.deadline - started;
-  const fail = (failure: SyncFailure): never => {
-    store.trace?.({ method, status: failure.status, durationMs: Date.now() - started, code: failure.code });
-    throw new SyncError(failure);
-  };
-  if (left <= 0) fail({ kind: 'timeout', status: 0, code: null, message: 'No time left to call Sync.' });
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  const headers = options.ifMatch !== undefined ? { 'If-Match': options.ifMatch } : undefined;
   try {
-    const request = store.client.request({
-      method,
-      uri: options.query ? `${uri}?${new URLSearchParams(Object.entries(options.query).map(([k, v]) => [k, String(v)]))}` : uri,
-      timeout: left,
-      ...(options.form ? { data: options.form } : {}),
-      ...(options.ifMatch !== undefined ? { headers: { 'If-Match': options.ifMatch } } : {}),
-      ...(store.auth ? { username: store.auth.username, password: store.auth.password } : {}),
-    });
-    // The client's timeout bounds the socket; this bounds the whole answer.
-    const outcome = await Promise.race([request, new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), left)))]);
-    if (outcome === TIMED_OUT) {
-      request.catch(() => undefined);
-      return fail({ kind: 'timeout', status: 0, code: null, message: `Sync did not answer ${method.toUpperCase()} within ${left} ms.` });
-    }
-    const raw = (outcome ?? {}) as { statusCode?: unknown; body?: unknown; headers?: unknown };
-    const status = typeof raw.statusCode === 'number' ? raw.statusCode : 0;
-    let body = raw.body;
-    if (typeof body === 'string' && body.trim().startsWith('{')) {
-      try {
-        body = JSON.parse(body);
-      } catch {
-        /* left as text */
-      }
-    }
-    const record = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
-    const code = status >= 400 ? parseTwilioErrorBody(status, body).code : undefined;
-    store.trace?.({ method, status, durationMs: Date.now() - started, ...(code !== undefined ? { code } : {}) });
-    return { status, body: record, etag: headerOf(raw.headers, 'etag') };
+    const raw = await twilioRequest(store, method, uri, options.form, { encoding: 'form', headers });
+    const body = raw.body && typeof raw.body === 'object' && !Array.isArray(raw.body) ? (raw.body as Record<string, unknown>) : {};
+    const etag = raw.headers.etag;
+    return { status: raw.statusCode, body, etag: typeof etag === 'string' || typeof etag === 'number' ? String(etag) : undefined };
   } catch (error) {
-    if (error instanceof SyncError) throw error;
-    const code = String((error as { code?: unknown })?.code ?? '');
-    const message = error instanceof Error ? error.message : String(error);
-    const timeout = /^(ECONNABORTED|ETIMEDOUT|ESOCKETTIMEDOUT)$/.test(code) || /timeout/i.test(message);
-    if (timeout) return fail({ kind: 'timeout', status: 0, code: null, message: `Sync did not answer ${method.toUpperCase()} within ${left} ms.` });
-    return fail({ kind: 'network', status: 0, code: null, message: `Could not reach Sync (${code || message}).` });
-  } finally {
-    clearTimeout(timer);
+    if (error instanceof TwilioApiError && error.failure.kind === 'twilio' && ANSWERS.has(error.failure.status)) {
+      return { status: error.failure.status, body: {} };
+    }
+    throw error;
   }
-}
-
-function failureOf(response: Response): SyncError {
-  const { code, message } = parseTwilioErrorBody(response.status, response.body);
-  return new SyncError({ kind: 'twilio', status: response.status, code, message });
 }
 
 const documentsUrl = (store: ContactStore) => `${SYNC_API}/Services/${encodeURIComponent(store.serviceSid)}/Documents`;
@@ -131,7 +61,8 @@ function parseRecord(data: unknown): ContactRecord {
   const parsed = contactRecordSchema.safeParse(data);
   if (!parsed.success) {
     // Never overwrite what cannot be read: it may hold an opt-out.
-    throw new SyncError({ kind: 'invalid-data', status: 200, code: null, message: 'The contact document does not hold a contact record this code can read.' });
+    const message = 'The contact document in Sync does not hold a contact record this code can read.';
+    throw new TwilioApiError({ kind: 'twilio', status: 502, code: null, message, moreInfo: null, attempts: 1 });
   }
   return parsed.data;
 }
@@ -143,22 +74,20 @@ const revisionOf = (response: Response): string | undefined =>
 export async function readContact(store: ContactStore, key: ContactKey): Promise<ContactRead> {
   const response = await syncRequest(store, 'get', documentUrl(store, contactDocumentName(key)));
   if (response.status === 404) return { record: undefined, revision: undefined };
-  if (response.status !== 200) throw failureOf(response);
   return { record: parseRecord(response.body.data), revision: revisionOf(response) };
 }
 
 /** Writes `record` against `revision` (create when undefined). Resolves false on a conflict (412, 409, 404). */
 async function writeContact(store: ContactStore, key: ContactKey, record: ContactRecord, revision: string | undefined): Promise<ContactRead | false> {
   const name = contactDocumentName(key);
-  const form: Form = { Data: JSON.stringify(record), Ttl: ttlFor(record) };
+  const form = { Data: JSON.stringify(record), Ttl: ttlFor(record) };
   const response =
     revision === undefined
       ? await syncRequest(store, 'post', documentsUrl(store), { form: { UniqueName: name, ...form } })
       : await syncRequest(store, 'post', documentUrl(store, name), { form, ifMatch: revision });
-  if (response.status === 200 || response.status === 201) return { record, revision: revisionOf(response) };
   // 412: someone wrote since our read; 409: someone created it first; 404: it was deleted (forget) or expired.
-  if (response.status === 412 || response.status === 409 || response.status === 404) return false;
-  throw failureOf(response);
+  if (ANSWERS.has(response.status)) return false;
+  return { record, revision: revisionOf(response) };
 }
 
 export type UpdateResult = ContactRead & { wrote: boolean; attempts: number };
@@ -183,7 +112,8 @@ export async function updateContact(
     if (written) return { ...written, wrote: true, attempts: attempt };
     if (attempt >= maxAttempts) {
       const code = TwilioErrorCode.SYNC_REVISION_MISMATCH;
-      throw new SyncError({ kind: 'twilio', status: 412, code, message: `The contact changed under ${attempt} attempts in a row.` });
+      const message = `The contact changed under ${attempt} attempts in a row.`;
+      throw new TwilioApiError({ kind: 'twilio', status: 412, code, message, moreInfo: null, attempts: attempt });
     }
     // Concurrent writers of one contact collide again if they retry in step: a few ms of jitter spreads them.
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
@@ -194,9 +124,7 @@ export async function updateContact(
 /** Deletes a contact's record. Resolves whether there was one. */
 export async function deleteContact(store: ContactStore, key: ContactKey): Promise<boolean> {
   const response = await syncRequest(store, 'delete', documentUrl(store, contactDocumentName(key)));
-  if (response.status === 204 || response.status === 200) return true;
-  if (response.status === 404) return false;
-  throw failureOf(response);
+  return response.status !== 404;
 }
 
 export type ContactPage = { records: ContactRecord[]; nextPageToken: string | null; scanned: number };
@@ -210,10 +138,8 @@ export async function listContacts(
   store: ContactStore,
   options: { accountSid: string; pageSize: number; pageToken?: string; filter?: (record: ContactRecord) => boolean },
 ): Promise<ContactPage> {
-  const query: Record<string, string | number> = { PageSize: options.pageSize };
-  if (options.pageToken) query.PageToken = options.pageToken;
-  const response = await syncRequest(store, 'get', documentsUrl(store), { query });
-  if (response.status !== 200) throw failureOf(response);
+  const query = new URLSearchParams({ PageSize: String(options.pageSize), ...(options.pageToken ? { PageToken: options.pageToken } : {}) });
+  const response = await syncRequest(store, 'get', `${documentsUrl(store)}?${query}`);
   const documents = Array.isArray(response.body.documents) ? (response.body.documents as Record<string, unknown>[]) : [];
   const records: ContactRecord[] = [];
   for (const doc of documents) {
@@ -227,10 +153,3 @@ export async function listContacts(
   return { records, nextPageToken: next, scanned: documents.length };
 }
 
-/** A Sync service by SID or unique name: its SID, or undefined when there is none (404). */
-export async function fetchSyncService(store: Omit<ContactStore, 'serviceSid'>, ref: string): Promise<string | undefined> {
-  const response = await syncRequest({ ...store, serviceSid: ref }, 'get', `${SYNC_API}/Services/${encodeURIComponent(ref)}`);
-  if (response.status === 404) return undefined;
-  if (response.status !== 200 || typeof response.body.sid !== 'string') throw failureOf(response);
-  return response.body.sid;
-}

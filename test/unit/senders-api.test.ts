@@ -4,7 +4,8 @@
  */
 import { createServer } from 'node:net';
 import { createTwilioClient } from '../../lib/twilio-client';
-import { TwilioApiError, fetchSender, listSenders, registerSender, subaccountAuth, type AttemptTrace, type SendersCall } from '../../lib/senders';
+import { fetchSender, listSenders, registerSender } from '../../lib/senders';
+import { TwilioApiError, subaccountAuth, type AttemptTrace, type TwilioCall } from '../../lib/twilio-api';
 import { startEmulator, type Emulator, type Fault } from '../../dev/emulator/server';
 import { injectFault as injectFaultInto, resetEmulator } from '../support/emulator-control';
 
@@ -21,7 +22,7 @@ beforeEach(() => resetEmulator(emulator));
 
 const injectFault = (fault: Fault) => injectFaultInto(emulator, fault);
 
-function call(budgetMs: number, baseUrl = emulator.url, traces: AttemptTrace[] = []): SendersCall {
+function call(budgetMs: number, baseUrl = emulator.url, traces: AttemptTrace[] = []): TwilioCall {
   return { client: createTwilioClient({ accountSid: PARENT, authToken: 'secret', apiBaseUrl: baseUrl }), deadline: Date.now() + budgetMs, trace: (t) => traces.push(t) };
 }
 

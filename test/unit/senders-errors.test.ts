@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import RestException from 'twilio/lib/base/RestException';
 import TwilioServiceException from 'twilio/lib/base/TwilioServiceException';
-import { DEFAULT_RETRY, answerForFailure, backoffDelay, failureFromException, parseRetryAfter, parseTwilioErrorBody, type TwilioFailure } from '../../lib/senders';
+import { DEFAULT_RETRY, answerForFailure, backoffDelay, failureFromException, parseRetryAfter, parseTwilioErrorBody, type TwilioFailure } from '../../lib/twilio-api';
 import { TWILIO_ERROR_HINTS } from '../../lib/twilio-errors';
 
 describe('parseTwilioErrorBody', () => {

@@ -6,6 +6,7 @@
  * RestException) and RFC 9457 problem details `{type, title, status, code, detail}` (TwilioServiceException,
  * not a RestException subclass). The Senders spec describes no error body; both are read here.
  */
+import { errorBody, type ErrorBody } from '../error-body';
 import { hintFor, moreInfoFor } from '../twilio-errors';
 
 /** A failed call to Twilio, after retries. */
@@ -24,7 +25,7 @@ export type TwilioFailure = {
   attempts: number;
 };
 
-/** Thrown by lib/senders/api.ts for every failure; `failure` holds what to answer. */
+/** Thrown by twilioRequest (request.ts) for every failure; `failure` holds what to answer. */
 export class TwilioApiError extends Error {
   constructor(readonly failure: TwilioFailure) {
     super(failure.message);
@@ -82,14 +83,9 @@ export function failureFromException(error: unknown): TwilioFailure | undefined 
 /** The admin answer for an error: its HTTP status, body, and headers. */
 export type ErrorAnswer = {
   status: number;
-  body: { error: { code: number | null; message: string; hint: string | null; more_info: string | null } };
+  body: ErrorBody;
   headers?: Record<string, string>;
 };
-
-/** An answer for a problem of our own (not Twilio's): same shape, no code. */
-export function errorAnswer(status: number, message: string, hint: string | null = null, headers?: Record<string, string>): ErrorAnswer {
-  return { status, body: { error: { code: null, message, hint, more_info: null } }, headers };
-}
 
 /**
  * The admin answer for a Twilio failure. 4xx keep Twilio's status, so the caller knows it is theirs to fix;
@@ -112,5 +108,6 @@ export function answerForFailure(failure: TwilioFailure): ErrorAnswer {
   else if (failure.status >= 400) status = failure.status;
   else status = 502;
   const headers = failure.status === 429 && failure.retryAfterMs !== undefined ? { 'Retry-After': String(Math.ceil(failure.retryAfterMs / 1000)) } : undefined;
-  return { status, body: { error: { code: failure.code, message: failure.message, hint: hint ?? null, more_info: failure.moreInfo } }, headers };
+  const body = errorBody({ code: failure.code, message: failure.message, hint, moreInfo: failure.moreInfo });
+  return { status, body, headers };
 }
