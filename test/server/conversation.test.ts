@@ -219,12 +219,15 @@ describe('Sync failing', () => {
   });
 
   it('admin routes answer the one error body with Sync’s code: 429/54009, 502 for a 500, 504 when too slow', async () => {
-    await injectFault(emulator, { route: 'sync.documents.fetch', status: 429, code: 54009 });
+    // The admin frame retries 429 and 5xx with backoff while its budget lasts: every attempt fails here.
+    await injectFault(emulator, { route: 'sync.documents.fetch', status: 429, code: 54009, times: 10 });
     const limited = await contact(newUser());
     expect(limited.status).toBe(429);
     expect(limited.body.error).toMatchObject({ code: 54009, hint: expect.stringMatching(/20 reads/), more_info: expect.stringContaining('54009') });
-    await injectFault(emulator, { route: 'sync.documents.fetch', status: 500, code: 20500 });
+    await resetEmulator(emulator);
+    await injectFault(emulator, { route: 'sync.documents.fetch', status: 500, code: 20500, times: 10 });
     expect((await contact(newUser())).status).toBe(502);
+    await resetEmulator(emulator);
     const slow = await startRuntime({ env: { ...env(), ADMIN_REQUEST_BUDGET_MS: '500' } });
     try {
       await injectFault(emulator, { route: 'sync.documents.fetch', delayMs: 2000 });
@@ -236,8 +239,15 @@ describe('Sync failing', () => {
     }
   });
 
-  it('Sync answering 429 to the write only: the reply comes, the log names 54009', async () => {
+  it('one 429 is retried once within the webhook budget: the message is stored', async () => {
+    const user = newUser();
     await injectFault(emulator, { route: 'sync.documents.create', status: 429, code: 54009 });
+    await sendInbound(runtime.url, AUTH_TOKEN, user, { Body: 'hi' });
+    expect((await contact(user)).body.session).not.toBeNull();
+  });
+
+  it('Sync answering 429 to the write only (retry included): the reply comes, the log names 54009', async () => {
+    await injectFault(emulator, { route: 'sync.documents.create', status: 429, code: 54009, times: 2 });
     const res = await sendInbound(runtime.url, AUTH_TOKEN, newUser(), { Body: 'format' });
     expect(res.messages[0]!.body).toContain('WhatsApp formatting');
     await runtime.waitForJsonLog((l) => l.event === 'conversation.unavailable' && l.stage === 'write' && l.twilioCode === 54009);
