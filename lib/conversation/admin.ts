@@ -36,7 +36,7 @@ export const contactsRequestSchema = exactObject({
       z.number().check(z.int(), z.gte(1), z.lte(MAX_CONTACTS_PAGE_SIZE)),
     ),
   ),
-  page_token: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_\-=.~]{1,512}$/, 'must be a next_page_token this route answered'))),
+  page_token: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_\-=.~+/%]{1,512}$/, 'must be a next_page_token this route answered'))),
   consent: z.optional(z.enum(['opted_in', 'opted_out', 'unknown'])),
   account_sid: z.optional(accountSidSchema),
 });
