@@ -12,11 +12,11 @@ import { HttpError } from './reply';
 import { twilioClientFromEnv } from './twilio';
 
 /**
- * How long the Sync calls of one webhook may take in all. Twilio waits 15 s for a webhook's answer and stops a
- * function at 10 s; state is worth at most this much of it, so a slow Sync still leaves the reply (and a
- * location message) ample time.
+ * How long the Sync calls of one webhook may take in all (a Sync call takes tens of ms). Twilio waits 15 s for a
+ * webhook's answer and stops a function at 10 s; with the location message's own 8 s client timeout after it,
+ * 1.5 s keeps the worst case under 10 s, and a slow Sync delays the user's answer by at most this much.
  */
-export const WEBHOOK_SYNC_BUDGET_MS = 2500;
+export const WEBHOOK_SYNC_BUDGET_MS = 1500;
 
 /** A webhook retries a 429/5xx from Sync once, quickly: the reply matters more than the state. */
 export const WEBHOOK_SYNC_RETRY: Partial<RetryPolicy> = { maxAttempts: 2, baseDelayMs: 100, maxDelayMs: 400, minAttemptMs: 200 };

@@ -200,7 +200,7 @@ describe('Sync failing', () => {
   it.each<[string, { status?: number; code?: number; delayMs?: number }]>([
     ['429 (54009)', { status: 429, code: 54009 }],
     ['500', { status: 500, code: 20500 }],
-    ['slow (4 s, past the 2.5 s budget)', { delayMs: 4000 }],
+    ['slow (3 s, past the 1.5 s budget)', { delayMs: 3000 }],
   ])('Sync %s: every inbound still gets well-formed TwiML, a STOP says it was not recorded, one log line', async (_name, fault) => {
     const user = newUser();
     await injectFault(emulator, { route: 'sync.*', times: 100, ...fault });
