@@ -17,6 +17,8 @@ export const TwilioErrorCode = {
   NUMBER_ALREADY_ON_WHATSAPP: 63110,
   /** Sync: too many requests on one object. */
   SYNC_RATE_LIMITED: 54009,
+  /** Sync: no such Sync service on this account (HTTP 404). */
+  SYNC_SERVICE_NOT_FOUND: 54050,
   /** Sync: the document changed since it was read (If-Match on a stale revision, HTTP 412). */
   SYNC_REVISION_MISMATCH: 54103,
   /** Sync: a document with this unique name exists (a concurrent create, HTTP 409). */

@@ -147,7 +147,7 @@ function findService(state: EmulatorState, accountSid: string, ref: string): Syn
   return service;
 }
 
-const serviceNotFound = (ref: string) => twilioError(404, 20404, `The requested resource /Services/${ref} was not found`);
+const serviceNotFound = (ref: string) => twilioError(404, 54050, `Service Instance not found: /Services/${ref}`);
 
 /** The live document named by SID or unique name; an expired one is deleted here, as Sync would have. */
 function findDocument(state: EmulatorState, service: SyncService, ref: string): SyncDocument | undefined {

@@ -44,8 +44,10 @@ async function syncRequest(
     const etag = raw.headers.etag;
     return { status: raw.statusCode, body, etag: typeof etag === 'string' || typeof etag === 'number' ? String(etag) : undefined };
   } catch (error) {
-    if (error instanceof TwilioApiError && error.failure.kind === 'twilio' && ANSWERS.has(error.failure.status)) {
-      return { status: error.failure.status, body: {} };
+    // A missing service is a failure (SYNC_SERVICE_SID is wrong), not a missing contact.
+    const failure = error instanceof TwilioApiError ? error.failure : undefined;
+    if (failure?.kind === 'twilio' && ANSWERS.has(failure.status) && failure.code !== TwilioErrorCode.SYNC_SERVICE_NOT_FOUND) {
+      return { status: failure.status, body: {} };
     }
     throw error;
   }

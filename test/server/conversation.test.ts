@@ -254,6 +254,22 @@ describe('Sync failing', () => {
   });
 });
 
+describe('a SYNC_SERVICE_SID that does not exist', () => {
+  it('is a failure, never an empty store: the bot answers and logs 54050, the admin route answers 404 with it', async () => {
+    const wrong = await startRuntime({ env: { ...env(), SYNC_SERVICE_SID: 'IS' + 'f'.repeat(32) } });
+    try {
+      const res = await sendInbound(wrong.url, AUTH_TOKEN, newUser(), { Body: 'stop' });
+      expect(res.messages[0]!.body).toMatch(/couldn't record/);
+      await wrong.waitForJsonLog((l) => l.event === 'conversation.unavailable' && l.twilioCode === 54050);
+      const read = await contact(newUser(), wrong.url);
+      expect(read.status).toBe(404);
+      expect(read.body.error).toMatchObject({ code: 54050, hint: expect.stringMatching(/SYNC_SERVICE_SID/) });
+    } finally {
+      await wrong.stop();
+    }
+  });
+});
+
 describe('status callbacks', () => {
   const status = (to: string, MessageSid: string, MessageStatus: string, extra: Record<string, string> = {}) =>
     postWebhook(runtime.url, '/whatsapp/status', { MessageSid, MessageStatus, To: to, From: BOT, AccountSid: ACCOUNT_SID, ...extra }, { authToken: AUTH_TOKEN });
