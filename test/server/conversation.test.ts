@@ -166,6 +166,18 @@ describe('retried webhooks', () => {
     expect((await contact(user)).body.consent.at).toBe(read.body.consent.at);
   });
 
+  it('a location send that failed is withdrawn: the retried delivery sends it and says so', async () => {
+    const user = newUser();
+    const fields = { Body: 'location', MessageSid: nextMessageSid() };
+    const before = emulator.requestsFor('messages.create').filter((r) => r.status === 201).length;
+    await injectFault(emulator, { route: 'messages.create', status: 500, code: 20500 });
+    const first = await sendInbound(runtime.url, AUTH_TOKEN, user, fields);
+    expect(first.messages[0]!.body).toMatch(/couldn't send the location/);
+    const retry = await sendInbound(runtime.url, AUTH_TOKEN, user, fields);
+    expect(retry.messages[0]!.body).toContain('Here is where to find us');
+    expect(emulator.requestsFor('messages.create').filter((r) => r.status === 201).length - before).toBe(1);
+  });
+
   it('two deliveries at the same time on two runtimes: one location message', async () => {
     const user = newUser();
     const before = emulator.requestsFor('messages.create').length;
