@@ -20,7 +20,10 @@ const BOT = 'whatsapp:+14155238886';
 const syncRequests = (emulator: Emulator) => emulator.state.requests.filter((r) => r.route.startsWith('sync.')).length;
 
 /** Sync calls of each kind of inbound message, one at a time. */
-async function callsPerMessage(emulator: Emulator, runtime: SpawnedRuntime): Promise<{ rows: Record<string, string | number>[]; max: number; mean: number }> {
+async function callsPerMessage(
+  emulator: Emulator,
+  runtime: SpawnedRuntime,
+): Promise<{ rows: Record<string, string | number>[]; max: number; mean: number }> {
   const user = (n: number) => `whatsapp:+1415557${String(n).padStart(4, '0')}`;
   const retried = { Body: 'hi', MessageSid: 'SM' + 'b'.repeat(32) };
   const kinds: [string, string, Record<string, string>, Record<string, string>?][] = [
@@ -41,7 +44,11 @@ async function callsPerMessage(emulator: Emulator, runtime: SpawnedRuntime): Pro
     }
     rows.push({ message: name, 'Sync calls': counts[counts.length - 1]! });
   }
-  return { rows, max: Math.max(...counts), mean: Number((counts.reduce((a, b) => a + b, 0) / counts.length).toFixed(2)) };
+  return {
+    rows,
+    max: Math.max(...counts),
+    mean: Number((counts.reduce((a, b) => a + b, 0) / counts.length).toFixed(2)),
+  };
 }
 
 type LoadResult = { rps: number; p50: number; p99: number; non2xx: number; errors: number; requests: number };
@@ -67,14 +74,24 @@ async function load(url: string, offset: number): Promise<LoadResult> {
           };
           return {
             ...request,
-            headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': computeSignature(AUTH_TOKEN, url, params) },
+            headers: {
+              'content-type': 'application/x-www-form-urlencoded',
+              'x-twilio-signature': computeSignature(AUTH_TOKEN, url, params),
+            },
             body: new URLSearchParams(params).toString(),
           };
         },
       },
     ],
   });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, requests: result.requests.total };
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    requests: result.requests.total,
+  };
 }
 
 const stateEnv = (emulator: Emulator) => ({
@@ -96,7 +113,10 @@ export async function run(): Promise<BenchSection> {
     await countingEmulator.close();
   });
   const emulator = await startEmulator();
-  const [on, off] = await Promise.all([spawnLocalRuntime({ env: stateEnv(emulator) }), spawnLocalRuntime({ env: { AUTH_TOKEN } })]);
+  const [on, off] = await Promise.all([
+    spawnLocalRuntime({ env: stateEnv(emulator) }),
+    spawnLocalRuntime({ env: { AUTH_TOKEN } }),
+  ]);
   try {
     const incoming = (rt: SpawnedRuntime) => `${rt.url}/whatsapp/incoming`;
     // Warm both, then alternate pairs so the machine's drift lands on both sides.
@@ -117,7 +137,10 @@ export async function run(): Promise<BenchSection> {
     const peakReads = Math.max(...stats.map((o) => o.peak_reads_per_second));
     const peakWrites = Math.max(...stats.map((o) => o.peak_writes_per_second));
     const rejected = stats.reduce((sum, o) => sum + o.rejected - (before.get(o.object)?.rejected ?? 0), 0);
-    const loadOps = stats.reduce((sum, o) => sum + o.reads + o.writes - (before.get(o.object)?.reads ?? 0) - (before.get(o.object)?.writes ?? 0), 0);
+    const loadOps = stats.reduce(
+      (sum, o) => sum + o.reads + o.writes - (before.get(o.object)?.reads ?? 0) - (before.get(o.object)?.writes ?? 0),
+      0,
+    );
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
     const pick = (side: 'on' | 'off', key: 'rps' | 'p50' | 'p99') => median(runs.map((r) => r[side][key]));
     const degraded = on.jsonLogs().filter((l) => l.event === 'conversation.unavailable').length;
@@ -131,8 +154,14 @@ export async function run(): Promise<BenchSection> {
     });
     const messagesOn = runs.reduce((n, r) => n + r.on.requests, 0);
     return {
-      title: `Conversation store: Sync calls per inbound message, and /whatsapp/incoming state on vs off (autocannon -c 10, ${USERS} users, ${PAIRS} pairs of ${DURATION_S} s)`,
-      rows: [...calls.rows, row('load, state ON (emulator Sync, rate limit on)', 'on'), row('load, state OFF (stateless)', 'off')],
+      title:
+        'Conversation store: Sync calls per inbound message, and /whatsapp/incoming state on vs off ' +
+        `(autocannon -c 10, ${USERS} users, ${PAIRS} pairs of ${DURATION_S} s)`,
+      rows: [
+        ...calls.rows,
+        row('load, state ON (emulator Sync, rate limit on)', 'on'),
+        row('load, state OFF (stateless)', 'off'),
+      ],
       figures: {
         syncCallsPerMessageMax: calls.max,
         syncCallsPerMessageMean: calls.mean,
@@ -148,14 +177,30 @@ export async function run(): Promise<BenchSection> {
         sync429s: rejected,
       },
       goals: [
-        { name: 'Sync calls per new message (max, location aside)', value: Math.max(...calls.rows.filter((r) => !String(r.message).startsWith('location')).map((r) => Number(r['Sync calls']))), goal: '<= 2', met: calls.rows.filter((r) => !String(r.message).startsWith('location')).every((r) => Number(r['Sync calls']) <= 2) },
-        { name: 'per-object peak Sync ops/s in the load run', value: Math.max(peakReads, peakWrites), goal: '<= 20', met: Math.max(peakReads, peakWrites) <= 20 },
+        {
+          name: 'Sync calls per new message (max, location aside)',
+          value: Math.max(
+            ...calls.rows.filter((r) => !String(r.message).startsWith('location')).map((r) => Number(r['Sync calls'])),
+          ),
+          goal: '<= 2',
+          met: calls.rows
+            .filter((r) => !String(r.message).startsWith('location'))
+            .every((r) => Number(r['Sync calls']) <= 2),
+        },
+        {
+          name: 'per-object peak Sync ops/s in the load run',
+          value: Math.max(peakReads, peakWrites),
+          goal: '<= 20',
+          met: Math.max(peakReads, peakWrites) <= 20,
+        },
         { name: 'Sync 429s in the load run', value: rejected, goal: '0', met: rejected === 0 },
       ],
       notes: [
         `${messagesOn} messages with state on; ${degraded} answered without state (Sync failed).`,
-        `Sync ops/s in the load run is what one shared Map would have had to take; spread over ${stats.length} documents, none passed ${Math.max(peakReads, peakWrites)}/s.`,
-        'Location: read, claiming write, then the Messages API call; a failed send adds one write to withdraw the claim.',
+        'Sync ops/s in the load run is what one shared Map would have had to take; ' +
+          `spread over ${stats.length} documents, none passed ${Math.max(peakReads, peakWrites)}/s.`,
+        'Location: read, claiming write, then the Messages API call; ' +
+          'a failed send adds one write to withdraw the claim.',
       ],
     };
   } finally {

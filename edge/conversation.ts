@@ -19,7 +19,12 @@ import { twilioClientFromEnv } from './twilio';
 export const WEBHOOK_SYNC_BUDGET_MS = 1500;
 
 /** A webhook retries a 429/5xx from Sync once, quickly: the reply matters more than the state. */
-export const WEBHOOK_SYNC_RETRY: Partial<RetryPolicy> = { maxAttempts: 2, baseDelayMs: 100, maxDelayMs: 400, minAttemptMs: 200 };
+export const WEBHOOK_SYNC_RETRY: Partial<RetryPolicy> = {
+  maxAttempts: 2,
+  baseDelayMs: 100,
+  maxDelayMs: 400,
+  minAttemptMs: 200,
+};
 
 export type ConfiguredStore = { store: ContactStore; accountSid: string };
 
@@ -49,14 +54,24 @@ export function contactStoreFromEnv(
   if (!configured) return undefined;
   const settings = parseSettings(conversationSettingsSchema, env);
   if (!settings.success) {
-    logEvent({ level: 'error', event: 'config.invalid', problems: settings.error.issues.map((i) => `SYNC_SERVICE_SID ${i.message}`) });
+    logEvent({
+      level: 'error',
+      event: 'config.invalid',
+      problems: settings.error.issues.map((i) => `SYNC_SERVICE_SID ${i.message}`),
+    });
     return undefined;
   }
-  return { accountSid: configured.accountSid, store: { client: configured.client, serviceSid: settings.data.SYNC_SERVICE_SID, ...call } };
+  return {
+    accountSid: configured.accountSid,
+    store: { client: configured.client, serviceSid: settings.data.SYNC_SERVICE_SID, ...call },
+  };
 }
 
 /** The store for one webhook: its Sync calls bounded by WEBHOOK_SYNC_BUDGET_MS from `started`. */
-export const webhookContactStore = (env: Record<string, string | undefined>, started: number): ConfiguredStore | undefined =>
+export const webhookContactStore = (
+  env: Record<string, string | undefined>,
+  started: number,
+): ConfiguredStore | undefined =>
   contactStoreFromEnv(env, { deadline: started + WEBHOOK_SYNC_BUDGET_MS, retry: WEBHOOK_SYNC_RETRY });
 
 /** I-Twilio-Idempotency-Token, the header Twilio repeats on a retried webhook (checked to be a sane string). */
@@ -75,9 +90,16 @@ export async function adminContactStore(admin: AdminRequest): Promise<Configured
   const settings = parseSettings(conversationSettingsSchema, admin.request.env);
   const accountSid = parseSettings(twilioSettingsSchema, admin.request.env);
   if (!settings.success || !accountSid.success || !accountSid.data.ACCOUNT_SID) {
-    const message = `SYNC_SERVICE_SID is not valid: ${settings.success ? 'ACCOUNT_SID is missing' : settings.error.issues[0]?.message}.`;
-    const hint = 'Leave SYNC_SERVICE_SID empty (the default Sync service) or set it to IS + 32 hex digits (Console > Sync > Services).';
-    throw new HttpError({ kind: 'json', status: 503, body: errorBody({ message, hint, variable: 'SYNC_SERVICE_SID' }) });
+    const why = settings.success ? 'ACCOUNT_SID is missing' : settings.error.issues[0]?.message;
+    const message = `SYNC_SERVICE_SID is not valid: ${why}.`;
+    const hint =
+      'Leave SYNC_SERVICE_SID empty (the default Sync service) or set it to IS + 32 hex digits ' +
+      '(Console > Sync > Services).';
+    throw new HttpError({
+      kind: 'json',
+      status: 503,
+      body: errorBody({ message, hint, variable: 'SYNC_SERVICE_SID' }),
+    });
   }
   return { accountSid: accountSid.data.ACCOUNT_SID, store: { ...call, serviceSid: settings.data.SYNC_SERVICE_SID } };
 }

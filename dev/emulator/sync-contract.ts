@@ -50,7 +50,9 @@ export function syncFormProblem(operationId: string, form: Record<string, string
 
 /** The first way a query string breaks `operationId`'s query parameters. */
 export function syncQueryProblem(operationId: string, query: URLSearchParams): string | undefined {
-  const known = new Map((operation(operationId).parameters ?? []).filter((p) => p.in === 'query').map((p) => [p.name, p.schema ?? {}]));
+  const known = new Map(
+    (operation(operationId).parameters ?? []).filter((p) => p.in === 'query').map((p) => [p.name, p.schema ?? {}]),
+  );
   for (const [name, value] of query) {
     const spec = known.get(name);
     if (!spec) return `Unknown query parameter '${name}' (not in the ${operationId} contract)`;
@@ -62,5 +64,7 @@ export function syncQueryProblem(operationId: string, query: URLSearchParams): s
 
 /** Whether the operation declares a header parameter (e.g. If-Match on UpdateDocument). */
 export function syncAcceptsHeader(operationId: string, header: string): boolean {
-  return (operation(operationId).parameters ?? []).some((p) => p.in === 'header' && p.name.toLowerCase() === header.toLowerCase());
+  return (operation(operationId).parameters ?? []).some(
+    (p) => p.in === 'header' && p.name.toLowerCase() === header.toLowerCase(),
+  );
 }

@@ -11,7 +11,13 @@
  * POST /__emulator/sync/clock {advanceMs} (moves the emulator's Sync clock forward, for TTL tests).
  */
 import { syncAcceptsHeader, syncFormProblem, syncQueryProblem } from './sync-contract';
-import { twilioError, type EmulatorReply, type EmulatorRequest, type EmulatorRoute, type EmulatorState } from './server';
+import {
+  twilioError,
+  type EmulatorReply,
+  type EmulatorRequest,
+  type EmulatorRoute,
+  type EmulatorState,
+} from './server';
 
 const SYNC_BASE = 'https://sync.twilio.com/v1';
 /** Sync's documented payload limit for a Document. */
@@ -35,7 +41,14 @@ type SyncDocument = {
   seq: number;
 };
 
-type SyncService = { sid: string; accountSid: string; uniqueName: string | null; friendlyName: string | null; created: number; documents: Map<string, SyncDocument> };
+type SyncService = {
+  sid: string;
+  accountSid: string;
+  uniqueName: string | null;
+  friendlyName: string | null;
+  created: number;
+  documents: Map<string, SyncDocument>;
+};
 
 /** Operation counts of one object (a document), for the rate limit and the load report. */
 type ObjectTraffic = {
@@ -46,7 +59,12 @@ type ObjectTraffic = {
   perSecond: Map<number, { reads: number; writes: number }>;
 };
 
-type SyncStore = { services: Map<string, SyncService>; clockOffsetMs: number; traffic: Map<string, ObjectTraffic>; seq: number };
+type SyncStore = {
+  services: Map<string, SyncService>;
+  clockOffsetMs: number;
+  traffic: Map<string, ObjectTraffic>;
+  seq: number;
+};
 
 function storeOf(state: EmulatorState): SyncStore {
   let store = state.stores.get('sync') as SyncStore | undefined;
@@ -69,7 +87,11 @@ function rateLimitOf(state: EmulatorState): SyncRateLimit | false {
 function admit(state: EmulatorState, objectKey: string, kind: 'read' | 'write'): EmulatorReply | undefined {
   const store = storeOf(state);
   let traffic = store.traffic.get(objectKey);
-  if (!traffic) store.traffic.set(objectKey, (traffic = { reads: [], writes: [], totals: { reads: 0, writes: 0, rejected: 0 }, perSecond: new Map() }));
+  if (!traffic)
+    store.traffic.set(
+      objectKey,
+      (traffic = { reads: [], writes: [], totals: { reads: 0, writes: 0, rejected: 0 }, perSecond: new Map() }),
+    );
   const at = Date.now();
   const limit = rateLimitOf(state);
   const times = kind === 'read' ? traffic.reads : traffic.writes;
@@ -77,7 +99,11 @@ function admit(state: EmulatorState, objectKey: string, kind: 'read' | 'write'):
     while (times.length > 0 && times[0]! <= at - limit.windowMs) times.shift();
     if (times.length >= (limit.perSecond * limit.windowMs) / 1000) {
       traffic.totals.rejected += 1;
-      return twilioError(429, 54009, `Rate limit exceeded for this Sync object: more than ${limit.perSecond} ${kind}s/s.`);
+      return twilioError(
+        429,
+        54009,
+        `Rate limit exceeded for this Sync object: more than ${limit.perSecond} ${kind}s/s.`,
+      );
     }
   }
   times.push(at);
@@ -139,10 +165,21 @@ const documentReply = (status: number, service: SyncService, doc: SyncDocument):
 function findService(state: EmulatorState, accountSid: string, ref: string): SyncService | undefined {
   const store = storeOf(state);
   for (const service of store.services.values()) {
-    if (service.accountSid === accountSid && (service.sid === ref || (service.uniqueName !== null && service.uniqueName === ref))) return service;
+    if (
+      service.accountSid === accountSid &&
+      (service.sid === ref || (service.uniqueName !== null && service.uniqueName === ref))
+    )
+      return service;
   }
   if (ref !== 'default') return undefined;
-  const service: SyncService = { sid: state.newSid('IS'), accountSid, uniqueName: 'default', friendlyName: 'Default Service', created: now(store), documents: new Map() };
+  const service: SyncService = {
+    sid: state.newSid('IS'),
+    accountSid,
+    uniqueName: 'default',
+    friendlyName: 'Default Service',
+    created: now(store),
+    documents: new Map(),
+  };
   store.services.set(service.sid, service);
   return service;
 }
@@ -165,7 +202,8 @@ function findDocument(state: EmulatorState, service: SyncService, ref: string): 
 
 function liveDocuments(state: EmulatorState, service: SyncService): SyncDocument[] {
   const at = now(storeOf(state));
-  for (const doc of [...service.documents.values()]) if (doc.expires !== null && doc.expires <= at) service.documents.delete(doc.sid);
+  for (const doc of [...service.documents.values()])
+    if (doc.expires !== null && doc.expires <= at) service.documents.delete(doc.sid);
   return [...service.documents.values()].sort((a, b) => a.seq - b.seq);
 }
 
@@ -179,17 +217,23 @@ function formOf(request: EmulatorRequest): Record<string, string | string[]> | E
   return (request.body ?? {}) as Record<string, string | string[]>;
 }
 
-const isReply = (value: unknown): value is EmulatorReply => typeof value === 'object' && value !== null && 'status' in value && typeof value.status === 'number';
+const isReply = (value: unknown): value is EmulatorReply =>
+  typeof value === 'object' && value !== null && 'status' in value && typeof value.status === 'number';
 
 /** `Data` as Sync reads it: JSON text of an object, at most 16 KiB. */
 function parseData(text: string | undefined): { data: unknown } | EmulatorReply {
   if (text === undefined) return { data: {} };
   if (Buffer.byteLength(text, 'utf8') > MAX_DOCUMENT_BYTES) {
-    return twilioError(413, 54006, `Data is ${Buffer.byteLength(text, 'utf8')} bytes: a Sync Document holds at most 16 KiB.`);
+    return twilioError(
+      413,
+      54006,
+      `Data is ${Buffer.byteLength(text, 'utf8')} bytes: a Sync Document holds at most 16 KiB.`,
+    );
   }
   try {
     const data: unknown = JSON.parse(text);
-    if (typeof data !== 'object' || data === null || Array.isArray(data)) return twilioError(400, 54008, 'Data must be a JSON object.');
+    if (typeof data !== 'object' || data === null || Array.isArray(data))
+      return twilioError(400, 54008, 'Data must be a JSON object.');
     return { data };
   } catch {
     return twilioError(400, 54008, 'Data is not valid JSON.');
@@ -200,7 +244,8 @@ function parseData(text: string | undefined): { data: unknown } | EmulatorReply 
 function expiryOf(ttl: string | undefined, at: number, current: number | null): number | null | EmulatorReply {
   if (ttl === undefined) return current;
   const seconds = Number(ttl);
-  if (seconds < 0 || seconds > MAX_TTL_SECONDS) return twilioError(400, 54011, `Ttl must be 0..${MAX_TTL_SECONDS} seconds.`);
+  if (seconds < 0 || seconds > MAX_TTL_SECONDS)
+    return twilioError(400, 54011, `Ttl must be 0..${MAX_TTL_SECONDS} seconds.`);
   return seconds === 0 ? null : at + seconds * 1000;
 }
 
@@ -230,7 +275,14 @@ export const syncRoutes: EmulatorRoute[] = [
       if (problem) return twilioError(400, 20001, problem);
       const store = storeOf(state);
       const friendlyName = typeof form.FriendlyName === 'string' ? form.FriendlyName : null;
-      const service: SyncService = { sid: state.newSid('IS'), accountSid: request.authUser, uniqueName: null, friendlyName, created: now(store), documents: new Map() };
+      const service: SyncService = {
+        sid: state.newSid('IS'),
+        accountSid: request.authUser,
+        uniqueName: null,
+        friendlyName,
+        created: now(store),
+        documents: new Map(),
+      };
       store.services.set(service.sid, service);
       return { status: 201, body: serviceJson(service) };
     },
@@ -248,7 +300,15 @@ export const syncRoutes: EmulatorRoute[] = [
         status: 200,
         body: {
           services: services.map(serviceJson),
-          meta: { first_page_url: url, key: 'services', next_page_url: null, page: 0, page_size: services.length, previous_page_url: null, url },
+          meta: {
+            first_page_url: url,
+            key: 'services',
+            next_page_url: null,
+            page: 0,
+            page_size: services.length,
+            previous_page_url: null,
+            url,
+          },
         },
       };
     },
@@ -281,7 +341,16 @@ export const syncRoutes: EmulatorRoute[] = [
       const at = now(store);
       const expires = expiryOf(form.Ttl as string | undefined, at, null);
       if (isReply(expires)) return expires;
-      const doc: SyncDocument = { sid: state.newSid('ET'), uniqueName, data: parsed.data, revision: 0, created: at, updated: at, expires, seq: (store.seq += 1) };
+      const doc: SyncDocument = {
+        sid: state.newSid('ET'),
+        uniqueName,
+        data: parsed.data,
+        revision: 0,
+        created: at,
+        updated: at,
+        expires,
+        seq: (store.seq += 1),
+      };
       const limited = admit(state, objectKey(service, doc), 'write');
       if (limited) return limited;
       service.documents.set(doc.sid, doc);
@@ -304,12 +373,21 @@ export const syncRoutes: EmulatorRoute[] = [
       const items = docs.slice(0, pageSize);
       const url = `${SYNC_BASE}/Services/${service.sid}/Documents`;
       const last = items[items.length - 1];
-      const next = docs.length > pageSize && last ? `${url}?PageSize=${pageSize}&Page=${page + 1}&PageToken=PT${last.seq}` : null;
+      const next =
+        docs.length > pageSize && last ? `${url}?PageSize=${pageSize}&Page=${page + 1}&PageToken=PT${last.seq}` : null;
       return {
         status: 200,
         body: {
           documents: items.map((d) => documentJson(service, d)),
-          meta: { first_page_url: `${url}?PageSize=${pageSize}&Page=0`, key: 'documents', next_page_url: next, page, page_size: pageSize, previous_page_url: null, url: `${url}?PageSize=${pageSize}&Page=${page}` },
+          meta: {
+            first_page_url: `${url}?PageSize=${pageSize}&Page=0`,
+            key: 'documents',
+            next_page_url: next,
+            page,
+            page_size: pageSize,
+            previous_page_url: null,
+            url: `${url}?PageSize=${pageSize}&Page=${page}`,
+          },
         },
       };
     }),
@@ -342,7 +420,11 @@ export const syncRoutes: EmulatorRoute[] = [
       if (limited) return limited;
       const ifMatch = request.headers['if-match'];
       if (typeof ifMatch === 'string' && ifMatch.replace(/^W\/|"/g, '') !== String(doc.revision)) {
-        return twilioError(412, 54103, `The revision of the Document does not match the expected revision (If-Match: ${ifMatch}).`);
+        return twilioError(
+          412,
+          54103,
+          `The revision of the Document does not match the expected revision (If-Match: ${ifMatch}).`,
+        );
       }
       const parsed = form.Data === undefined ? { data: doc.data } : parseData(form.Data as string);
       if (isReply(parsed)) return parsed;
@@ -405,7 +487,8 @@ export const syncRoutes: EmulatorRoute[] = [
     control: true,
     handle(request, _match, state) {
       const advanceMs = (request.body as { advanceMs?: unknown } | undefined)?.advanceMs;
-      if (typeof advanceMs !== 'number' || !(advanceMs >= 0)) return { status: 400, body: { message: 'needs {"advanceMs": <ms >= 0>}' } };
+      if (typeof advanceMs !== 'number' || !(advanceMs >= 0))
+        return { status: 400, body: { message: 'needs {"advanceMs": <ms >= 0>}' } };
       storeOf(state).clockOffsetMs += advanceMs;
       return { status: 200, body: { clock: iso(now(storeOf(state))) } };
     },

@@ -13,5 +13,7 @@ export const handler = adminRoute('contact', async (admin) => {
   const input = contactRequestSchema.parse(request.params);
   const { store, accountSid } = await adminContactStore(admin);
   log({ address: maskAddress(input.address) });
-  return json(await getContact(store, { accountSid: input.account_sid ?? accountSid, address: input.address }, new Date()));
+  return json(
+    await getContact(store, { accountSid: input.account_sid ?? accountSid, address: input.address }, new Date()),
+  );
 });

@@ -12,7 +12,12 @@ export const handler = adminRoute('contacts', async (admin) => {
   const { request, log } = admin;
   const input = contactsRequestSchema.parse(request.params);
   const { store, accountSid } = await adminContactStore(admin);
-  const options = { accountSid: input.account_sid ?? accountSid, pageSize: input.page_size ?? 50, pageToken: input.page_token, consent: input.consent };
+  const options = {
+    accountSid: input.account_sid ?? accountSid,
+    pageSize: input.page_size ?? 50,
+    pageToken: input.page_token,
+    consent: input.consent,
+  };
   const page = await pageContacts(store, options, new Date());
   log({ count: page.contacts.length, consent: input.consent });
   return json(page);

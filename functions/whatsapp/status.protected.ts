@@ -26,7 +26,12 @@ export const handler = route(async (request) => {
       record.recorded = result.wrote;
     } catch (error) {
       const failure = isTwilioApiError(error) ? error.failure : undefined;
-      Object.assign(record, { recorded: false, syncKind: failure?.kind ?? 'error', syncStatus: failure?.status, syncCode: failure?.code ?? undefined });
+      Object.assign(record, {
+        recorded: false,
+        syncKind: failure?.kind ?? 'error',
+        syncStatus: failure?.status,
+        syncCode: failure?.code ?? undefined,
+      });
     }
   }
   logEvent(record);

@@ -10,7 +10,13 @@ import { deleteContact, listContacts, readContact, updateContact, type ContactSt
 
 /** `address`: a WhatsApp address or a number written any human way (+1 415 523 8886, 0044 20 ...). */
 const address = senderIdSchema;
-const text = (max: number) => z.pipe(z.string(), z.transform((v) => v.trim())).check(z.minLength(1, 'must not be empty'), z.maxLength(max));
+const text = (max: number) =>
+  z
+    .pipe(
+      z.string(),
+      z.transform((v) => v.trim()),
+    )
+    .check(z.minLength(1, 'must not be empty'), z.maxLength(max));
 
 export const contactRequestSchema = exactObject({ address, account_sid: z.optional(accountSidSchema) });
 
@@ -36,7 +42,9 @@ export const contactsRequestSchema = exactObject({
       z.number().check(z.int(), z.gte(1), z.lte(MAX_CONTACTS_PAGE_SIZE)),
     ),
   ),
-  page_token: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_\-=.~+/%]{1,512}$/, 'must be a next_page_token this route answered'))),
+  page_token: z.optional(
+    z.string().check(z.regex(/^[A-Za-z0-9_\-=.~+/%]{1,512}$/, 'must be a next_page_token this route answered')),
+  ),
   consent: z.optional(z.enum(['opted_in', 'opted_out', 'unknown'])),
   account_sid: z.optional(accountSidSchema),
 });
@@ -45,7 +53,12 @@ export const contactsRequestSchema = exactObject({
 export function contactView(key: ContactKey, record: ContactRecord | undefined, now: Date) {
   const sessions = Object.keys(record?.sessions ?? {}).map((bot) => {
     const window = windowState(record, bot, now);
-    return { from: bot, last_inbound_at: window.lastInboundAt, window_open: window.open, window_closes_at: window.closesAt };
+    return {
+      from: bot,
+      last_inbound_at: window.lastInboundAt,
+      window_open: window.open,
+      window_closes_at: window.closesAt,
+    };
   });
   const latest = latestBot(record);
   const last = record?.last_outbound;
@@ -58,7 +71,13 @@ export function contactView(key: ContactKey, record: ContactRecord | undefined, 
     session: sessions.find((s) => s.from === latest) ?? null,
     sessions,
     last_outbound: last
-      ? { sid: last.sid, status: last.status, error_code: last.error_code, hint: last.error_code ? (hintFor(last.error_code) ?? null) : null, at: last.at }
+      ? {
+          sid: last.sid,
+          status: last.status,
+          error_code: last.error_code,
+          hint: last.error_code ? (hintFor(last.error_code) ?? null) : null,
+          at: last.at,
+        }
       : null,
   };
 }
@@ -77,7 +96,9 @@ export async function setConsent(
   consent: { status: 'opted_in' | 'opted_out'; source: string; evidence?: string },
   now: Date,
 ): Promise<ContactView> {
-  const result = await updateContact(store, key, (current) => applyAdminConsent(current ?? emptyRecord(key), consent, now));
+  const result = await updateContact(store, key, (current) =>
+    applyAdminConsent(current ?? emptyRecord(key), consent, now),
+  );
   return contactView(key, result.record, now);
 }
 
@@ -97,7 +118,9 @@ export async function pageContacts(
     filter: options.consent ? (record) => record.consent.status === options.consent : undefined,
   });
   return {
-    contacts: page.records.map((record) => contactView({ accountSid: record.account_sid, address: record.address }, record, now)),
+    contacts: page.records.map((record) =>
+      contactView({ accountSid: record.account_sid, address: record.address }, record, now),
+    ),
     next_page_token: page.nextPageToken,
     page_size: options.pageSize,
   };

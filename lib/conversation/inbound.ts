@@ -13,7 +13,15 @@ import type { InboundMessage } from '../inbound';
 import type { LocationMessage } from '../location';
 import type { OutboundMessage } from '../twiml';
 import { hintFor } from '../twilio-errors';
-import { applyInbound, emptyRecord, findHandled, releaseEffect, type ContactKey, type DeliveryId, type HandledMessage } from './record';
+import {
+  applyInbound,
+  emptyRecord,
+  findHandled,
+  releaseEffect,
+  type ContactKey,
+  type DeliveryId,
+  type HandledMessage,
+} from './record';
 import { isTwilioApiError } from '../twilio-api';
 import { readContact, updateContact, type ContactStore } from './sync';
 
@@ -50,7 +58,10 @@ function logSyncFailure(deps: InboundDeps, stage: string, error: unknown): void 
   });
 }
 
-async function sendOnce(reply: Extract<BotReply, { kind: 'send-location' }>, deps: InboundDeps): Promise<{ sid?: string; messages: OutboundMessage[] }> {
+async function sendOnce(
+  reply: Extract<BotReply, { kind: 'send-location' }>,
+  deps: InboundDeps,
+): Promise<{ sid?: string; messages: OutboundMessage[] }> {
   const sid = await deps.sendLocation(reply.request);
   return { sid, messages: sid ? reply.onSent : reply.onFailure };
 }
@@ -70,7 +81,12 @@ function replayed(reply: BotReply, previous: HandledMessage): OutboundMessage[] 
 }
 
 /** Handles one inbound message. Never throws: every failure of the store becomes an answer and a log line. */
-export async function handleInbound(message: InboundMessage, id: DeliveryId, reply: BotReply, deps: InboundDeps): Promise<InboundOutcome> {
+export async function handleInbound(
+  message: InboundMessage,
+  id: DeliveryId,
+  reply: BotReply,
+  deps: InboundDeps,
+): Promise<InboundOutcome> {
   const { store } = deps;
   if (!store) return { messages: await withoutState(reply, deps), state: 'stateless' };
   const key: ContactKey = { accountSid: deps.accountSid, address: message.from };
@@ -112,7 +128,9 @@ export async function handleInbound(message: InboundMessage, id: DeliveryId, rep
   if (!sent.sid) {
     // Withdraw the claim so a retried delivery may try again; if this fails, the retry answers as if sent.
     try {
-      await updateContact({ ...store, deadline: deps.releaseDeadline() }, key, (current) => (current ? releaseEffect(current, id) : undefined));
+      await updateContact({ ...store, deadline: deps.releaseDeadline() }, key, (current) =>
+        current ? releaseEffect(current, id) : undefined,
+      );
     } catch (error) {
       logSyncFailure(deps, 'release', error);
     }

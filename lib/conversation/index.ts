@@ -16,7 +16,12 @@ export { readContact, updateContact, deleteContact, listContacts, SYNC_API } fro
 export type { ContactStore, ContactRead, ContactPage, UpdateResult } from './sync';
 
 /** Records a message the business sent to the contact (queued; its status callbacks move it on). */
-export function recordOutbound(store: ContactStore, key: ContactKey, sid: string, now = new Date()): Promise<UpdateResult> {
+export function recordOutbound(
+  store: ContactStore,
+  key: ContactKey,
+  sid: string,
+  now = new Date(),
+): Promise<UpdateResult> {
   return updateContact(store, key, (current) => applyOutbound(current ?? emptyRecord(key), sid, now));
 }
 

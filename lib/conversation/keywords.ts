@@ -12,7 +12,18 @@ export type ConsentWord = { status: 'opted_out' | 'opted_in'; language: 'en' | '
 
 const OPT_OUT: Record<ConsentWord['language'], readonly string[]> = {
   en: ['stop', 'stopall', 'unsubscribe', 'cancel', 'end', 'quit', 'optout', 'opt out', 'opt-out', 'revoke'],
-  es: ['baja', 'darme de baja', 'parar', 'detener', 'cancelar', 'alto', 'no más', 'no mas', 'desuscribir', 'anular suscripción'],
+  es: [
+    'baja',
+    'darme de baja',
+    'parar',
+    'detener',
+    'cancelar',
+    'alto',
+    'no más',
+    'no mas',
+    'desuscribir',
+    'anular suscripción',
+  ],
   pt: ['sair', 'pare', 'cancelar', 'descadastrar', 'descadastre', 'desinscrever', 'parar de receber'],
 };
 
@@ -23,7 +34,10 @@ const OPT_IN: Record<ConsentWord['language'], readonly string[]> = {
 };
 
 const WORDS = new Map<string, ConsentWord>();
-for (const [status, table] of [['opted_out', OPT_OUT], ['opted_in', OPT_IN]] as const) {
+for (const [status, table] of [
+  ['opted_out', OPT_OUT],
+  ['opted_in', OPT_IN],
+] as const) {
   for (const [language, words] of Object.entries(table) as [ConsentWord['language'], readonly string[]][]) {
     // A word in two languages (cancelar) means the same in both; the first language listed is kept.
     for (const word of words) if (!WORDS.has(word)) WORDS.set(word, { status, language });

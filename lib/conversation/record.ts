@@ -80,15 +80,25 @@ export type ContactKey = { accountSid: string; address: string };
  * record's data holds the address anyway (export needs it); forgetting deletes the document.
  */
 export function contactDocumentName(key: ContactKey): string {
-  return CONTACT_NAME_PREFIX + createHash('sha256').update(`${key.accountSid}|${key.address}`).digest('hex').slice(0, 40);
+  return (
+    CONTACT_NAME_PREFIX + createHash('sha256').update(`${key.accountSid}|${key.address}`).digest('hex').slice(0, 40)
+  );
 }
 
 export function emptyRecord(key: ContactKey): ContactRecord {
-  return { v: 1, account_sid: key.accountSid, address: key.address, consent: { status: 'unknown' }, sessions: {}, handled: [] };
+  return {
+    v: 1,
+    account_sid: key.accountSid,
+    address: key.address,
+    consent: { status: 'unknown' },
+    sessions: {},
+    handled: [],
+  };
 }
 
 /** The TTL a record is written with: none (0) once it holds a consent decision. */
-export const ttlFor = (record: ContactRecord): number => (record.consent.status === 'unknown' ? IDLE_RECORD_TTL_SECONDS : 0);
+export const ttlFor = (record: ContactRecord): number =>
+  record.consent.status === 'unknown' ? IDLE_RECORD_TTL_SECONDS : 0;
 
 /** Identifies one delivery of an inbound webhook: its MessageSid and/or Twilio's I-Twilio-Idempotency-Token. */
 export type DeliveryId = { sid?: string; token?: string };
@@ -96,7 +106,9 @@ export type DeliveryId = { sid?: string; token?: string };
 /** The earlier handling of this delivery, if the record remembers one (same MessageSid or same token). */
 export function findHandled(record: ContactRecord | undefined, id: DeliveryId): HandledMessage | undefined {
   if (!record || (!id.sid && !id.token)) return undefined;
-  return record.handled.find((h) => (id.sid !== undefined && h.sid === id.sid) || (id.token !== undefined && h.token === id.token));
+  return record.handled.find(
+    (h) => (id.sid !== undefined && h.sid === id.sid) || (id.token !== undefined && h.token === id.token),
+  );
 }
 
 export type InboundChange = {
@@ -113,13 +125,28 @@ export type InboundChange = {
 export function applyInbound(record: ContactRecord, change: InboundChange): ContactRecord {
   const at = change.at.toISOString();
   const sessions = { ...record.sessions, [change.bot]: { last_inbound_at: at } };
-  const bots = Object.keys(sessions).sort((a, b) => sessions[b]!.last_inbound_at.localeCompare(sessions[a]!.last_inbound_at));
+  const bots = Object.keys(sessions).sort((a, b) =>
+    sessions[b]!.last_inbound_at.localeCompare(sessions[a]!.last_inbound_at),
+  );
   const kept = Object.fromEntries(bots.slice(0, MAX_SESSIONS).map((bot) => [bot, sessions[bot]!]));
   const consent: Consent = change.consent
-    ? { status: change.consent.status, source: 'whatsapp_keyword', at, via: 'keyword', keyword: change.consent.keyword, ...(change.id.sid ? { message_sid: change.id.sid } : {}) }
+    ? {
+        status: change.consent.status,
+        source: 'whatsapp_keyword',
+        at,
+        via: 'keyword',
+        keyword: change.consent.keyword,
+        ...(change.id.sid ? { message_sid: change.id.sid } : {}),
+      }
     : record.consent;
-  const handled: HandledMessage = { at, ...(change.id.sid ? { sid: change.id.sid } : {}), ...(change.id.token ? { token: change.id.token } : {}), ...(change.effect ? { effect: change.effect } : {}) };
-  const remembered = change.id.sid || change.id.token ? [handled, ...record.handled].slice(0, MAX_HANDLED) : record.handled;
+  const handled: HandledMessage = {
+    at,
+    ...(change.id.sid ? { sid: change.id.sid } : {}),
+    ...(change.id.token ? { token: change.id.token } : {}),
+    ...(change.effect ? { effect: change.effect } : {}),
+  };
+  const remembered =
+    change.id.sid || change.id.token ? [handled, ...record.handled].slice(0, MAX_HANDLED) : record.handled;
   return { ...record, sessions: kept, consent, handled: remembered };
 }
 
@@ -137,23 +164,51 @@ export function applyAdminConsent(
 ): ContactRecord {
   return {
     ...record,
-    consent: { status: consent.status, source: consent.source, at: at.toISOString(), via: 'admin', ...(consent.evidence ? { evidence: consent.evidence } : {}) },
+    consent: {
+      status: consent.status,
+      source: consent.source,
+      at: at.toISOString(),
+      via: 'admin',
+      ...(consent.evidence ? { evidence: consent.evidence } : {}),
+    },
   };
 }
 
 /** Delivery order of a message's statuses; failed and undelivered are final. */
 const STATUS_RANK: Record<string, number> = {
-  accepted: 0, scheduled: 0, queued: 1, sending: 2, sent: 3, delivered: 4, read: 5, failed: 6, undelivered: 6, canceled: 6,
+  accepted: 0,
+  scheduled: 0,
+  queued: 1,
+  sending: 2,
+  sent: 3,
+  delivered: 4,
+  read: 5,
+  failed: 6,
+  undelivered: 6,
+  canceled: 6,
 };
 
 /**
  * The record after a status callback. The same message only moves forward (callbacks may arrive out of order:
  * a late "sent" never overwrites "read"); a message with another SID is a newer one and replaces it.
  */
-export function applyStatus(record: ContactRecord, status: { sid: string; status: string; errorCode?: number }, at: Date): ContactRecord {
+export function applyStatus(
+  record: ContactRecord,
+  status: { sid: string; status: string; errorCode?: number },
+  at: Date,
+): ContactRecord {
   const last = record.last_outbound;
-  if (last && last.sid === status.sid && (STATUS_RANK[status.status] ?? 0) < (STATUS_RANK[last.status] ?? 0)) return record;
-  return { ...record, last_outbound: { sid: status.sid, status: status.status, error_code: status.errorCode ?? null, at: at.toISOString() } };
+  if (last && last.sid === status.sid && (STATUS_RANK[status.status] ?? 0) < (STATUS_RANK[last.status] ?? 0))
+    return record;
+  return {
+    ...record,
+    last_outbound: {
+      sid: status.sid,
+      status: status.status,
+      error_code: status.errorCode ?? null,
+      at: at.toISOString(),
+    },
+  };
 }
 
 /** The record after the business sent a message (for the send path): queued, no error yet. */
@@ -174,7 +229,9 @@ export function windowState(record: ContactRecord | undefined, bot: string, now:
 /** The bot number the user wrote to last, if any. */
 export function latestBot(record: ContactRecord | undefined): string | undefined {
   if (!record) return undefined;
-  return Object.entries(record.sessions).sort(([, a], [, b]) => b.last_inbound_at.localeCompare(a.last_inbound_at))[0]?.[0];
+  return Object.entries(record.sessions).sort(([, a], [, b]) =>
+    b.last_inbound_at.localeCompare(a.last_inbound_at),
+  )[0]?.[0];
 }
 
 /** Whether a business may start a conversation with this user: only with an opt-in on record. */

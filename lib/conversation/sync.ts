@@ -12,7 +12,14 @@
  */
 import { TwilioApiError, twilioRequest, type TwilioCall } from '../twilio-api';
 import { TwilioErrorCode } from '../twilio-errors';
-import { CONTACT_NAME_PREFIX, contactDocumentName, contactRecordSchema, ttlFor, type ContactKey, type ContactRecord } from './record';
+import {
+  CONTACT_NAME_PREFIX,
+  contactDocumentName,
+  contactRecordSchema,
+  ttlFor,
+  type ContactKey,
+  type ContactRecord,
+} from './record';
 
 export const SYNC_API = 'https://sync.twilio.com/v1';
 
@@ -40,13 +47,22 @@ async function syncRequest(
   const headers = options.ifMatch !== undefined ? { 'If-Match': options.ifMatch } : undefined;
   try {
     const raw = await twilioRequest(store, method, uri, options.form, { encoding: 'form', headers });
-    const body = raw.body && typeof raw.body === 'object' && !Array.isArray(raw.body) ? (raw.body as Record<string, unknown>) : {};
+    const body =
+      raw.body && typeof raw.body === 'object' && !Array.isArray(raw.body) ? (raw.body as Record<string, unknown>) : {};
     const etag = raw.headers.etag;
-    return { status: raw.statusCode, body, etag: typeof etag === 'string' || typeof etag === 'number' ? String(etag) : undefined };
+    return {
+      status: raw.statusCode,
+      body,
+      etag: typeof etag === 'string' || typeof etag === 'number' ? String(etag) : undefined,
+    };
   } catch (error) {
     // A missing service is a failure (SYNC_SERVICE_SID is wrong), not a missing contact.
     const failure = error instanceof TwilioApiError ? error.failure : undefined;
-    if (failure?.kind === 'twilio' && ANSWERS.has(failure.status) && failure.code !== TwilioErrorCode.SYNC_SERVICE_NOT_FOUND) {
+    if (
+      failure?.kind === 'twilio' &&
+      ANSWERS.has(failure.status) &&
+      failure.code !== TwilioErrorCode.SYNC_SERVICE_NOT_FOUND
+    ) {
       return { status: failure.status, body: {} };
     }
     throw error;
@@ -80,7 +96,12 @@ export async function readContact(store: ContactStore, key: ContactKey): Promise
 }
 
 /** Writes `record` against `revision` (create when undefined). Resolves false on a conflict (412, 409, 404). */
-async function writeContact(store: ContactStore, key: ContactKey, record: ContactRecord, revision: string | undefined): Promise<ContactRead | false> {
+async function writeContact(
+  store: ContactStore,
+  key: ContactKey,
+  record: ContactRecord,
+  revision: string | undefined,
+): Promise<ContactRead | false> {
   const name = contactDocumentName(key);
   const form = { Data: JSON.stringify(record), Ttl: ttlFor(record) };
   const response =
@@ -140,9 +161,14 @@ export async function listContacts(
   store: ContactStore,
   options: { accountSid: string; pageSize: number; pageToken?: string; filter?: (record: ContactRecord) => boolean },
 ): Promise<ContactPage> {
-  const query = new URLSearchParams({ PageSize: String(options.pageSize), ...(options.pageToken ? { PageToken: options.pageToken } : {}) });
+  const query = new URLSearchParams({
+    PageSize: String(options.pageSize),
+    ...(options.pageToken ? { PageToken: options.pageToken } : {}),
+  });
   const response = await syncRequest(store, 'get', `${documentsUrl(store)}?${query}`);
-  const documents = Array.isArray(response.body.documents) ? (response.body.documents as Record<string, unknown>[]) : [];
+  const documents = Array.isArray(response.body.documents)
+    ? (response.body.documents as Record<string, unknown>[])
+    : [];
   const records: ContactRecord[] = [];
   for (const doc of documents) {
     if (typeof doc.unique_name !== 'string' || !doc.unique_name.startsWith(CONTACT_NAME_PREFIX)) continue;
@@ -151,7 +177,7 @@ export async function listContacts(
     if (!options.filter || options.filter(parsed.data)) records.push(parsed.data);
   }
   const meta = (response.body.meta ?? {}) as { next_page_url?: unknown };
-  const next = typeof meta.next_page_url === 'string' ? new URL(meta.next_page_url).searchParams.get('PageToken') : null;
+  const next =
+    typeof meta.next_page_url === 'string' ? new URL(meta.next_page_url).searchParams.get('PageToken') : null;
   return { records, nextPageToken: next, scanned: documents.length };
 }
-

@@ -55,7 +55,12 @@ describe('consent keywords', () => {
 
     const after = await contact(user);
     expect(after.status).toBe(200);
-    expect(after.body.consent).toMatchObject({ status: 'opted_out', source: 'whatsapp_keyword', via: 'keyword', keyword: 'stop' });
+    expect(after.body.consent).toMatchObject({
+      status: 'opted_out',
+      source: 'whatsapp_keyword',
+      via: 'keyword',
+      keyword: 'stop',
+    });
     expect(after.body.consent.message_sid).toMatch(/^SM[0-9a-f]{32}$/);
 
     await runtime.stop();
@@ -82,11 +87,21 @@ describe('consent keywords', () => {
   it('consent set through POST /admin/consent shows the same way, with source and evidence', async () => {
     const user = newUser();
     const digits = user.replace('whatsapp:+', '');
-    const set = await adminClient(runtime.url).post('/admin/consent', { address: `+${digits.slice(0, 1)} ${digits.slice(1, 4)} ${digits.slice(4)}`, status: 'opted_in', source: 'signup_form', evidence: 'form #42' });
+    const set = await adminClient(runtime.url).post('/admin/consent', {
+      address: `+${digits.slice(0, 1)} ${digits.slice(1, 4)} ${digits.slice(4)}`,
+      status: 'opted_in',
+      source: 'signup_form',
+      evidence: 'form #42',
+    });
     expect(set.status).toBe(200);
     expect(set.body.address).toBe(user);
     const read = await contact(user, second.url);
-    expect(read.body.consent).toMatchObject({ status: 'opted_in', source: 'signup_form', evidence: 'form #42', via: 'admin' });
+    expect(read.body.consent).toMatchObject({
+      status: 'opted_in',
+      source: 'signup_form',
+      evidence: 'form #42',
+      via: 'admin',
+    });
     expect(read.body.session).toBeNull();
     // A STOP afterwards wins over the admin opt-in.
     await sendInbound(runtime.url, AUTH_TOKEN, user, { Body: 'stop' });
@@ -98,7 +113,12 @@ describe('GET /admin/contact', () => {
   it('an address never seen answers 200, consent unknown and no session', async () => {
     const res = await contact(newUser());
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ consent: { status: 'unknown' }, session: null, last_outbound: null, account_sid: ACCOUNT_SID });
+    expect(res.body).toMatchObject({
+      consent: { status: 'unknown' },
+      session: null,
+      last_outbound: null,
+      account_sid: ACCOUNT_SID,
+    });
   });
 
   it('every inbound message opens the 24-hour window with the number written to', async () => {
@@ -182,7 +202,10 @@ describe('retried webhooks', () => {
     const user = newUser();
     const before = emulator.requestsFor('messages.create').length;
     const fields = { Body: 'location', MessageSid: nextMessageSid() };
-    const [a, b] = await Promise.all([sendInbound(runtime.url, AUTH_TOKEN, user, fields), sendInbound(second.url, AUTH_TOKEN, user, fields)]);
+    const [a, b] = await Promise.all([
+      sendInbound(runtime.url, AUTH_TOKEN, user, fields),
+      sendInbound(second.url, AUTH_TOKEN, user, fields),
+    ]);
     expect(a.body).toBe(b.body);
     expect(emulator.requestsFor('messages.create').length - before).toBe(1);
   });
@@ -193,16 +216,27 @@ describe('concurrent updates of one contact', () => {
     const user = newUser();
     const sids = Array.from({ length: 16 }, () => nextMessageSid());
     const answers = await Promise.all([
-      ...sids.map((MessageSid, i) => sendInbound(i % 2 ? second.url : runtime.url, AUTH_TOKEN, user, { Body: 'hi', MessageSid })),
+      ...sids.map((MessageSid, i) =>
+        sendInbound(i % 2 ? second.url : runtime.url, AUTH_TOKEN, user, { Body: 'hi', MessageSid }),
+      ),
       adminClient(runtime.url).post('/admin/consent', { address: user, status: 'opted_in', source: 'crm_import' }),
     ]);
     expect(answers.every((a) => a.status === 200)).toBe(true);
-    const dump = JSON.parse(await syncDump(emulator)) as { services: { documents: { data: { address: string; handled: { sid?: string }[]; consent: { status: string } } }[] }[] };
+    const dump = JSON.parse(await syncDump(emulator)) as {
+      services: {
+        documents: { data: { address: string; handled: { sid?: string }[]; consent: { status: string } } }[];
+      }[];
+    };
     const doc = dump.services.flatMap((s) => s.documents).find((d) => d.data.address === user)!;
     expect(doc.data.handled.map((h) => h.sid).sort()).toEqual([...sids].sort());
     expect(doc.data.consent.status).toBe('opted_in');
     // No answer went without state: every message was stored, none degraded.
-    expect(runtime.jsonLogs().concat(second.jsonLogs()).filter((l) => l.event === 'conversation.unavailable' && l.stage !== 'read')).toEqual([]);
+    expect(
+      runtime
+        .jsonLogs()
+        .concat(second.jsonLogs())
+        .filter((l) => l.event === 'conversation.unavailable' && l.stage !== 'read'),
+    ).toEqual([]);
   });
 });
 
@@ -213,29 +247,41 @@ describe('Sync failing', () => {
     ['429 (54009)', { status: 429, code: 54009 }],
     ['500', { status: 500, code: 20500 }],
     ['slow (3 s, past the 1.5 s budget)', { delayMs: 3000 }],
-  ])('Sync %s: every inbound still gets well-formed TwiML, a STOP says it was not recorded, one log line', async (_name, fault) => {
-    const user = newUser();
-    await injectFault(emulator, { route: 'sync.*', times: 100, ...fault });
-    const started = Date.now();
-    const [hi, stop] = await Promise.all([
-      sendInbound(runtime.url, AUTH_TOKEN, user, { Body: 'hi' }),
-      sendInbound(runtime.url, AUTH_TOKEN, newUser(), { Body: 'stop' }),
-    ]);
-    expect(Date.now() - started).toBeLessThan(15_000); // Twilio's webhook timeout, not a speed check
-    expect(hi.status).toBe(200);
-    expect(hi.contentType).toMatch(/^text\/xml/);
-    expect(hi.messages[0]!.body).toContain('*media*');
-    expect(stop.messages[0]!.body).toMatch(/couldn't record your opt-out/);
-    const line = await runtime.waitForJsonLog((l) => l.event === 'conversation.unavailable' && l.stage === 'read' && (fault.code === undefined ? l.kind === 'timeout' : l.twilioCode === fault.code));
-    expect(line).toMatchObject({ level: 'warn' });
-  });
+  ])(
+    'Sync %s: every inbound still gets well-formed TwiML, a STOP says it was not recorded, one log line',
+    async (_name, fault) => {
+      const user = newUser();
+      await injectFault(emulator, { route: 'sync.*', times: 100, ...fault });
+      const started = Date.now();
+      const [hi, stop] = await Promise.all([
+        sendInbound(runtime.url, AUTH_TOKEN, user, { Body: 'hi' }),
+        sendInbound(runtime.url, AUTH_TOKEN, newUser(), { Body: 'stop' }),
+      ]);
+      expect(Date.now() - started).toBeLessThan(15_000); // Twilio's webhook timeout, not a speed check
+      expect(hi.status).toBe(200);
+      expect(hi.contentType).toMatch(/^text\/xml/);
+      expect(hi.messages[0]!.body).toContain('*media*');
+      expect(stop.messages[0]!.body).toMatch(/couldn't record your opt-out/);
+      const line = await runtime.waitForJsonLog(
+        (l) =>
+          l.event === 'conversation.unavailable' &&
+          l.stage === 'read' &&
+          (fault.code === undefined ? l.kind === 'timeout' : l.twilioCode === fault.code),
+      );
+      expect(line).toMatchObject({ level: 'warn' });
+    },
+  );
 
-  it('admin routes answer the one error body with Sync’s code: 429/54009, 502 for a 500, 504 when too slow', async () => {
+  it('admin routes answer the one error body with Sync’s code: 429/54009, 502 for 500, 504 when slow', async () => {
     // The admin frame retries 429 and 5xx with backoff while its budget lasts: every attempt fails here.
     await injectFault(emulator, { route: 'sync.documents.fetch', status: 429, code: 54009, times: 10 });
     const limited = await contact(newUser());
     expect(limited.status).toBe(429);
-    expect(limited.body.error).toMatchObject({ code: 54009, hint: expect.stringMatching(/20 reads/), more_info: expect.stringContaining('54009') });
+    expect(limited.body.error).toMatchObject({
+      code: 54009,
+      hint: expect.stringMatching(/20 reads/),
+      more_info: expect.stringContaining('54009'),
+    });
     await resetEmulator(emulator);
     await injectFault(emulator, { route: 'sync.documents.fetch', status: 500, code: 20500, times: 10 });
     expect((await contact(newUser())).status).toBe(502);
@@ -262,12 +308,14 @@ describe('Sync failing', () => {
     await injectFault(emulator, { route: 'sync.documents.create', status: 429, code: 54009, times: 2 });
     const res = await sendInbound(runtime.url, AUTH_TOKEN, newUser(), { Body: 'format' });
     expect(res.messages[0]!.body).toContain('WhatsApp formatting');
-    await runtime.waitForJsonLog((l) => l.event === 'conversation.unavailable' && l.stage === 'write' && l.twilioCode === 54009);
+    await runtime.waitForJsonLog(
+      (l) => l.event === 'conversation.unavailable' && l.stage === 'write' && l.twilioCode === 54009,
+    );
   });
 });
 
 describe('a SYNC_SERVICE_SID that does not exist', () => {
-  it('is a failure, never an empty store: the bot answers and logs 54050, the admin route answers 404 with it', async () => {
+  it('is a failure, never an empty store: the bot answers and logs 54050, admin answers 404', async () => {
     const wrong = await startRuntime({ env: { ...env(), SYNC_SERVICE_SID: 'IS' + 'f'.repeat(32) } });
     try {
       const res = await sendInbound(wrong.url, AUTH_TOKEN, newUser(), { Body: 'stop' });
@@ -284,7 +332,12 @@ describe('a SYNC_SERVICE_SID that does not exist', () => {
 
 describe('status callbacks', () => {
   const status = (to: string, MessageSid: string, MessageStatus: string, extra: Record<string, string> = {}) =>
-    postWebhook(runtime.url, '/whatsapp/status', { MessageSid, MessageStatus, To: to, From: BOT, AccountSid: ACCOUNT_SID, ...extra }, { authToken: AUTH_TOKEN });
+    postWebhook(
+      runtime.url,
+      '/whatsapp/status',
+      { MessageSid, MessageStatus, To: to, From: BOT, AccountSid: ACCOUNT_SID, ...extra },
+      { authToken: AUTH_TOKEN },
+    );
 
   it('record the delivery status and error code on the contact; a late "sent" never overwrites "read"', async () => {
     const user = newUser();
@@ -295,12 +348,18 @@ describe('status callbacks', () => {
     expect((await contact(user)).body.last_outbound).toMatchObject({ sid, status: 'read', error_code: null });
     const failed = nextMessageSid();
     await status(user, failed, 'failed', { ErrorCode: '63016' });
-    expect((await contact(user)).body.last_outbound).toMatchObject({ sid: failed, status: 'failed', error_code: 63016, hint: expect.stringMatching(/24-hour/) });
+    expect((await contact(user)).body.last_outbound).toMatchObject({
+      sid: failed,
+      status: 'failed',
+      error_code: 63016,
+      hint: expect.stringMatching(/24-hour/),
+    });
   });
 });
 
 describe('POST /admin/forget', () => {
-  it('deletes everything kept: the emulator holds nothing with the number, contact answers unknown, a late callback stores nothing', async () => {
+  // Afterwards the emulator holds nothing with the number, contact answers unknown, a late callback stores nothing.
+  it('deletes everything kept about the user', async () => {
     const user = newUser();
     const digits = user.replace('whatsapp:+', '');
     await sendInbound(runtime.url, AUTH_TOKEN, user, { Body: 'stop' });
@@ -310,7 +369,12 @@ describe('POST /admin/forget', () => {
     expect(forget.body.forgotten).toBe(true);
     expect(await syncDump(emulator)).not.toContain(digits);
     expect((await contact(user)).body).toMatchObject({ consent: { status: 'unknown' }, session: null });
-    await postWebhook(runtime.url, '/whatsapp/status', { MessageSid: nextMessageSid(), MessageStatus: 'delivered', To: user }, { authToken: AUTH_TOKEN });
+    await postWebhook(
+      runtime.url,
+      '/whatsapp/status',
+      { MessageSid: nextMessageSid(), MessageStatus: 'delivered', To: user },
+      { authToken: AUTH_TOKEN },
+    );
     expect(await syncDump(emulator)).not.toContain(digits);
     expect((await adminClient(runtime.url).post('/admin/forget', { address: user })).body.forgotten).toBe(false);
     // Sync request URLs never carry the number (unique names are hashes).
@@ -336,12 +400,17 @@ describe('records expire when idle, consent does not', () => {
 describe('GET /admin/contacts', () => {
   it('pages through every record, filtered by consent', async () => {
     const users = [newUser(), newUser(), newUser(), newUser(), newUser()];
-    for (const [i, user] of users.entries()) await sendInbound(runtime.url, AUTH_TOKEN, user, { Body: i % 2 ? 'stop' : 'hi' });
+    for (const [i, user] of users.entries())
+      await sendInbound(runtime.url, AUTH_TOKEN, user, { Body: i % 2 ? 'stop' : 'hi' });
     const seen: Record<string, unknown>[] = [];
     let token: string | undefined;
     let pages = 0;
     do {
-      const res = await adminClient(runtime.url).get('/admin/contacts', { page_size: '2', consent: 'opted_out', ...(token ? { page_token: token } : {}) });
+      const res = await adminClient(runtime.url).get('/admin/contacts', {
+        page_size: '2',
+        consent: 'opted_out',
+        ...(token ? { page_token: token } : {}),
+      });
       expect(res.status).toBe(200);
       seen.push(...res.body.contacts);
       token = res.body.next_page_token ?? undefined;

@@ -20,7 +20,9 @@ let runtime: RunningRuntime;
 
 beforeAll(async () => {
   emulator = await startEmulator({ syncRateLimit: { perSecond: 20, windowMs: 1000 } });
-  runtime = await startRuntime({ env: { ACCOUNT_SID: 'AC' + '5'.repeat(32), AUTH_TOKEN, TWILIO_API_BASE_URL: emulator.url } });
+  runtime = await startRuntime({
+    env: { ACCOUNT_SID: 'AC' + '5'.repeat(32), AUTH_TOKEN, TWILIO_API_BASE_URL: emulator.url },
+  });
 });
 afterAll(async () => {
   await runtime?.stop();
@@ -29,7 +31,8 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-it(`${USERS} users × ${MESSAGES_PER_USER} messages at ${MESSAGES_PER_SECOND_PER_USER}/s each: no Sync 429, every object under 20 ops/s`, async () => {
+const title = `${USERS} users × ${MESSAGES_PER_USER} messages at ${MESSAGES_PER_SECOND_PER_USER}/s each`;
+it(`${title}: no Sync 429, every object under 20 ops/s`, async () => {
   const started = Date.now();
   const statuses: number[] = [];
   await Promise.all(
@@ -48,8 +51,10 @@ it(`${USERS} users × ${MESSAGES_PER_USER} messages at ${MESSAGES_PER_SECOND_PER
   const peakWrites = Math.max(...stats.map((o) => o.peak_writes_per_second));
   const total = stats.reduce((sum, o) => sum + o.reads + o.writes, 0);
   console.log(
-    `sync load: ${statuses.length} messages in ${seconds.toFixed(1)} s (${(statuses.length / seconds).toFixed(0)}/s) over ${stats.length} documents; ` +
-      `per-object peak ${peakReads} reads/s, ${peakWrites} writes/s; ${(total / seconds).toFixed(0)} Sync ops/s in all ` +
+    `sync load: ${statuses.length} messages in ${seconds.toFixed(1)} s ` +
+      `(${(statuses.length / seconds).toFixed(0)}/s) over ${stats.length} documents; ` +
+      `per-object peak ${peakReads} reads/s, ${peakWrites} writes/s; ` +
+      `${(total / seconds).toFixed(0)} Sync ops/s in all ` +
       '(what one shared Map would have had to take).',
   );
   expect(statuses.filter((s) => s !== 200)).toEqual([]);

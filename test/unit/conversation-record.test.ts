@@ -56,7 +56,10 @@ describe('contact records', () => {
 
   it('an inbound message opens the window for 24 hours with the number written to, and is remembered', () => {
     const record = applyInbound(emptyRecord(key), { bot: BOT, id: { sid: 'SM1', token: 't1' }, at });
-    expect(windowState(record, BOT, new Date(at.getTime() + 23 * 3600_000))).toMatchObject({ open: true, closesAt: '2026-12-02T10:00:00.000Z' });
+    expect(windowState(record, BOT, new Date(at.getTime() + 23 * 3600_000))).toMatchObject({
+      open: true,
+      closesAt: '2026-12-02T10:00:00.000Z',
+    });
     expect(windowState(record, BOT, new Date(at.getTime() + 24 * 3600_000)).open).toBe(false);
     expect(windowState(record, 'whatsapp:+15005550006', at).open).toBe(false);
     expect(findHandled(record, { sid: 'SM1' })).toBeDefined();
@@ -67,23 +70,36 @@ describe('contact records', () => {
   it('keeps TTL only while no consent is recorded', () => {
     const record = emptyRecord(key);
     expect(ttlFor(record)).toBeGreaterThan(0);
-    const out = applyInbound(record, { bot: BOT, id: { sid: 'SM1' }, at, consent: { status: 'opted_out', keyword: 'stop' } });
+    const out = applyInbound(record, {
+      bot: BOT,
+      id: { sid: 'SM1' },
+      at,
+      consent: { status: 'opted_out', keyword: 'stop' },
+    });
     expect(out.consent).toMatchObject({ status: 'opted_out', message_sid: 'SM1', source: 'whatsapp_keyword' });
     expect(ttlFor(out)).toBe(0);
   });
 
   it('stays within Sync’s 16 KiB however many messages and numbers it sees', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 1e6 })), { maxLength: 200 }), (messages) => {
-        let record = emptyRecord(key);
-        for (const [bot, n] of messages) {
-          record = applyInbound(record, { bot: `whatsapp:+1415555${String(bot).padStart(4, '0')}`, id: { sid: `SM${String(n).padStart(32, '0')}`, token: 'x'.repeat(200) }, at, effect: 'location' });
-        }
-        expect(record.handled.length).toBeLessThanOrEqual(MAX_HANDLED);
-        expect(Object.keys(record.sessions).length).toBeLessThanOrEqual(MAX_SESSIONS);
-        expect(Buffer.byteLength(JSON.stringify(record))).toBeLessThan(16 * 1024);
-        expect(contactRecordSchema.safeParse(record).success).toBe(true);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 1e6 })), { maxLength: 200 }),
+        (messages) => {
+          let record = emptyRecord(key);
+          for (const [bot, n] of messages) {
+            record = applyInbound(record, {
+              bot: `whatsapp:+1415555${String(bot).padStart(4, '0')}`,
+              id: { sid: `SM${String(n).padStart(32, '0')}`, token: 'x'.repeat(200) },
+              at,
+              effect: 'location',
+            });
+          }
+          expect(record.handled.length).toBeLessThanOrEqual(MAX_HANDLED);
+          expect(Object.keys(record.sessions).length).toBeLessThanOrEqual(MAX_SESSIONS);
+          expect(Buffer.byteLength(JSON.stringify(record))).toBeLessThan(16 * 1024);
+          expect(contactRecordSchema.safeParse(record).success).toBe(true);
+        },
+      ),
     );
   });
 

@@ -14,21 +14,41 @@ beforeAll(async () => {
 });
 afterAll(() => emulator.close());
 
-async function sync(method: string, path: string, form?: Record<string, string>, headers: Record<string, string> = {}, target = emulator) {
+async function sync(
+  method: string,
+  path: string,
+  form?: Record<string, string>,
+  headers: Record<string, string> = {},
+  target = emulator,
+) {
   const res = await fetch(`${target.url}/v1/Services/default${path}`, {
     method,
-    headers: { Authorization: auth, ...(form ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}), ...headers },
+    headers: {
+      Authorization: auth,
+      ...(form ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}),
+      ...headers,
+    },
     body: form ? new URLSearchParams(form).toString() : undefined,
   });
   const text = await res.text();
-  return { status: res.status, etag: res.headers.get('etag'), body: text ? (JSON.parse(text) as Record<string, any>) : {} };
+  return {
+    status: res.status,
+    etag: res.headers.get('etag'),
+    body: text ? (JSON.parse(text) as Record<string, any>) : {},
+  };
 }
 
 describe('emulator Sync Documents', () => {
   it('creates from form-encoded Data, answers the document with its revision, fetches by unique name', async () => {
     const created = await sync('POST', '/Documents', { UniqueName: 'doc-a', Data: JSON.stringify({ n: 1 }), Ttl: '0' });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ unique_name: 'doc-a', data: { n: 1 }, revision: '0', date_expires: null, created_by: 'system' });
+    expect(created.body).toMatchObject({
+      unique_name: 'doc-a',
+      data: { n: 1 },
+      revision: '0',
+      date_expires: null,
+      created_by: 'system',
+    });
     expect(created.body.sid).toMatch(/^ET[0-9a-f]{32}$/);
     expect(created.body.service_sid).toMatch(/^IS[0-9a-f]{32}$/);
     const fetched = await sync('GET', '/Documents/doc-a');
@@ -48,14 +68,24 @@ describe('emulator Sync Documents', () => {
     expect((await sync('GET', '/Documents/doc-b')).body.data).toEqual({ v: 2 });
   });
 
-  it('refuses what the contract does not describe: unknown parameters, a non-integer Ttl, Data that is not a JSON object, over 16 KiB', async () => {
-    expect((await sync('POST', '/Documents', { UniqueName: 'x1', Data: '{}', Colour: 'red' })).body.message).toMatch(/Unknown parameter 'Colour'/);
+  // Unknown parameters, a non-integer Ttl, Data that is not a JSON object or over 16 KiB, JSON bodies.
+  it('refuses what the contract does not describe', async () => {
+    expect((await sync('POST', '/Documents', { UniqueName: 'x1', Data: '{}', Colour: 'red' })).body.message).toMatch(
+      /Unknown parameter 'Colour'/,
+    );
     expect((await sync('POST', '/Documents', { UniqueName: 'x2', Data: '{}', Ttl: 'soon' })).status).toBe(400);
     expect((await sync('POST', '/Documents', { UniqueName: 'x3', Data: 'not json' })).body.code).toBe(54008);
     expect((await sync('POST', '/Documents', { UniqueName: 'x4', Data: '[1,2]' })).body.code).toBe(54008);
-    const big = await sync('POST', '/Documents', { UniqueName: 'x5', Data: JSON.stringify({ s: 'x'.repeat(16 * 1024) }) });
+    const big = await sync('POST', '/Documents', {
+      UniqueName: 'x5',
+      Data: JSON.stringify({ s: 'x'.repeat(16 * 1024) }),
+    });
     expect(big.status).toBe(413);
-    const json = await fetch(`${emulator.url}/v1/Services/default/Documents`, { method: 'POST', headers: { Authorization: auth, 'Content-Type': 'application/json' }, body: '{"Data":"{}"}' });
+    const json = await fetch(`${emulator.url}/v1/Services/default/Documents`, {
+      method: 'POST',
+      headers: { Authorization: auth, 'Content-Type': 'application/json' },
+      body: '{"Data":"{}"}',
+    });
     expect(json.status).toBe(400);
     expect((await sync('GET', '/Documents?PageSize=101')).status).toBe(400);
   });
@@ -80,7 +110,9 @@ describe('emulator Sync Documents', () => {
       expect(reads.map((r) => r.status)).toEqual([200, 200, 429, 429]);
       expect(reads[2]!.body.code).toBe(54009);
       expect((await sync('GET', '/Documents/cold', undefined, {}, limited)).status).toBe(200);
-      const stats = (await (await fetch(`${limited.url}/__emulator/sync/stats`)).json()) as { objects: { rejected: number; peak_reads_per_second: number }[] };
+      const stats = (await (await fetch(`${limited.url}/__emulator/sync/stats`)).json()) as {
+        objects: { rejected: number; peak_reads_per_second: number }[];
+      };
       expect(stats.objects.some((o) => o.rejected === 2 && o.peak_reads_per_second === 2)).toBe(true);
     } finally {
       await limited.close();
@@ -89,7 +121,9 @@ describe('emulator Sync Documents', () => {
 
   it('limits by default at 20 operations/s over a 10 s window: the 201st read within it is refused', async () => {
     await sync('POST', '/Documents', { UniqueName: 'burst', Data: '{}' });
-    const statuses = await Promise.all(Array.from({ length: 201 }, () => sync('GET', '/Documents/burst').then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 201 }, () => sync('GET', '/Documents/burst').then((r) => r.status)),
+    );
     expect(statuses.filter((s) => s === 200)).toHaveLength(200);
     expect(statuses.filter((s) => s === 429)).toHaveLength(1);
   });
@@ -98,8 +132,13 @@ describe('emulator Sync Documents', () => {
     const names: string[] = [];
     let url: string | null = `${emulator.url}/v1/Services/default/Documents?PageSize=2`;
     while (url) {
-      const res: Response = await fetch(url.replace('https://sync.twilio.com', emulator.url), { headers: { Authorization: auth } });
-      const body = (await res.json()) as { documents: { unique_name: string }[]; meta: { next_page_url: string | null } };
+      const res: Response = await fetch(url.replace('https://sync.twilio.com', emulator.url), {
+        headers: { Authorization: auth },
+      });
+      const body = (await res.json()) as {
+        documents: { unique_name: string }[];
+        meta: { next_page_url: string | null };
+      };
       names.push(...body.documents.map((d) => d.unique_name));
       url = body.meta.next_page_url;
     }
@@ -108,7 +147,7 @@ describe('emulator Sync Documents', () => {
     expect(names).not.toContain('ttl-short');
   });
 
-  it('keeps each account to its own services: another account has its own default, and cannot read by SID', async () => {
+  it('keeps each account to its own services: its own default, no reading by SID', async () => {
     const mine = await sync('GET', '');
     const other = `Basic ${Buffer.from(`AC${'8'.repeat(32)}:token`).toString('base64')}`;
     const theirs = await fetch(`${emulator.url}/v1/Services/default`, { headers: { Authorization: other } });
