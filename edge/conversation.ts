@@ -2,21 +2,15 @@
  * The conversation store as routes get it: a ContactStore (lib/conversation) on the function's Twilio client
  * (edge/twilio.ts, so TWILIO_API_BASE_URL reaches the emulator), the configured Sync service and a deadline.
  */
-import { conversationSettingsSchema, parseSettings, twilioSettingsSchema } from '../lib/config';
+import { conversationSettingsSchema, parseSettings, twilioSettingsSchema, WEBHOOK_SYNC_BUDGET_MS } from '../lib/config';
 import type { ContactStore } from '../lib/conversation';
 import { errorBody } from '../lib/error-body';
 import type { RetryPolicy } from '../lib/twilio-api';
 import type { AdminRequest } from './admin-route';
 import { logEvent } from './log';
+import { describeZodError } from '../lib/validation';
 import { HttpError } from './reply';
 import { twilioClientFromEnv } from './twilio';
-
-/**
- * How long the Sync calls of one webhook may take in all (a Sync call takes tens of ms). Twilio waits 15 s for a
- * webhook's answer and stops a function at 10 s; with the location message's own 8 s client timeout after it,
- * 1.5 s keeps the worst case under 10 s, and a slow Sync delays the user's answer by at most this much.
- */
-export const WEBHOOK_SYNC_BUDGET_MS = 1500;
 
 /** A webhook retries a 429/5xx from Sync once, quickly: the reply matters more than the state. */
 export const WEBHOOK_SYNC_RETRY: Partial<RetryPolicy> = {
@@ -43,27 +37,24 @@ function keptClient(env: Record<string, string | undefined>): ReturnType<typeof 
 }
 
 /**
- * The store for this request, or undefined when the function has no Twilio credentials or SYNC_SERVICE_SID
- * is not valid (logged): the caller then works without state.
+ * The store for this request, or undefined when the function has no Twilio credentials or the conversation
+ * settings are not valid (logged): the caller then works without state. `call` may depend on the settings
+ * (the webhook's budget).
  */
 export function contactStoreFromEnv(
   env: Record<string, string | undefined>,
-  call: Pick<ContactStore, 'deadline' | 'retry' | 'trace'>,
+  call: (settings: { WEBHOOK_SYNC_BUDGET_MS: number }) => Pick<ContactStore, 'deadline' | 'retry' | 'trace'>,
 ): ConfiguredStore | undefined {
   const configured = keptClient(env);
   if (!configured) return undefined;
   const settings = parseSettings(conversationSettingsSchema, env);
   if (!settings.success) {
-    logEvent({
-      level: 'error',
-      event: 'config.invalid',
-      problems: settings.error.issues.map((i) => `SYNC_SERVICE_SID ${i.message}`),
-    });
+    logEvent({ level: 'error', event: 'config.invalid', problems: describeZodError(settings.error) });
     return undefined;
   }
   return {
     accountSid: configured.accountSid,
-    store: { client: configured.client, serviceSid: settings.data.SYNC_SERVICE_SID, ...call },
+    store: { client: configured.client, serviceSid: settings.data.SYNC_SERVICE_SID, ...call(settings.data) },
   };
 }
 
@@ -72,7 +63,7 @@ export const webhookContactStore = (
   env: Record<string, string | undefined>,
   started: number,
 ): ConfiguredStore | undefined =>
-  contactStoreFromEnv(env, { deadline: started + WEBHOOK_SYNC_BUDGET_MS, retry: WEBHOOK_SYNC_RETRY });
+  contactStoreFromEnv(env, (settings) => ({ deadline: started + settings.WEBHOOK_SYNC_BUDGET_MS, retry: WEBHOOK_SYNC_RETRY }));
 
 /** I-Twilio-Idempotency-Token, the header Twilio repeats on a retried webhook (checked to be a sane string). */
 export function idempotencyToken(headers: Record<string, string | undefined>): string | undefined {
@@ -89,17 +80,18 @@ export async function adminContactStore(admin: AdminRequest): Promise<Configured
   const call = await admin.twilio();
   const settings = parseSettings(conversationSettingsSchema, admin.request.env);
   const accountSid = parseSettings(twilioSettingsSchema, admin.request.env);
-  if (!settings.success || !accountSid.success || !accountSid.data.ACCOUNT_SID) {
-    const why = settings.success ? 'ACCOUNT_SID is missing' : settings.error.issues[0]?.message;
-    const message = `SYNC_SERVICE_SID is not valid: ${why}.`;
+  if (!settings.success) {
+    const problem = describeZodError(settings.error)[0];
+    const variable = problem?.path ?? 'SYNC_SERVICE_SID';
+    const message = `${variable} is not valid: ${problem?.message ?? 'invalid'}.`;
     const hint =
-      'Leave SYNC_SERVICE_SID empty (the default Sync service) or set it to IS + 32 hex digits ' +
-      '(Console > Sync > Services).';
-    throw new HttpError({
-      kind: 'json',
-      status: 503,
-      body: errorBody({ message, hint, variable: 'SYNC_SERVICE_SID' }),
-    });
+      variable === 'SYNC_SERVICE_SID'
+        ? 'Leave SYNC_SERVICE_SID empty (the default Sync service) or set it to IS + 32 hex digits ' +
+          '(Console > Sync > Services).'
+        : `Leave ${variable} empty (${WEBHOOK_SYNC_BUDGET_MS.default} ms) or set it to ` +
+          `${WEBHOOK_SYNC_BUDGET_MS.min}..${WEBHOOK_SYNC_BUDGET_MS.max}.`;
+    throw new HttpError({ kind: 'json', status: 503, body: errorBody({ message, hint, variable }) });
   }
+  if (!accountSid.success || !accountSid.data.ACCOUNT_SID) throw new Error('admin.twilio() succeeded without ACCOUNT_SID');
   return { accountSid: accountSid.data.ACCOUNT_SID, store: { ...call, serviceSid: settings.data.SYNC_SERVICE_SID } };
 }

@@ -10,6 +10,7 @@
  */
 import {
   ADMIN_TOKEN_MIN_LENGTH,
+  conversationSettingsSchema,
   DEFAULT_SYNC_SERVICE,
   isPlaceholder,
   botLocationSettingsSchema,
@@ -124,12 +125,12 @@ export function checkVariables(env: Readonly<Record<string, string>>, envPath: s
   }
 
   // Values the functions parse at request time: a bad one would only show up as failing requests.
-  const schemas = [sandboxSettingsSchema, botLocationSettingsSchema, webhookSettingsSchema];
+  const schemas = [sandboxSettingsSchema, botLocationSettingsSchema, webhookSettingsSchema, conversationSettingsSchema];
   for (const schema of schemas) {
     const result = schema.safeParse(env);
     if (result.success) continue;
     for (const field of describeZodError(result.error)) {
-      if (field.path === 'PUBLIC_BASE_URL') continue; // refused above whatever its form
+      if (field.path === 'PUBLIC_BASE_URL' || field.path === 'SYNC_SERVICE_SID') continue; // refused above
       problems.push({
         id: 'env.invalid',
         message: `${field.path} in ${envPath} is not valid: ${field.message}.`,

@@ -126,7 +126,7 @@ export async function updateContact(
   change: (current: ContactRecord | undefined) => ContactRecord | undefined,
   options: { initial?: ContactRead; maxAttempts?: number } = {},
 ): Promise<UpdateResult> {
-  const maxAttempts = options.maxAttempts ?? 8;
+  const maxAttempts = options.maxAttempts ?? 20;
   let current = options.initial ?? (await readContact(store, key));
   for (let attempt = 1; ; attempt++) {
     const next = change(current.record);
