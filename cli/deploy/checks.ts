@@ -14,6 +14,7 @@ import {
   DEFAULT_SYNC_SERVICE,
   isPlaceholder,
   botLocationSettingsSchema,
+  botMenuSettingsSchema,
   sandboxSettingsSchema,
   syncServiceRefSchema,
   webhookSettingsSchema,
@@ -125,7 +126,13 @@ export function checkVariables(env: Readonly<Record<string, string>>, envPath: s
   }
 
   // Values the functions parse at request time: a bad one would only show up as failing requests.
-  const schemas = [sandboxSettingsSchema, botLocationSettingsSchema, webhookSettingsSchema, conversationSettingsSchema];
+  const schemas = [
+    sandboxSettingsSchema,
+    botLocationSettingsSchema,
+    botMenuSettingsSchema,
+    webhookSettingsSchema,
+    conversationSettingsSchema,
+  ];
   for (const schema of schemas) {
     const result = schema.safeParse(env);
     if (result.success) continue;

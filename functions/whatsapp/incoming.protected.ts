@@ -4,10 +4,15 @@ import { logEvent } from '../../edge/log';
 import { twiml } from '../../edge/reply';
 import { route } from '../../edge/route';
 import { readSettings } from '../../edge/settings';
-import { sendLocation } from '../../edge/twilio';
+import { sendContent, sendLocation } from '../../edge/twilio';
 import { verifyTwilioWebhook, webhookBadRequest } from '../../edge/webhook';
 import { replyTo } from '../../lib/bot';
-import { botLocationSettingsSchema, parseSettings, webhookSettingsSchema } from '../../lib/config';
+import {
+  botLocationSettingsSchema,
+  botMenuSettingsSchema,
+  parseSettings,
+  webhookSettingsSchema,
+} from '../../lib/config';
 import { handleInbound } from '../../lib/conversation/inbound';
 import { parseInbound } from '../../lib/inbound';
 import { botLocation } from '../../lib/location';
@@ -29,9 +34,15 @@ export const handler = route(async (request) => {
     // A bad BOT_LOCATION_* only disables `location`; the rest of the bot keeps answering.
     logEvent({ level: 'error', event: 'config.invalid', problems: describeZodError(locationSettings.error) });
   }
+  const menuSettings = parseSettings(botMenuSettingsSchema, request.env);
+  // A bad MENU_CONTENT_SID only turns the menu back into text.
+  if (!menuSettings.success) {
+    logEvent({ level: 'error', event: 'config.invalid', problems: describeZodError(menuSettings.error) });
+  }
   const reply = replyTo(inbound.message, {
     origin: publicOrigin(request.domainName, PUBLIC_BASE_URL),
     location: locationSettings.success ? botLocation(locationSettings.data) : undefined,
+    menuContentSid: menuSettings.success ? menuSettings.data.MENU_CONTENT_SID : undefined,
   });
   const configured = webhookContactStore(request.env, started);
   const outcome = await handleInbound(
@@ -41,7 +52,8 @@ export const handler = route(async (request) => {
     {
       store: configured?.store,
       accountSid: configured?.accountSid ?? '',
-      sendLocation: (message) => sendLocation(request.env, message),
+      send: (send) =>
+        send.kind === 'send-menu' ? sendContent(request.env, send.request) : sendLocation(request.env, send.request),
       log: logEvent,
       now: () => new Date(),
       releaseDeadline: () => Math.min(Date.now() + 1000, started + FUNCTION_BUDGET_MS),

@@ -1,16 +1,15 @@
 /**
  * One inbound message against the conversation store: the bot's decided reply (lib/bot.ts) becomes the messages
- * to answer, with the session updated, a consent keyword recorded, and side effects (the location message) done
- * once per message however often Twilio delivers the webhook.
+ * to answer, with the session updated, a consent keyword recorded, and side effects (the location message, the
+ * menu template: Messages API sends) done once per message however often Twilio delivers the webhook.
  *
  * Sync calls: one read, one conditional write (a conflict with a concurrent delivery re-reads and re-applies;
- * a failed location send withdraws its claim with one more write). A retried delivery answers from the read alone.
+ * a failed send withdraws its claim with one more write). A retried delivery answers from the read alone.
  * When Sync fails (slow, 429, 5xx, unreachable, unreadable data) the user still gets an answer: replies never
  * wait on state, consent replies say the change was not recorded, and one log line names the Twilio code.
  */
 import type { BotReply } from '../bot';
 import type { InboundMessage } from '../inbound';
-import type { LocationMessage } from '../location';
 import type { OutboundMessage } from '../twiml';
 import { hintFor } from '../twilio-errors';
 import {
@@ -29,13 +28,22 @@ export type InboundDeps = {
   /** Undefined when no store is configured (no credentials): the bot answers statelessly. */
   store?: ContactStore;
   accountSid: string;
-  /** Sends the location through the Messages API; resolves its SID, or undefined when it failed (logged). */
-  sendLocation(request: LocationMessage): Promise<string | undefined>;
+  /** Makes a reply's Messages API send; resolves the message SID, or undefined when it failed (logged). */
+  send(reply: SendReply): Promise<string | undefined>;
   log(record: Record<string, unknown>): void;
   now(): Date;
   /** Extra time for withdrawing a failed claim after the send, if the webhook's budget still has it. */
   releaseDeadline(): number;
 };
+
+/** The replies that send through the Messages API before answering: their send is a side effect, done once. */
+export type SendReply = Extract<BotReply, { kind: 'send-location' | 'send-menu' }>;
+
+/** The claim a send is recorded under in `handled`. */
+const EFFECTS = { 'send-location': 'location', 'send-menu': 'menu' } as const satisfies Record<
+  SendReply['kind'],
+  HandledMessage['effect']
+>;
 
 export type InboundOutcome = {
   messages: OutboundMessage[];
@@ -59,14 +67,14 @@ function logSyncFailure(deps: InboundDeps, stage: string, error: unknown): void 
 }
 
 async function sendOnce(
-  reply: Extract<BotReply, { kind: 'send-location' }>,
+  reply: SendReply,
   deps: InboundDeps,
 ): Promise<{ sid?: string; messages: OutboundMessage[] }> {
-  const sid = await deps.sendLocation(reply.request);
+  const sid = await deps.send(reply);
   return { sid, messages: sid ? reply.onSent : reply.onFailure };
 }
 
-/** The answer without state (no store, or Sync failed): consent not recorded, the location sent regardless. */
+/** The answer without state (no store, or Sync failed): consent not recorded, sends made regardless. */
 async function withoutState(reply: BotReply, deps: InboundDeps): Promise<OutboundMessage[]> {
   if (reply.kind === 'messages') return reply.messages;
   if (reply.kind === 'consent') return reply.onFailure;
@@ -77,7 +85,7 @@ async function withoutState(reply: BotReply, deps: InboundDeps): Promise<Outboun
 function replayed(reply: BotReply, previous: HandledMessage): OutboundMessage[] {
   if (reply.kind === 'messages') return reply.messages;
   if (reply.kind === 'consent') return reply.onRecorded;
-  return previous.effect === 'location' ? reply.onSent : reply.onFailure;
+  return previous.effect === EFFECTS[reply.kind] ? reply.onSent : reply.onFailure;
 }
 
 /** Handles one inbound message. Never throws: every failure of the store becomes an answer and a log line. */
@@ -101,7 +109,7 @@ export async function handleInbound(
   const previous = findHandled(initial.record, id);
   if (previous) return { messages: replayed(reply, previous), state: 'replayed' };
 
-  const effect = reply.kind === 'send-location' ? ('location' as const) : undefined;
+  const effect = reply.kind === 'send-location' || reply.kind === 'send-menu' ? EFFECTS[reply.kind] : undefined;
   const consent = reply.kind === 'consent' ? { status: reply.status, keyword: reply.keyword } : undefined;
   let concurrent: HandledMessage | undefined;
   try {

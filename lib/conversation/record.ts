@@ -47,7 +47,7 @@ const handledSchema = z.object({
   token: z.optional(z.string()),
   at: iso,
   /** A side effect the first delivery performed (or claimed): a retry must not repeat it. */
-  effect: z.optional(z.enum(['location'])),
+  effect: z.optional(z.enum(['location', 'menu'])),
 });
 
 const outboundSchema = z.object({

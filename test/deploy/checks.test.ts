@@ -46,6 +46,7 @@ describe('checkVariables', () => {
     ['SYNC_SERVICE_SID another kind of SID', { SYNC_SERVICE_SID: 'AC' + 'a'.repeat(32) }, 'env.sync-service'],
     ['SYNC_SERVICE_SID a placeholder', { SYNC_SERVICE_SID: 'ISxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' }, 'env.sync-service'],
     ['WEBHOOK_SYNC_BUDGET_MS out of range', { WEBHOOK_SYNC_BUDGET_MS: '60000' }, 'env.invalid'],
+    ['a MENU_CONTENT_SID that is not a Content SID', { MENU_CONTENT_SID: 'HX123' }, 'env.invalid'],
   ])('refuses %s', (_name, change, id) => {
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries({ ...GOOD_ENV, ...change })) if (value !== undefined) env[key] = value;
