@@ -66,10 +66,7 @@ function logSyncFailure(deps: InboundDeps, stage: string, error: unknown): void 
   });
 }
 
-async function sendOnce(
-  reply: SendReply,
-  deps: InboundDeps,
-): Promise<{ sid?: string; messages: OutboundMessage[] }> {
+async function sendOnce(reply: SendReply, deps: InboundDeps): Promise<{ sid?: string; messages: OutboundMessage[] }> {
   const sid = await deps.send(reply);
   return { sid, messages: sid ? reply.onSent : reply.onFailure };
 }

@@ -120,7 +120,10 @@ it('a retried menu webhook (same MessageSid) sends the interactive message once,
   const first = await postWebhook(runtime.url, '/whatsapp/incoming', params, { authToken: AUTH_TOKEN });
   const retry = await postWebhook(runtime.url, '/whatsapp/incoming', params, { authToken: AUTH_TOKEN });
   expect(retry.body).toBe(first.body);
-  expect(sentMessages().slice(before).filter((m) => m.body && (m.body as { ContentSid?: string }).ContentSid)).toHaveLength(1);
+  const interactive = sentMessages()
+    .slice(before)
+    .filter((m) => (m.body as { ContentSid?: string } | undefined)?.ContentSid);
+  expect(interactive).toHaveLength(1);
 });
 
 it('when the Messages API fails, the text menu in TwiML', async () => {
