@@ -63,7 +63,10 @@ export const webhookContactStore = (
   env: Record<string, string | undefined>,
   started: number,
 ): ConfiguredStore | undefined =>
-  contactStoreFromEnv(env, (settings) => ({ deadline: started + settings.WEBHOOK_SYNC_BUDGET_MS, retry: WEBHOOK_SYNC_RETRY }));
+  contactStoreFromEnv(env, (settings) => ({
+    deadline: started + settings.WEBHOOK_SYNC_BUDGET_MS,
+    retry: WEBHOOK_SYNC_RETRY,
+  }));
 
 /** I-Twilio-Idempotency-Token, the header Twilio repeats on a retried webhook (checked to be a sane string). */
 export function idempotencyToken(headers: Record<string, string | undefined>): string | undefined {
@@ -92,6 +95,7 @@ export async function adminContactStore(admin: AdminRequest): Promise<Configured
           `${WEBHOOK_SYNC_BUDGET_MS.min}..${WEBHOOK_SYNC_BUDGET_MS.max}.`;
     throw new HttpError({ kind: 'json', status: 503, body: errorBody({ message, hint, variable }) });
   }
-  if (!accountSid.success || !accountSid.data.ACCOUNT_SID) throw new Error('admin.twilio() succeeded without ACCOUNT_SID');
+  if (!accountSid.success || !accountSid.data.ACCOUNT_SID)
+    throw new Error('admin.twilio() succeeded without ACCOUNT_SID');
   return { accountSid: accountSid.data.ACCOUNT_SID, store: { ...call, serviceSid: settings.data.SYNC_SERVICE_SID } };
 }
