@@ -365,6 +365,8 @@ export const syncRoutes: EmulatorRoute[] = [
       const problem = syncQueryProblem('ListDocument', request.query);
       if (problem) return twilioError(400, 20001, problem);
       const pageSize = Number(request.query.get('PageSize') ?? 50);
+      // The token names the last document served (its creation sequence), not an offset (page-token.ts): documents
+      // expire and are deleted between pages, and an offset would then skip live ones.
       const token = request.query.get('PageToken');
       const after = token ? /^PT(\d+)$/.exec(token) : null;
       if (token && !after) return twilioError(400, 20001, `PageToken '${token}' is not one this API gave.`);
