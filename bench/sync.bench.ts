@@ -51,6 +51,18 @@ async function callsPerMessage(
   };
 }
 
+/** The median time of one bare HTTP request to the emulator from here: what each Sync call costs at least. */
+async function emulatorRoundTrip(emulator: Emulator): Promise<number> {
+  const authorization = `Basic ${Buffer.from(`AC${'9'.repeat(32)}:bench`).toString('base64')}`;
+  const times: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const started = performance.now();
+    await (await fetch(`${emulator.url}/v1/Services/default`, { headers: { authorization } })).text();
+    times.push(performance.now() - started);
+  }
+  return Number(times.sort((a, b) => a - b)[25]!.toFixed(2));
+}
+
 type LoadResult = { rps: number; p50: number; p99: number; non2xx: number; errors: number; requests: number };
 
 /** autocannon, -c 10, each request a new message (MessageSid) from one of USERS users, signed. */
@@ -118,6 +130,7 @@ export async function run(): Promise<BenchSection> {
     spawnLocalRuntime({ env: { AUTH_TOKEN } }),
   ]);
   try {
+    const roundTripMs = await emulatorRoundTrip(emulator);
     const incoming = (rt: SpawnedRuntime) => `${rt.url}/whatsapp/incoming`;
     // Warm both, then alternate pairs so the machine's drift lands on both sides.
     let offset = 0;
@@ -175,6 +188,7 @@ export async function run(): Promise<BenchSection> {
         perObjectPeakWritesPerSecond: peakWrites,
         syncOpsPerSecondInLoad: Math.round(loadOps / onSeconds),
         sync429s: rejected,
+        emulatorRoundTripMs: roundTripMs,
       },
       goals: [
         {
@@ -197,6 +211,8 @@ export async function run(): Promise<BenchSection> {
       ],
       notes: [
         `${messagesOn} messages with state on; ${degraded} answered without state (Sync failed).`,
+        `One bare request to the emulator takes ${roundTripMs} ms here (median): state on adds two Sync round trips ` +
+          'per message, on this machine loopback ones; against Twilio each is a network round trip.',
         'Sync ops/s in the load run is what one shared Map would have had to take; ' +
           `spread over ${stats.length} documents, none passed ${Math.max(peakReads, peakWrites)}/s.`,
         'Location: read, claiming write, then the Messages API call; ' +
