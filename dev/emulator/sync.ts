@@ -7,9 +7,10 @@
  * Every account has a service addressable as `default` (Twilio's default Sync service), created on first use.
  *
  * Control endpoints (no auth): GET /__emulator/sync/stats (per-object operation counts and peak rates),
- * GET /__emulator/sync/dump (every stored service and document, expired ones dropped),
- * POST /__emulator/sync/clock {advanceMs} (moves the emulator's Sync clock forward, for TTL tests).
+ * GET /__emulator/sync/dump (every stored service and document, expired ones dropped). TTLs are read against the
+ * emulator's clock (clock.ts), which tests move forward.
  */
+import { now } from './clock';
 import { syncAcceptsHeader, syncFormProblem, syncQueryProblem } from './sync-contract';
 import {
   twilioError,
@@ -61,18 +62,16 @@ type ObjectTraffic = {
 
 type SyncStore = {
   services: Map<string, SyncService>;
-  clockOffsetMs: number;
   traffic: Map<string, ObjectTraffic>;
   seq: number;
 };
 
 function storeOf(state: EmulatorState): SyncStore {
   let store = state.stores.get('sync') as SyncStore | undefined;
-  if (!store) state.stores.set('sync', (store = { services: new Map(), clockOffsetMs: 0, traffic: new Map(), seq: 0 }));
+  if (!store) state.stores.set('sync', (store = { services: new Map(), traffic: new Map(), seq: 0 }));
   return store;
 }
 
-const now = (store: SyncStore) => Date.now() + store.clockOffsetMs;
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 function rateLimitOf(state: EmulatorState): SyncRateLimit | false {
@@ -177,7 +176,7 @@ function findService(state: EmulatorState, accountSid: string, ref: string): Syn
     accountSid,
     uniqueName: 'default',
     friendlyName: 'Default Service',
-    created: now(store),
+    created: now(state),
     documents: new Map(),
   };
   store.services.set(service.sid, service);
@@ -188,7 +187,7 @@ const serviceNotFound = (ref: string) => twilioError(404, 54050, `Service Instan
 
 /** The live document named by SID or unique name; an expired one is deleted here, as Sync would have. */
 function findDocument(state: EmulatorState, service: SyncService, ref: string): SyncDocument | undefined {
-  const at = now(storeOf(state));
+  const at = now(state);
   for (const doc of service.documents.values()) {
     if (doc.sid !== ref && doc.uniqueName !== ref) continue;
     if (doc.expires !== null && doc.expires <= at) {
@@ -201,7 +200,7 @@ function findDocument(state: EmulatorState, service: SyncService, ref: string): 
 }
 
 function liveDocuments(state: EmulatorState, service: SyncService): SyncDocument[] {
-  const at = now(storeOf(state));
+  const at = now(state);
   for (const doc of [...service.documents.values()])
     if (doc.expires !== null && doc.expires <= at) service.documents.delete(doc.sid);
   return [...service.documents.values()].sort((a, b) => a.seq - b.seq);
@@ -280,7 +279,7 @@ export const syncRoutes: EmulatorRoute[] = [
         accountSid: request.authUser,
         uniqueName: null,
         friendlyName,
-        created: now(store),
+        created: now(state),
         documents: new Map(),
       };
       store.services.set(service.sid, service);
@@ -338,7 +337,7 @@ export const syncRoutes: EmulatorRoute[] = [
       const parsed = parseData(form.Data as string | undefined);
       if (isReply(parsed)) return parsed;
       const store = storeOf(state);
-      const at = now(store);
+      const at = now(state);
       const expires = expiryOf(form.Ttl as string | undefined, at, null);
       if (isReply(expires)) return expires;
       const doc: SyncDocument = {
@@ -430,7 +429,7 @@ export const syncRoutes: EmulatorRoute[] = [
       }
       const parsed = form.Data === undefined ? { data: doc.data } : parseData(form.Data as string);
       if (isReply(parsed)) return parsed;
-      const at = now(storeOf(state));
+      const at = now(state);
       const expires = expiryOf(form.Ttl as string | undefined, at, doc.expires);
       if (isReply(expires)) return expires;
       Object.assign(doc, { data: parsed.data, revision: doc.revision + 1, updated: at, expires });
@@ -480,19 +479,6 @@ export const syncRoutes: EmulatorRoute[] = [
         documents: liveDocuments(state, service).map((d) => documentJson(service, d)),
       }));
       return { status: 200, body: { services } };
-    },
-  },
-  {
-    name: 'sync.clock',
-    method: 'POST',
-    pattern: /^\/__emulator\/sync\/clock$/,
-    control: true,
-    handle(request, _match, state) {
-      const advanceMs = (request.body as { advanceMs?: unknown } | undefined)?.advanceMs;
-      if (typeof advanceMs !== 'number' || !(advanceMs >= 0))
-        return { status: 400, body: { message: 'needs {"advanceMs": <ms >= 0>}' } };
-      storeOf(state).clockOffsetMs += advanceMs;
-      return { status: 200, body: { clock: iso(now(storeOf(state))) } };
     },
   },
 ];

@@ -4,8 +4,8 @@
  */
 import { startEmulator, type Emulator } from '../../dev/emulator/server';
 import { ADMIN_TOKEN, adminClient } from '../support/admin';
-import { advanceSyncClock, BOT, nextMessageSid, sendInbound, syncDump } from '../support/conversation';
-import { injectFault, resetEmulator } from '../support/emulator-control';
+import { BOT, nextMessageSid, sendInbound, syncDump } from '../support/conversation';
+import { advanceClock, injectFault, resetEmulator } from '../support/emulator-control';
 import { startRuntime, type RunningRuntime } from '../support/runtime';
 import { postWebhook } from '../support/twilio-request';
 
@@ -392,9 +392,9 @@ describe('records expire when idle, consent does not', () => {
     const optedOut = newUser();
     await sendInbound(runtime.url, AUTH_TOKEN, idle, { Body: 'hi' });
     await sendInbound(runtime.url, AUTH_TOKEN, optedOut, { Body: 'stop' });
-    await advanceSyncClock(emulator, 31 * DAY_MS);
+    await advanceClock(emulator, '31d');
     expect((await contact(idle)).body).toMatchObject({ consent: { status: 'unknown' }, session: null });
-    await advanceSyncClock(emulator, 370 * DAY_MS);
+    await advanceClock(emulator, '370d');
     expect((await contact(optedOut)).body.consent.status).toBe('opted_out');
   });
 });

@@ -46,13 +46,3 @@ export async function syncStats(emulator: Emulator): Promise<SyncObjectStats[]> 
 export async function syncDump(emulator: Emulator): Promise<string> {
   return (await fetch(`${emulator.url}/__emulator/sync/dump`)).text();
 }
-
-/** Moves the emulator's Sync clock forward (TTL tests). */
-export async function advanceSyncClock(emulator: Emulator, advanceMs: number): Promise<void> {
-  const res = await fetch(`${emulator.url}/__emulator/sync/clock`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ advanceMs }),
-  });
-  if (!res.ok) throw new Error(`sync clock: HTTP ${res.status}`);
-}

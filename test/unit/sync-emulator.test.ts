@@ -3,7 +3,7 @@
  * form-encoded Data, UniqueName, Ttl, revisions with If-Match, TTL expiry, the per-object rate limit, paging.
  */
 import { startEmulator, type Emulator } from '../../dev/emulator/server';
-import { advanceSyncClock } from '../support/conversation';
+import { advanceClock } from '../support/emulator-control';
 
 const ACCOUNT = 'AC' + '7'.repeat(32);
 const auth = `Basic ${Buffer.from(`${ACCOUNT}:token`).toString('base64')}`;
@@ -94,7 +94,7 @@ describe('emulator Sync Documents', () => {
     await sync('POST', '/Documents', { UniqueName: 'ttl-short', Data: '{}', Ttl: '60' });
     await sync('POST', '/Documents', { UniqueName: 'ttl-none', Data: '{}', Ttl: '0' });
     expect((await sync('GET', '/Documents/ttl-short')).body.date_expires).toMatch(/Z$/);
-    await advanceSyncClock(emulator, 61_000);
+    await advanceClock(emulator, '61s');
     expect((await sync('GET', '/Documents/ttl-short')).status).toBe(404);
     expect((await sync('GET', '/Documents/ttl-none')).status).toBe(200);
   });
