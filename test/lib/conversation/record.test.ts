@@ -1,6 +1,6 @@
 /** The conversation record's pure transitions and the consent words. */
 import fc from 'fast-check';
-import { normalizeCommand } from '../../lib/bot';
+import { normalizeCommand } from '../../../lib/bot';
 import {
   applyInbound,
   applyStatus,
@@ -15,7 +15,7 @@ import {
   releaseEffect,
   ttlFor,
   windowState,
-} from '../../lib/conversation';
+} from '../../../lib/conversation';
 
 const key = { accountSid: 'AC' + '1'.repeat(32), address: 'whatsapp:+14155550100' };
 const BOT = 'whatsapp:+14155238886';
