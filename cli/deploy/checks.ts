@@ -13,8 +13,11 @@ import {
   adminSettingsSchema,
   botLocationSettingsSchema,
   botMenuSettingsSchema,
+  conversationSettingsSchema,
+  DEFAULT_SYNC_SERVICE,
   isPlaceholder,
   sandboxSettingsSchema,
+  syncServiceRefSchema,
   twilioSettingsSchema,
   webhookSettingsSchema,
 } from '../../lib/config';
@@ -59,7 +62,7 @@ const ENV_FIX_HINT = 'or deploy with your own file (ignored by git): npm run dep
  */
 export function checkVariables(env: Readonly<Record<string, string>>, envPath: string): Problem[] {
   const problems: Problem[] = [];
-  const handled = new Set(['TWILIO_API_BASE_URL', 'ADMIN_TOKEN', 'WHATSAPP_SANDBOX_KEYWORD']);
+  const handled = new Set(['TWILIO_API_BASE_URL', 'ADMIN_TOKEN', 'WHATSAPP_SANDBOX_KEYWORD', 'SYNC_SERVICE_SID']);
 
   if (env.TWILIO_API_BASE_URL !== undefined) {
     problems.push({
@@ -109,6 +112,15 @@ export function checkVariables(env: Readonly<Record<string, string>>, envPath: s
     });
   }
 
+  const sync = env.SYNC_SERVICE_SID;
+  if (sync !== undefined && !syncServiceRefSchema.safeParse(sync.trim()).success) {
+    problems.push({
+      id: 'env.sync-service',
+      message: `SYNC_SERVICE_SID in ${envPath} cannot be a Sync service: it must be IS followed by 32 hex digits, or ${DEFAULT_SYNC_SERVICE}. The bot would keep no consent or session, and the contact routes would fail.`,
+      fix: `Empty it (SYNC_SERVICE_SID=) to use the account's default Sync service, or copy the SID (IS...) from Console > Sync > Services.`,
+    });
+  }
+
   for (const [key, value] of Object.entries(env)) {
     if (handled.has(key) || !isPlaceholder(value)) continue;
     problems.push({
@@ -118,7 +130,8 @@ export function checkVariables(env: Readonly<Record<string, string>>, envPath: s
     });
   }
 
-  problems.push(...checkSettingValues(env, envPath, ['PUBLIC_BASE_URL', 'TWILIO_API_BASE_URL'])); // refused above
+  const refusedAbove = ['PUBLIC_BASE_URL', 'TWILIO_API_BASE_URL', 'SYNC_SERVICE_SID'];
+  problems.push(...checkSettingValues(env, envPath, refusedAbove));
   return problems;
 }
 
@@ -137,6 +150,7 @@ export function checkSettingValues(
     botLocationSettingsSchema,
     botMenuSettingsSchema,
     webhookSettingsSchema,
+    conversationSettingsSchema,
     twilioSettingsSchema,
     adminSettingsSchema,
   ];

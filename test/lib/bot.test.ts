@@ -112,7 +112,9 @@ describe('location helpers', () => {
 describe('every body within 1,600 UTF-16 units, the bot’s own words kept', () => {
   const emoji = '🙂'.repeat(1000); // 2,000 units
   const long = 'x'.repeat(1700);
-  const unitsOf = (reply: BotReply) => (reply.kind === 'messages' ? reply.messages : reply.onSent).map((m) => (m.body ?? '').length);
+  const messagesOf = (reply: BotReply) =>
+    reply.kind === 'messages' ? reply.messages : reply.kind === 'consent' ? reply.onRecorded : reply.onSent;
+  const unitsOf = (reply: BotReply) => messagesOf(reply).map((m) => (m.body ?? '').length);
 
   it.each([
     ['a long emoji button text', { ButtonText: emoji, ButtonPayload: 'p' }, 'Send *menu* to see everything I can do.'],

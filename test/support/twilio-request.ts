@@ -42,10 +42,10 @@ export async function postWebhook(
   baseUrl: string,
   path: string,
   params: FormParams,
-  options: { authToken: string; signature?: string | null; signedUrl?: string },
+  options: { authToken: string; signature?: string | null; signedUrl?: string; headers?: Record<string, string> },
 ): Promise<WebhookResponse> {
   const url = baseUrl + path;
-  const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded' };
+  const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded', ...options.headers };
   const signature =
     options.signature === undefined ? signatureFor(options.authToken, options.signedUrl ?? url, params) : options.signature;
   if (signature !== null) headers['X-Twilio-Signature'] = signature;

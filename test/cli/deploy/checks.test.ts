@@ -75,6 +75,10 @@ describe('checkVariables', () => {
     ],
     ['a keyword "TBD"', { WHATSAPP_SANDBOX_KEYWORD: 'TBD' }, 'env.sandbox-keyword'],
     ['a name "todo"', { BOT_LOCATION_NAME: 'todo' }, 'env.placeholder'],
+    ['SYNC_SERVICE_SID not a Sync service SID', { SYNC_SERVICE_SID: 'IS123' }, 'env.sync-service'],
+    ['SYNC_SERVICE_SID another kind of SID', { SYNC_SERVICE_SID: 'AC' + 'a'.repeat(32) }, 'env.sync-service'],
+    ['SYNC_SERVICE_SID a placeholder', { SYNC_SERVICE_SID: 'ISxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' }, 'env.sync-service'],
+    ['WEBHOOK_SYNC_BUDGET_MS out of range', { WEBHOOK_SYNC_BUDGET_MS: '60000' }, 'env.invalid'],
     ['a MENU_CONTENT_SID that is not a Content SID', { MENU_CONTENT_SID: 'HX123' }, 'env.invalid'],
   ])('refuses %s', (_name, change, id) => {
     const env: Record<string, string> = {};
@@ -83,6 +87,10 @@ describe('checkVariables', () => {
     expect(ids(problems)).toEqual([id]);
     expect(problems[0]!.message).toContain('.env.deploy');
     expect(problems[0]!.fix.length).toBeGreaterThan(10);
+  });
+
+  it.each(['IS' + 'a'.repeat(32), 'default'])('accepts SYNC_SERVICE_SID=%s', (sid) => {
+    expect(checkVariables({ ...GOOD_ENV, SYNC_SERVICE_SID: sid }, '.env')).toEqual([]);
   });
 
   it('lists every problem at once', () => {
