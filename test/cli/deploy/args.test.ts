@@ -4,33 +4,16 @@ import { parseDeployFlags } from '../../../cli/deploy/project';
 
 describe('splitDeployArgs', () => {
   it('passes every other flag through unchanged, adding --runtime node22 and JSON output', () => {
-    const args = splitDeployArgs([
-      '--service-name',
-      'my-bot',
-      '--production',
-      '--env',
-      '.env.prod',
-      '--override-existing-project',
-    ]);
+    const passed = ['--service-name', 'my-bot', '--production', '--env', '.env.prod', '--override-existing-project'];
+    const args = splitDeployArgs(passed);
     expect(args).toEqual({
       checkOnly: false,
       build: true,
       help: false,
       jsonOutput: false,
-      twilioRunArgs: [
-        '--service-name',
-        'my-bot',
-        '--production',
-        '--env',
-        '.env.prod',
-        '--override-existing-project',
-        '--runtime',
-        'node22',
-        '--output-format',
-        'json',
-      ],
+      twilioRunArgs: [...passed, '--runtime', 'node22', '--output-format', 'json'],
       // what `twilio serverless:deploy` gets with the same flags: its runtime comes from .twilioserverlessrc
-      passedArgs: ['--service-name', 'my-bot', '--production', '--env', '.env.prod', '--override-existing-project'],
+      passedArgs: passed,
       runtimeFrom: {
         deploy: 'npm run deploy (--runtime node22, added)',
         cli: '`twilio serverless:deploy` (from .twilioserverlessrc)',

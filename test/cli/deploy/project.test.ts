@@ -189,22 +189,15 @@ describe('inspectDeploy on a project read by twilio-run', () => {
     const problems = await inspectDeploy(config, { credentials: true });
     const lineProblems = problems.filter((p) => /^env\.(parsers-differ|control-character)$/.test(p.id));
     const byKey = Object.fromEntries(lineProblems.map((p) => [p.message.split(' ')[0], p]));
-    expect(byKey.ADMIN_TOKEN).toMatchObject({
-      id: 'env.parsers-differ',
-      message: expect.stringContaining('(line 3) has a `#` in an unquoted value'),
-    });
-    expect(byKey.BOT_LOCATION_NAME).toMatchObject({
-      id: 'env.parsers-differ',
-      message: expect.stringContaining('starts with `export`'),
-    });
-    expect(byKey.BOT_LOCATION_LABEL).toMatchObject({
-      id: 'env.parsers-differ',
-      message: expect.stringContaining('quoted value that goes on'),
-    });
-    expect(byKey.WHATSAPP_SANDBOX_NUMBER).toMatchObject({
-      id: 'env.control-character',
-      message: expect.stringContaining('U+0000'),
-    });
+    const expected: [string, string, string][] = [
+      ['ADMIN_TOKEN', 'env.parsers-differ', '(line 3) has a `#` in an unquoted value'],
+      ['BOT_LOCATION_NAME', 'env.parsers-differ', 'starts with `export`'],
+      ['BOT_LOCATION_LABEL', 'env.parsers-differ', 'quoted value that goes on'],
+      ['WHATSAPP_SANDBOX_NUMBER', 'env.control-character', 'U+0000'],
+    ];
+    for (const [key, id, reason] of expected) {
+      expect(byKey[key]).toMatchObject({ id, message: expect.stringContaining(reason) });
+    }
     const text = problems.map((p) => `${p.message} ${p.fix}`).join('\n');
     for (const value of [token, '+1415523', 'rotated', 'Spear']) expect(text).not.toContain(value);
   });
