@@ -8,7 +8,8 @@
  */
 import qrcode from 'qrcode-generator';
 import { buildDeepLinks } from '../lib/deeplink';
-import { BODY_LIMIT, bodyLength, formatWhatsApp } from '../lib/formatting';
+import { formatWhatsApp } from '../lib/formatting';
+import { MAX_MESSAGE_UNITS, messageUnits } from '../lib/message-length';
 
 const byId = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -137,9 +138,9 @@ function setupPreview(): void {
   const update = () => {
     // formatWhatsApp escapes all text and emits only allow-listed tags: this is its purpose.
     bubble.innerHTML = formatWhatsApp(input.value);
-    const length = bodyLength(input.value);
-    const over = length - BODY_LIMIT;
-    count.textContent = `${length} / ${BODY_LIMIT} characters${over > 0 ? `: ${over} over Twilio's limit` : ''}`;
+    const length = messageUnits(input.value);
+    const over = length - MAX_MESSAGE_UNITS;
+    count.textContent = `${length} / ${MAX_MESSAGE_UNITS} characters${over > 0 ? `: ${over} over Twilio's limit` : ''}`;
     count.className = over > 0 ? 'msg error' : 'msg';
   };
   input.addEventListener('input', update);

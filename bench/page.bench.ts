@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { ROOT } from '../dev/paths';
 import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
-import { BODY_LIMIT, formatWhatsApp } from '../lib/formatting';
+import { formatWhatsApp } from '../lib/formatting';
+import { MAX_MESSAGE_UNITS } from '../lib/message-length';
 import type { BenchSection } from './report';
 
 const ASSETS = join(ROOT, 'dist', 'assets');
@@ -80,7 +81,7 @@ export async function run(): Promise<BenchSection[]> {
   rows.push({ file: 'total', bytes: total, gzipped: totalGzip });
 
   const round = (n: number, digits = 3) => Number(n.toFixed(digits));
-  const message = realisticMessage(BODY_LIMIT);
+  const message = realisticMessage(MAX_MESSAGE_UNITS);
   const messageMs = timeMs(() => formatWhatsApp(message)).median;
   const shapes = Object.entries(ADVERSARIAL_SHAPES).map(([shape, unit]) => {
     const small = repeatTo(unit, 10 * 1024);

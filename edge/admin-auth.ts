@@ -4,11 +4,9 @@
  * Without a usable ADMIN_TOKEN (unset, a placeholder, or under 32 characters) every call is refused with 503:
  * a weak or missing secret must never open the routes. The token never appears in an answer or a log line.
  */
-import { adminSettingsSchema } from '../lib/config';
+import { ADMIN_TOKEN_MIN_LENGTH, adminSettingsSchema } from '../lib/config';
 import { safeEqual } from '../lib/signature';
 import { HttpError, logEvent, type RouteRequest } from './handler';
-
-export const ADMIN_TOKEN_MIN_LENGTH = 32;
 
 export type AdminAuthOutcome = 'ok' | 'unconfigured' | 'missing' | 'invalid';
 
@@ -34,7 +32,7 @@ export function requireAdminToken(request: RouteRequest): void {
       status: 503,
       body: error(
         `ADMIN_TOKEN is not set or is shorter than ${ADMIN_TOKEN_MIN_LENGTH} characters: the admin routes refuse every call until it is.`,
-        'Set ADMIN_TOKEN in .env (or the service environment) to a random secret of at least 32 characters, e.g. `openssl rand -hex 32`, and redeploy.',
+        `Set ADMIN_TOKEN in .env (or the service environment) to a random secret of at least ${ADMIN_TOKEN_MIN_LENGTH} characters, e.g. \`openssl rand -hex 32\`, and redeploy.`,
       ),
     });
   }

@@ -3,7 +3,7 @@
  * subaccount when the request names one), Twilio failures turned into `{error: {code, message, hint,
  * more_info}}`, and one JSON log line per request. A route file only parses its input and calls lib/senders.
  */
-import { adminSettingsSchema, twilioSettingsSchema } from '../lib/config';
+import { ADMIN_BUDGET_MS, adminSettingsSchema, twilioSettingsSchema } from '../lib/config';
 import { answerForFailure, errorAnswer, isTwilioApiError, subaccountAuth, type AttemptTrace, type SendersCall } from '../lib/senders';
 import { createTwilioClient } from '../lib/twilio-client';
 import { describeZodError } from '../lib/validation';
@@ -11,8 +11,6 @@ import { requireAdminToken } from './admin-auth';
 import { HttpError, logEvent, route, type Reply, type RouteRequest } from './handler';
 import type { FunctionHandler } from './runtime';
 
-/** Twilio stops a function at 10 s: every admin request is answered within this (ADMIN_REQUEST_BUDGET_MS lowers it). */
-export const DEFAULT_BUDGET_MS = 9000;
 /** Kept back from the budget for building and sending the answer. */
 const ANSWER_MARGIN_MS = 100;
 
@@ -40,9 +38,9 @@ export function adminRoute(name: string, run: (admin: AdminRequest) => Promise<R
       const admin = adminSettingsSchema.safeParse({ ADMIN_REQUEST_BUDGET_MS: request.env.ADMIN_REQUEST_BUDGET_MS });
       if (!admin.success) {
         const problem = describeZodError(admin.error)[0];
-        throw unavailable(`ADMIN_REQUEST_BUDGET_MS is not valid: ${problem?.message ?? 'invalid'}.`, 'Leave ADMIN_REQUEST_BUDGET_MS unset (9000 ms) or set it to 200..9000.');
+        throw unavailable(`ADMIN_REQUEST_BUDGET_MS is not valid: ${problem?.message ?? 'invalid'}.`, `Leave ADMIN_REQUEST_BUDGET_MS unset (${ADMIN_BUDGET_MS.default} ms) or set it to ${ADMIN_BUDGET_MS.min}..${ADMIN_BUDGET_MS.max}.`);
       }
-      const deadline = started + (admin.data.ADMIN_REQUEST_BUDGET_MS ?? DEFAULT_BUDGET_MS) - ANSWER_MARGIN_MS;
+      const deadline = started + (admin.data.ADMIN_REQUEST_BUDGET_MS ?? ADMIN_BUDGET_MS.default) - ANSWER_MARGIN_MS;
       const senders = async (accountSid?: string): Promise<SendersCall> => {
         const settings = twilioSettingsSchema.safeParse({
           ACCOUNT_SID: request.env.ACCOUNT_SID,

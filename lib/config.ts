@@ -4,6 +4,7 @@
  *
  * Schemas use zod/mini through lib/zod.ts (see there why).
  */
+import { sidCheck } from './sids';
 import * as z from './zod';
 
 /** Values in the committed .env that mean "not configured yet". */
@@ -26,7 +27,7 @@ const coordinate = (min: number, max: number) =>
 
 /** Credentials and where Twilio's API is (the emulator in development). */
 export const twilioSettingsSchema = z.object({
-  ACCOUNT_SID: z.pipe(setting, z.optional(z.string().check(z.regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits')))),
+  ACCOUNT_SID: z.pipe(setting, z.optional(z.string().check(sidCheck('account')))),
   AUTH_TOKEN: setting,
   TWILIO_API_BASE_URL: z.pipe(setting, z.optional(httpOrigin)),
 });
@@ -52,16 +53,29 @@ export const sandboxSettingsSchema = z.object({
   WHATSAPP_SANDBOX_KEYWORD: setting,
 });
 
+/** The admin secret's minimum length: /admin/* is public and guarded by this token alone. */
+export const ADMIN_TOKEN_MIN_LENGTH = 32;
+
+/**
+ * The time budget of one admin request, in ms: Twilio stops a function at 10 s, so the default (and the
+ * maximum) keeps a second back; tests lower it through ADMIN_REQUEST_BUDGET_MS.
+ */
+export const ADMIN_BUDGET_MS = { default: 9000, min: 200, max: 9000 } as const;
+
 /**
  * The admin routes: the bearer secret (checked by edge/admin-auth.ts, which refuses every call while it is
- * unset or shorter than 32 characters) and the time budget of one request (default and maximum 9000 ms:
- * Twilio stops a function at 10 s; tests lower it).
+ * unset or shorter than ADMIN_TOKEN_MIN_LENGTH) and the time budget of one request (ADMIN_BUDGET_MS).
  */
 export const adminSettingsSchema = z.object({
   ADMIN_TOKEN: setting,
   ADMIN_REQUEST_BUDGET_MS: z.pipe(
     setting,
-    z.optional(z.pipe(z.string().check(z.regex(/^\d+$/, 'must be a whole number of milliseconds')), z.pipe(z.transform(Number), z.number().check(z.gte(200), z.lte(9000))))),
+    z.optional(
+      z.pipe(
+        z.string().check(z.regex(/^\d+$/, 'must be a whole number of milliseconds')),
+        z.pipe(z.transform(Number), z.number().check(z.gte(ADMIN_BUDGET_MS.min), z.lte(ADMIN_BUDGET_MS.max))),
+      ),
+    ),
   ),
 });
 export type AdminSettings = z.infer<typeof adminSettingsSchema>;

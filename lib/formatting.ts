@@ -25,17 +25,6 @@
 export const ALLOWED_TAGS = ['strong', 'em', 'del', 'code', 'pre', 'ul', 'ol', 'li', 'blockquote'] as const;
 
 /**
- * Twilio's limit for a message body. Twilio counts some characters (emoji) as more than one (error 21617):
- * count UTF-16 code units, as `bodyLength` does.
- */
-export const BODY_LIMIT = 1600;
-
-/** Length of a body as Twilio's 1600 limit counts it (UTF-16 code units: an emoji counts 2). */
-export function bodyLength(text: string): number {
-  return text.length;
-}
-
-/**
  * Escapes the characters that are special in HTML text and attribute values, and CR, written as a reference
  * because the HTML parser turns a literal one into a line feed. One pass; the input itself when nothing needs it.
  */

@@ -1,11 +1,12 @@
 /** Message status callbacks and fallback-URL requests: parsed, and summed up as one safe log record. */
 import * as z from './zod';
+import { sidCheck } from './sids';
 import { hintFor } from './twilio-errors';
 
 const errorCode = z.string().check(z.regex(/^\d{1,6}$/, 'must be a Twilio error code (digits)'));
 
 export const statusCallbackSchema = z.looseObject({
-  MessageSid: z.string().check(z.regex(/^(SM|MM)[0-9a-fA-F]{32}$/, 'must be SM or MM followed by 32 hex digits')),
+  MessageSid: z.string().check(sidCheck('message')),
   MessageStatus: z.enum([
     'accepted', 'scheduled', 'canceled', 'queued', 'sending', 'sent', 'failed',
     'delivered', 'undelivered', 'receiving', 'received', 'read', 'partially_delivered',

@@ -1,7 +1,25 @@
 /**
  * Twilio error codes this project meets, each with a hint a person can act on. One table for the
- * Messaging webhooks, the Messages API and the Senders API.
+ * Messaging webhooks, the Messages API, the Senders API and Sync.
  */
+
+/** The codes the project's code acts on (decides by), by name. Every other code is only explained. */
+export const TwilioErrorCode = {
+  /** Messages API: the recipient opted out (STOP). */
+  RECIPIENT_UNSUBSCRIBED: 21610,
+  /** Messages API: the body is over 1,600 characters. */
+  BODY_TOO_LONG: 21617,
+  /** WhatsApp sandbox: the recipient has not joined. */
+  NOT_IN_SANDBOX: 63015,
+  /** WhatsApp: outside the 24-hour session window without an approved template. */
+  OUTSIDE_SESSION_WINDOW: 63016,
+  /** Senders API: the number is already on WhatsApp (on our own account: an earlier create went through). */
+  NUMBER_ALREADY_ON_WHATSAPP: 63110,
+  /** Sync: too many requests on one object. */
+  SYNC_RATE_LIMITED: 54009,
+  /** REST API: no such resource. */
+  NOT_FOUND: 20404,
+} as const;
 export const TWILIO_ERROR_HINTS: Readonly<Record<number, string>> = {
   // Webhooks (the fallback URL is called with these)
   11200: 'Twilio could not fetch the webhook URL (HTTP error or timeout): check the function is deployed and answers within 15 seconds.',
@@ -25,6 +43,8 @@ export const TWILIO_ERROR_HINTS: Readonly<Record<number, string>> = {
   20429: 'Twilio is rate limiting this account: wait and retry; the Senders API asks for several minutes between requests.',
   20500: 'Twilio had an internal error: retry in a few minutes; if it persists, check status.twilio.com.',
   20503: 'Twilio is temporarily unavailable: retry in a few minutes.',
+  // Sync
+  54009: 'Sync is rate limiting one object (about 20 reads and 20 writes a second each): retry with backoff.',
   // Senders API (WhatsApp sender registration)
   63100: 'The Senders API refused the request body: use snake_case fields (sender_id, configuration.waba_id, profile.logo_url ...) and valid values.',
   63101: 'The WhatsApp Business Account (WABA) id is not valid: use the WABA connected to this account (WhatsApp Manager > Account tools).',

@@ -2,12 +2,10 @@
  * Messaging TwiML, written directly: the format is two elements, and building it here keeps the webhook
  * free of the ~200 ms `require('twilio')` (MessagingResponse) on a cold start.
  */
-
-/** WhatsApp (and Twilio) refuse bodies longer than this. */
-export const MAX_BODY_CHARS = 1600;
+import { truncateMessage } from './message-length';
 
 export type OutboundMessage = {
-  /** Text, at most MAX_BODY_CHARS characters once cleaned; longer text is cut with an ellipsis. */
+  /** Text, at most MAX_MESSAGE_UNITS (lib/message-length.ts) once cleaned; longer text is cut with an ellipsis. */
   body?: string;
   /** Absolute media URL (WhatsApp takes one per message). */
   mediaUrl?: string;
@@ -36,19 +34,11 @@ export function escapeXml(text: string): string {
     .replace(/'/g, '&apos;');
 }
 
-/** Cuts text to at most `max` characters (code points), ending with an ellipsis when it was cut. */
-export function truncate(text: string, max = MAX_BODY_CHARS): string {
-  if (text.length <= max) return text; // UTF-16 units never undercount characters
-  const chars = Array.from(text);
-  if (chars.length <= max) return text;
-  return `${chars.slice(0, max - 1).join('')}…`;
-}
-
 /** A `<Response>` with one `<Message>` per entry (none: an empty response, Twilio sends nothing). */
 export function messagingResponse(messages: readonly OutboundMessage[]): string {
   const parts = messages.map((m) => {
     // Clean before cutting, so removed characters do not count against the limit.
-    const body = m.body === undefined ? '' : `<Body>${escapeXml(truncate(stripXmlInvalid(m.body)))}</Body>`;
+    const body = m.body === undefined ? '' : `<Body>${escapeXml(truncateMessage(stripXmlInvalid(m.body)))}</Body>`;
     const media = m.mediaUrl === undefined ? '' : `<Media>${escapeXml(m.mediaUrl)}</Media>`;
     return `<Message>${body}${media}</Message>`;
   });

@@ -8,7 +8,8 @@
  * This lives in cli/, not lib/: lib/ is the core the deployed functions and the page share, and none of
  * this ever runs on Twilio.
  */
-import { isPlaceholder, botLocationSettingsSchema, sandboxSettingsSchema, webhookSettingsSchema } from '../../lib/config';
+import { ADMIN_TOKEN_MIN_LENGTH, isPlaceholder, botLocationSettingsSchema, sandboxSettingsSchema, webhookSettingsSchema } from '../../lib/config';
+import { SID_PATTERNS } from '../../lib/sids';
 import { describeZodError } from '../../lib/validation';
 
 export type Problem = {
@@ -19,9 +20,6 @@ export type Problem = {
   /** What to do about it. */
   fix: string;
 };
-
-/** The admin routes' secret must be at least this long (DESIGN.md, Configuration). */
-export const MIN_ADMIN_TOKEN_LENGTH = 32;
 
 /** The exact version Twilio accepts: 2.1.0 is refused at deploy (error 20001) and a range fails twilio-run. */
 export const RUNTIME_HANDLER_VERSION = '2.0.1';
@@ -36,7 +34,7 @@ export const WEBHOOK_ROUTES = {
   fallback: '/whatsapp/fallback',
 } as const;
 
-/** Route families and the visibility the design requires (see DESIGN.md, "Routes"). */
+/** Route families and the visibility each needs (the README's route table). */
 export const ROUTE_VISIBILITY: readonly { prefix: string; access: 'public' | 'protected'; why: string }[] = [
   { prefix: '/whatsapp/', access: 'protected', why: 'Twilio then refuses unsigned requests before the code runs' },
   { prefix: '/admin/', access: 'public', why: 'admin callers send a Bearer ADMIN_TOKEN, not a Twilio signature' },
@@ -67,18 +65,18 @@ export function checkVariables(env: Readonly<Record<string, string>>, envPath: s
     problems.push({
       id: 'env.admin-token-missing',
       message: `ADMIN_TOKEN is not set in ${envPath}: the /admin/* routes would refuse every call.`,
-      fix: `Set ADMIN_TOKEN to a secret of at least ${MIN_ADMIN_TOKEN_LENGTH} characters: ${newToken}.`,
+      fix: `Set ADMIN_TOKEN to a secret of at least ${ADMIN_TOKEN_MIN_LENGTH} characters: ${newToken}.`,
     });
   } else if (isPlaceholder(adminToken)) {
     problems.push({
       id: 'env.admin-token-placeholder',
       message: `ADMIN_TOKEN in ${envPath} is still a placeholder: anyone who has read the example could call /admin/*.`,
-      fix: `Replace it with a secret of at least ${MIN_ADMIN_TOKEN_LENGTH} characters: ${newToken}.`,
+      fix: `Replace it with a secret of at least ${ADMIN_TOKEN_MIN_LENGTH} characters: ${newToken}.`,
     });
-  } else if (adminToken.trim().length < MIN_ADMIN_TOKEN_LENGTH) {
+  } else if (adminToken.trim().length < ADMIN_TOKEN_MIN_LENGTH) {
     problems.push({
       id: 'env.admin-token-short',
-      message: `ADMIN_TOKEN in ${envPath} has ${adminToken.trim().length} characters; at least ${MIN_ADMIN_TOKEN_LENGTH} are required, since /admin/* is public and guarded only by it.`,
+      message: `ADMIN_TOKEN in ${envPath} has ${adminToken.trim().length} characters; at least ${ADMIN_TOKEN_MIN_LENGTH} are required, since /admin/* is public and guarded only by it.`,
       fix: `Replace it with a longer secret: ${newToken}.`,
     });
   }
@@ -131,7 +129,7 @@ export function checkCredentials(username: string, password: string, envPath: st
   if (isPlaceholder(username) || isPlaceholder(password)) {
     return [{ id: 'credentials.missing', message: 'No Twilio credentials to deploy with (ACCOUNT_SID/AUTH_TOKEN are empty or placeholders).', fix: twoWays }];
   }
-  if (!/^(AC|SK)[0-9a-fA-F]{32}$/.test(username.trim())) {
+  if (!(SID_PATTERNS.account.test(username.trim()) || SID_PATTERNS.apiKey.test(username.trim()))) {
     return [
       {
         id: 'credentials.username',

@@ -4,6 +4,8 @@
  * every created sender polled on its own to a final state. The journal is written before and after each
  * create, so a run killed at any point resumes without registering a sender twice.
  */
+import { registrationOutcome } from '../../lib/senders/status';
+import { TwilioErrorCode } from '../../lib/twilio-errors';
 import type { Journal, JournalError, Outcome } from './journal';
 
 /** What the run needs of a sender resource (wire names, as the Senders API answers). */
@@ -61,21 +63,6 @@ export type BulkSettings<Body> = {
   concurrency: number;
   onEvent?: (event: BulkEvent) => void;
 };
-
-/** Twilio's "number already registered" error: on our own account it means an earlier create went through. */
-export const ALREADY_EXISTS = 63110;
-
-/**
- * Where a status leaves a sender: ONLINE (ONLINE:UPDATING is online too), waiting for its OTP, failed
- * (OFFLINE with reasons), or still moving (undefined: keep polling). OFFLINE without reasons is not final:
- * Twilio shows it briefly right after registration.
- */
-export function classify(sender: SenderSnapshot): Outcome | undefined {
-  if (sender.status === 'ONLINE' || sender.status === 'ONLINE:UPDATING') return 'online';
-  if (sender.status === 'PENDING_VERIFICATION') return 'awaiting-otp';
-  if (sender.status === 'OFFLINE' && (sender.offline_reasons?.length ?? 0) > 0) return 'failed';
-  return undefined;
-}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
@@ -136,7 +123,7 @@ export async function runBulk<Body>(rows: readonly BulkRow<Body>[], settings: Bu
     let lastError: JournalError | undefined;
     for (;;) {
       if (last) {
-        const outcome = classify(last);
+        const outcome = registrationOutcome(last);
         if (outcome) return end(row, { sid, status: last.status, outcome, via, error: outcome === 'failed' ? offlineError(last) : undefined });
       }
       const left = deadline - Date.now();
@@ -221,7 +208,7 @@ export async function runBulk<Body>(rows: readonly BulkRow<Body>[], settings: Bu
         polls.push(poll(row, created.value.sid, 'create', created.value));
         continue;
       }
-      if (created.error.code === ALREADY_EXISTS) {
+      if (created.error.code === TwilioErrorCode.NUMBER_ALREADY_ON_WHATSAPP) {
         const found = await lookup(true);
         const existing = found.ok ? found.value.get(row.senderId) : undefined;
         if (existing) {

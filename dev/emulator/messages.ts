@@ -3,6 +3,8 @@
  * (contracts/messages-create-openapi.json): form encoding, known parameter names only, required fields,
  * formats of the fields this project sends. Answers 201 with a queued Message resource, like Twilio.
  */
+import { sidSource } from '../../lib/sids';
+import { MAX_MESSAGE_UNITS, messageUnits } from '../../lib/message-length';
 import contract from '../../contracts/messages-create-openapi.json';
 import { twilioError, type EmulatorReply, type EmulatorRoute, type EmulatorState } from './server';
 
@@ -45,7 +47,7 @@ function createMessage(accountSid: string, form: Record<string, string | string[
   }
   const body = one('Body');
   if (!body && many('MediaUrl').length === 0 && !one('ContentSid')) return twilioError(400, 21602, 'Message body is required.');
-  if (body && Array.from(body).length > 1600) return twilioError(400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
+  if (body && messageUnits(body) > MAX_MESSAGE_UNITS) return twilioError(400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
   for (const action of many('PersistentAction')) {
     const geo = GEO_ACTION.exec(action);
     if (!geo || Math.abs(Number(geo[1])) > 90 || Math.abs(Number(geo[2])) > 180) {
@@ -84,7 +86,7 @@ export const messageRoutes: EmulatorRoute[] = [
   {
     name: 'messages.create',
     method: 'POST',
-    pattern: /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\/Messages\.json$/,
+    pattern: new RegExp(`^/2010-04-01/Accounts/(${sidSource('account')})/Messages\\.json$`),
     handle(request, match, state) {
       if (!request.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) {
         return twilioError(400, 20001, 'Messages create takes a form-encoded body (application/x-www-form-urlencoded).');

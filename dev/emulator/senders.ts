@@ -22,12 +22,15 @@
  * Statuses advance when read (no timers), so a stopped emulator leaves nothing running.
  */
 import { randomBytes } from 'node:crypto';
+import { senderStatusFacts } from '../../lib/senders/status';
+import { sidSource } from '../../lib/sids';
+import { TwilioErrorCode } from '../../lib/twilio-errors';
 import { CREATE_SCHEMA, LIST_ITEM_KEYS, UPDATE_SCHEMA, contractProblem, isObject } from './senders-contract';
 import { twilioError, type EmulatorReply, type EmulatorRequest, type EmulatorRoute, type EmulatorState } from './server';
 
 const SENDERS_BASE = 'https://messaging.twilio.com/v2/Channels/Senders';
 const SENDER_ID = /^whatsapp:\+[1-9]\d{6,14}$/;
-const SID = '(XE[0-9a-fA-F]{32})';
+const SID = `(${sidSource('sender')})`;
 
 /** Options of this module (EmulatorOptions fields). */
 export type SenderEmulatorOptions = {
@@ -129,7 +132,7 @@ function advance(sender: StoredSender, state: EmulatorState, now = Date.now()): 
 
 /** The sender as the API answers it (spec: channels_sender_response). */
 function resource(sender: StoredSender): Record<string, unknown> {
-  const online = sender.status === 'ONLINE' || sender.status === 'ONLINE:UPDATING';
+  const online = senderStatusFacts(sender.status)?.online === true;
   return {
     sid: sender.sid,
     status: sender.status,
@@ -236,7 +239,7 @@ function create(request: EmulatorRequest, state: EmulatorState): EmulatorReply {
     return twilioError(400, 63101, `The WhatsApp Business Account ID '${String(configuration.waba_id)}' is invalid.`);
   }
   configuration.waba_id ??= defaultWaba(request.authUser);
-  if (store.bySenderId.has(senderId)) return twilioError(409, 63110, `The phone number ${senderId.slice(9)} is already registered on WhatsApp.`);
+  if (store.bySenderId.has(senderId)) return twilioError(409, TwilioErrorCode.NUMBER_ALREADY_ON_WHATSAPP, `The phone number ${senderId.slice(9)} is already registered on WhatsApp.`);
   const onWaba = [...store.senders.values()].filter((s) => s.configuration.waba_id === configuration.waba_id).length;
   if (onWaba >= o.senderMaxPerWaba) return twilioError(400, 63104, `The WhatsApp Business Account has reached its maximum of ${o.senderMaxPerWaba} phone numbers.`);
   delete configuration.verification_code;
@@ -419,6 +422,6 @@ export const senderRoutes: EmulatorRoute[] = [
       return { status: 204 };
     }),
   },
-  { name: 'accounts.fetch', method: 'GET', pattern: /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\.json$/, handle: withAuth(fetchAccount) },
+  { name: 'accounts.fetch', method: 'GET', pattern: new RegExp(`^/2010-04-01/Accounts/(${sidSource('account')})\\.json$`), handle: withAuth(fetchAccount) },
   { name: 'senders.offline', method: 'POST', control: true, pattern: new RegExp(`^/__emulator/senders/${SID}/offline$`), handle: (req, match, state) => goOffline(req, state, match[1] ?? '') },
 ];

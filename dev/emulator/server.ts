@@ -13,6 +13,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { SID_PATTERNS } from '../../lib/sids';
 import { messageRoutes } from './messages';
 import { senderRoutes } from './senders';
 
@@ -113,7 +114,7 @@ function basicAuthUser(header: string | undefined): string | undefined {
   const match = /^Basic\s+(.+)$/i.exec(header ?? '');
   if (!match?.[1]) return undefined;
   const [user, password] = Buffer.from(match[1], 'base64').toString('utf8').split(':');
-  if (!user || !password || !/^(AC|SK)[0-9a-fA-F]{32}$/.test(user)) return undefined;
+  if (!user || !password || !(SID_PATTERNS.account.test(user) || SID_PATTERNS.apiKey.test(user))) return undefined;
   return user;
 }
 

@@ -15,5 +15,5 @@ export const handler = adminRoute('register-sender', async ({ request, senders, 
   if (input.dryRun) return json({ dry_run: true, account_sid: input.accountSid ?? null, request: input.body, warnings });
   const { created, sender } = await registerSender(await senders(input.accountSid), input.body);
   log({ sid: sender.sid, created, senderStatus: sender.status });
-  return json({ created, sender, next_step: nextStepFor(sender), warnings }, created ? 201 : 200);
+  return json({ created, sender, next_step: nextStepFor(sender, input.accountSid), warnings }, created ? 201 : 200);
 });

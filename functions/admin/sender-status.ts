@@ -11,5 +11,5 @@ export const handler = adminRoute('sender-status', async ({ request, senders, lo
   const call = await senders(input.account_sid);
   const { sender, polls, settled } = input.wait ? await waitForSender(call, input.sid) : { sender: await fetchSender(call, input.sid), polls: 1, settled: true };
   log({ sid: input.sid, senderStatus: sender.status, polls });
-  return json({ sender, next_step: nextStepFor(sender), waited: input.wait === true, settled, polls });
+  return json({ sender, next_step: nextStepFor(sender, input.account_sid), waited: input.wait === true, settled, polls });
 });

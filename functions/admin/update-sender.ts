@@ -11,5 +11,5 @@ export const handler = adminRoute('update-sender', async ({ request, senders, lo
   const warnings = input.body.profile?.name ? displayNameWarnings(input.body.profile.name) : [];
   const sender = await updateSender(await senders(input.accountSid), input.sid, input.body);
   log({ sid: input.sid, senderStatus: sender.status, fields: Object.keys(input.body) });
-  return json({ sender, next_step: nextStepFor(sender), warnings });
+  return json({ sender, next_step: nextStepFor(sender, input.accountSid), warnings });
 });

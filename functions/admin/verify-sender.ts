@@ -10,5 +10,5 @@ export const handler = adminRoute('verify-sender', async ({ request, senders, lo
   const input = verifySenderRequestSchema.parse(request.params);
   const sender = await verifySender(await senders(input.accountSid), input.sid, input.code);
   log({ sid: input.sid, senderStatus: sender.status });
-  return json({ sender, next_step: nextStepFor(sender) });
+  return json({ sender, next_step: nextStepFor(sender, input.accountSid) });
 });

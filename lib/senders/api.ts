@@ -13,8 +13,10 @@
  * 2010 Accounts resource, which the parent may read for its subaccounts: it answers the subaccount's auth token,
  * and the Senders requests are then signed as the subaccount (see subaccountAuth).
  */
+import { TwilioErrorCode } from '../twilio-errors';
 import { TwilioApiError, parseTwilioErrorBody, type TwilioFailure } from './errors';
 import type { Sender, SenderCreateBody, SenderUpdateBody } from './schema';
+import { senderStatusFacts } from './status';
 
 export const SENDERS_URL = 'https://messaging.twilio.com/v2/Channels/Senders';
 const ACCOUNTS_URL = 'https://api.twilio.com/2010-04-01/Accounts';
@@ -256,16 +258,13 @@ export async function registerSender(call: SendersCall, body: SenderCreateBody):
   try {
     return { created: true, sender: await createSender(call, body) };
   } catch (error) {
-    if (error instanceof TwilioApiError && error.failure.code === 63110) {
+    if (error instanceof TwilioApiError && error.failure.code === TwilioErrorCode.NUMBER_ALREADY_ON_WHATSAPP) {
       const again = await findSenderBySenderId(call, body.sender_id).catch(() => undefined);
       if (again) return { created: false, sender: again };
     }
     throw error;
   }
 }
-
-/** Statuses that change by themselves within seconds to minutes; worth waiting on. */
-export const TRANSIENT_STATUSES: readonly string[] = ['CREATING', 'VERIFYING'];
 
 /**
  * Fetches the sender, and while its status is transient (CREATING, VERIFYING) polls again (250 ms, doubling to
@@ -280,7 +279,7 @@ export async function waitForSender(
   let delay = options.firstDelayMs ?? 250;
   let sender = await fetchSender(call, sid);
   let polls = 1;
-  while (TRANSIENT_STATUSES.includes(sender.status)) {
+  while (senderStatusFacts(sender.status)?.settlesSoon) {
     if (Date.now() + delay + policy.minAttemptMs > call.deadline) return { sender, polls, settled: false };
     await sleep(delay);
     delay = Math.min(delay * 2, options.maxDelayMs ?? 2000);

@@ -7,3 +7,4 @@ export * from './schema';
 export * from './api';
 export * from './errors';
 export * from './next-step';
+export * from './status';

@@ -13,26 +13,11 @@
  * `z.lazy` (built on first parse, once) and the phone-number library is loaded when a number is first parsed:
  * loading the module costs next to nothing, and a function pays only for what it parses.
  */
+import { sidCheck } from '../sids';
+import type { SenderStatus } from './status';
 import * as z from '../zod';
 
-/** Sender SID: `XE` and 32 hex digits. */
-export const SENDER_SID_PATTERN = /^XE[0-9a-fA-F]{32}$/;
-/** Account SID: `AC` and 32 hex digits. */
-export const ACCOUNT_SID_PATTERN = /^AC[0-9a-fA-F]{32}$/;
 
-/** Every sender status of the spec (`channels_sender_enum_status`). */
-export const SENDER_STATUSES = [
-  'CREATING',
-  'ONLINE',
-  'OFFLINE',
-  'PENDING_VERIFICATION',
-  'VERIFYING',
-  'ONLINE:UPDATING',
-  'TWILIO_REVIEW',
-  'DRAFT',
-  'STUBBED',
-] as const;
-export type SenderStatus = (typeof SENDER_STATUSES)[number];
 
 /** The `profile.vertical` values the spec allows (its description lists them; a unit test keeps this in sync). */
 export const SENDER_VERTICALS = [
@@ -179,8 +164,8 @@ export const senderIdSchema = z.pipe(
   }),
 );
 
-export const senderSidSchema = z.string().check(z.trim(), z.regex(SENDER_SID_PATTERN, 'must be a sender SID: XE followed by 32 hex digits'));
-export const accountSidSchema = z.string().check(z.trim(), z.regex(ACCOUNT_SID_PATTERN, 'must be an account SID: AC followed by 32 hex digits'));
+export const senderSidSchema = z.string().check(z.trim(), sidCheck('sender'));
+export const accountSidSchema = z.string().check(z.trim(), sidCheck('account'));
 
 // ---------------------------------------------------------------------------------------------------------------
 // The three parts of a sender (spec: channels_sender.configuration / .webhook / .profile)
@@ -197,7 +182,7 @@ export const senderConfigurationSchema = z.lazy(() =>
     ),
     verification_method: z.optional(normalized(z.string(), (v) => v.trim().toLowerCase(), z.enum(['sms', 'voice']))),
     verification_code: z.optional(otpCode()),
-    voice_application_sid: z.optional(z.string().check(z.trim(), z.regex(/^AP[0-9a-fA-F]{32}$/, 'must be a TwiML App SID: AP followed by 32 hex digits'))),
+    voice_application_sid: z.optional(z.string().check(z.trim(), sidCheck('twimlApp'))),
     account_type: z.optional(z.enum(['ISV', 'ISVSubAccount'])),
   }),
 );

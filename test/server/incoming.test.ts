@@ -73,7 +73,7 @@ describe('commands', () => {
     for (const markup of ['*bold*', '_italic_', '~strikethrough~', '```monospace block```', '`inline code`', '- a bullet', '1. a numbered item', '> a quote']) {
       expect(body).toContain(markup);
     }
-    expect(Array.from(body).length).toBeLessThanOrEqual(1600);
+    expect(body.length).toBeLessThanOrEqual(1600);
   });
 
   it.each([
@@ -162,7 +162,7 @@ describe('inbound media and locations', () => {
   it('keeps every reply within 1600 characters', async () => {
     const res = await send({ Body: '', Latitude: '1', Longitude: '2', Label: 'x'.repeat(5000) });
     expect(res.status).toBe(200);
-    expect(Array.from(res.messages[0]!.body!).length).toBeLessThanOrEqual(1600);
+    expect(res.messages[0]!.body!.length).toBeLessThanOrEqual(1600);
   });
 });
 

@@ -41,6 +41,6 @@ describe('settings schemas', () => {
     expect(sandboxSettingsSchema.parse({}).WHATSAPP_SANDBOX_NUMBER).toBe('+14155238886');
     const result = twilioSettingsSchema.safeParse({ ACCOUNT_SID: 'AC123' });
     expect(result.success).toBe(false);
-    if (!result.success) expect(describeZodError(result.error)[0]).toMatchObject({ path: 'ACCOUNT_SID', message: 'must be AC followed by 32 hex digits' });
+    if (!result.success) expect(describeZodError(result.error)[0]).toMatchObject({ path: 'ACCOUNT_SID', message: 'must be an account SID: AC followed by 32 hex digits' });
   });
 });

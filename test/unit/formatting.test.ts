@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { ALLOWED_TAGS, bodyLength, escapeHtml, findMonospaceBlocks, formatWhatsApp } from '../../lib/formatting';
+import { ALLOWED_TAGS, escapeHtml, findMonospaceBlocks, formatWhatsApp } from '../../lib/formatting';
+import { messageUnits } from '../../lib/message-length';
 import { checkFormatterOutput, reconstructInput, textContent } from '../support/formatting-cases';
 
 describe('formatWhatsApp: cases that trip other previewers', () => {
@@ -126,8 +127,8 @@ describe('helpers', () => {
     expect(findMonospaceBlocks('x```a``` ``````')).toEqual([]);
   });
 
-  it('bodyLength counts what Twilio counts (an emoji is 2)', () => {
-    expect(bodyLength('héllo')).toBe(5);
-    expect(bodyLength('😀')).toBe(2);
+  it('messageUnits counts what Twilio counts (an emoji is 2)', () => {
+    expect(messageUnits('héllo')).toBe(5);
+    expect(messageUnits('😀')).toBe(2);
   });
 });

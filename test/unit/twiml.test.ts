@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { escapeXml, MAX_BODY_CHARS, messagingResponse, truncate } from '../../lib/twiml';
+import { MAX_MESSAGE_UNITS, truncateMessage } from '../../lib/message-length';
+import { escapeXml, messagingResponse } from '../../lib/twiml';
 import { parseTwiml } from '../support/twiml';
 
 describe('messagingResponse', () => {
@@ -19,7 +20,7 @@ describe('messagingResponse', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 2500 }), (body) => {
         const [message] = parseTwiml(messagingResponse([{ body }]));
-        expect(Array.from(message!.body ?? '').length).toBeLessThanOrEqual(MAX_BODY_CHARS);
+        expect((message!.body ?? '').length).toBeLessThanOrEqual(MAX_MESSAGE_UNITS);
       }),
       { numRuns: 300 },
     );
@@ -32,11 +33,17 @@ describe('escapeXml and truncate', () => {
     expect(escapeXml('a\ud800b\udc00c😀')).toBe('a\ufffdb\ufffdc😀');
   });
 
-  it('cuts by characters, not UTF-16 units, and marks the cut', () => {
+  it('cuts to 1600 UTF-16 units (as Twilio counts), never inside a surrogate pair, and marks the cut', () => {
     const emoji = '😀'.repeat(1700);
-    const cut = truncate(emoji);
-    expect(Array.from(cut)).toHaveLength(1600);
+    const cut = truncateMessage(emoji);
+    expect(cut.length).toBeLessThanOrEqual(1600);
+    expect(cut.isWellFormed()).toBe(true);
     expect(cut.endsWith('…')).toBe(true);
-    expect(truncate('short')).toBe('short');
+    expect(Array.from(cut)).toHaveLength(799 + 1);
+    const mixed = 'a' + '😀'.repeat(900);
+    expect(truncateMessage(mixed)).toHaveLength(1600);
+    expect(truncateMessage(mixed).isWellFormed()).toBe(true);
+    expect(truncateMessage('short')).toBe('short');
+    expect(truncateMessage('x'.repeat(1600))).toBe('x'.repeat(1600));
   });
 });
