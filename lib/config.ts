@@ -11,7 +11,15 @@ import * as z from './zod';
 export function isPlaceholder(value: string | undefined): boolean {
   if (value === undefined) return true;
   const v = value.trim();
-  return v === '' || /^(your[_-]|<|changeme|placeholder|xxx)/i.test(v) || /^AC[xX]{32}$/.test(v);
+  return (
+    v === '' ||
+    /^(your[_-]|<|change[_-]?me|placeholder|replace|xxx)/i.test(v) ||
+    /^(todo|tbd|tba|fixme)\b/i.test(v) ||
+    /^(none|null|undefined|secret|password|token|test|example)$/i.test(v) ||
+    /^AC[xX]{32}$/.test(v) ||
+    // one character repeated (aaaaaaaa, 00000000...): typed to fill a field, never a real secret or setting
+    (v.length >= 8 && /^(.)\1*$/.test(v))
+  );
 }
 
 /** An optional setting: placeholders and empty strings count as unset. */
