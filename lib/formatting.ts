@@ -429,7 +429,9 @@ export function formatWhatsApp(text: string): string {
     openAt: [-1, -1, -1],
   };
   // Only an input without lone surrogates can go through a TextDecoder (the output holds the same ones).
-  const out = new Output(2 * text.length, text.isWellFormed());
+  // isWellFormed is missing in browsers before 2023 (the page runs this too): then fromCharCode it is.
+  const wellFormed = typeof text.isWellFormed === 'function' && text.isWellFormed();
+  const out = new Output(2 * text.length, wellFormed);
   let container: Exclude<LineKind, 'plain'> | undefined;
   let nextBlock = 0;
   let lineStart = 0;
