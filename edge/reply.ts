@@ -8,7 +8,7 @@ import { newResponse } from './runtime';
 
 export type Reply =
   | { kind: 'twiml'; xml: string; status?: number }
-  | { kind: 'json'; body: unknown; status?: number; headers?: Record<string, string> }
+  | { kind: 'json'; body: object; status?: number; headers?: Record<string, string> }
   | { kind: 'text'; body: string; status?: number; headers?: Record<string, string> }
   | { kind: 'redirect'; location: string; status?: 301 | 302 | 303 | 307 }
   | { kind: 'empty'; status?: 200 | 204 };
@@ -23,7 +23,7 @@ export class HttpError extends Error {
 }
 
 export const twiml = (xml: string): Reply => ({ kind: 'twiml', xml });
-export const json = (body: unknown, status = 200, headers?: Record<string, string>): Reply => ({ kind: 'json', body, status, headers });
+export const json = (body: object, status = 200, headers?: Record<string, string>): Reply => ({ kind: 'json', body, status, headers });
 export const text = (body: string, status = 200): Reply => ({ kind: 'text', body, status });
 
 /** 400 with every field's problem, in the one error body (for API callers). */

@@ -27,8 +27,13 @@ function toRequest(context: FunctionContext, event: FunctionEvent): RouteRequest
   for (const [key, value] of Object.entries(context)) if (typeof value === 'string') env[key] = value;
   const { request, ...params } = event;
   const headers: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(request?.headers ?? {})) {
-    headers[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  const given = request && typeof request === 'object' && 'headers' in request ? request.headers : undefined;
+  if (given && typeof given === 'object') {
+    // Only strings (or lists of strings) are headers; anything else cannot have come from HTTP.
+    for (const [key, value] of Object.entries(given)) {
+      if (typeof value === 'string') headers[key.toLowerCase()] = value;
+      else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) headers[key.toLowerCase()] = value.join(', ');
+    }
   }
   return { env, params, headers, path: context.PATH ?? '', domainName: context.DOMAIN_NAME ?? 'localhost' };
 }

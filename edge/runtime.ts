@@ -1,31 +1,31 @@
 /**
  * The Twilio Functions runtime as this project sees it: the handler signature, `context`, `event` and the
  * global `Twilio.Response`. Only edge/ touches these; lib/ never does.
+ *
+ * The response, callback and context types are the runtime's own (@twilio-labs/serverless-runtime-types).
+ * `event` is typed here, looser than theirs on purpose: the runtime merges the caller's query and body into
+ * `event` after its own `request` member, so `event.request` may be anything a caller sent, not the runtime's
+ * `{headers, cookies}`. Typing it as the runtime's object would hide exactly that.
  */
+import type { Context, ServerlessCallback, TwilioResponse } from '@twilio-labs/serverless-runtime-types/types';
 
-/** `context`: the environment variables plus what the runtime adds. */
-export type FunctionContext = {
-  DOMAIN_NAME?: string;
-  PATH?: string;
-  [variable: string]: unknown;
-};
+export type { TwilioResponse };
 
-/** `event`: query and body parameters merged, plus the request's lower-cased headers and cookies. */
+/**
+ * `context`: the environment variables plus what the runtime adds (DOMAIN_NAME, PATH, getTwilioClient ...).
+ * Partial, because a function must answer (with a clear error) even when the runtime left one out.
+ */
+export type FunctionContext = Partial<Context> & { [variable: string]: unknown };
+
+/** `event`: query and body parameters merged, plus (when the caller did not replace it) the runtime's request. */
 export type FunctionEvent = {
-  request?: { headers?: Record<string, string | string[] | undefined>; cookies?: Record<string, string> };
+  request?: unknown;
   [parameter: string]: unknown;
 };
 
-export type FunctionCallback = (error: unknown, response?: unknown) => void;
+export type FunctionCallback = ServerlessCallback;
 
 export type FunctionHandler = (context: FunctionContext, event: FunctionEvent, callback: FunctionCallback) => void;
-
-/** The runtime's response object (a global in Functions). */
-export type TwilioResponse = {
-  setStatusCode(code: number): TwilioResponse;
-  setBody(body: unknown): TwilioResponse;
-  appendHeader(name: string, value: string): TwilioResponse;
-};
 
 declare const Twilio: { Response: new () => TwilioResponse };
 

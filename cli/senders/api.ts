@@ -3,9 +3,9 @@
  * parent account's client; a row's account_sid is acted on through lib/twilio-api's subaccountAuth. Failures come
  * back as values, so one sender's error never stops the others.
  */
-import { createSender, fetchSender, listSenders } from '../../lib/senders/api';
+import { createSender, fetchSender, listAllSenders } from '../../lib/senders/api';
 import { isTwilioApiError, subaccountAuth, type BasicAuth, type RetryPolicy, type TwilioCall } from '../../lib/twilio-api';
-import type { SenderCreateBody } from '../../lib/senders/schema';
+import type { SenderCreateBody } from '../../lib/senders/wire';
 import { createTwilioClient, type TwilioCredentials } from '../../lib/twilio-client';
 import type { JournalError } from './journal';
 import type { ApiResult, BulkApi, SenderSnapshot } from './run';
@@ -57,15 +57,9 @@ export function createBulkApi(credentials: TwilioCredentials): BulkApi<SenderCre
     fetch: (account, sid) => attempt(async () => (await fetchSender(await asAccount(account), sid)) as SenderSnapshot),
     list: (account) =>
       attempt(async () => {
-        const all: SenderSnapshot[] = [];
-        let pageToken: string | undefined;
-        for (let page = 0; page < MAX_PAGES; page += 1) {
-          const result = await listSenders(await asAccount(account), { pageSize: 1000, pageToken });
-          all.push(...(result.senders as SenderSnapshot[]));
-          if (!result.nextPageToken) return all;
-          pageToken = result.nextPageToken;
-        }
-        throw new Error(`the account has more than ${MAX_PAGES * 1000} senders; stopped reading its list`);
+        const { senders, complete } = await listAllSenders(await asAccount(account), { maxPages: MAX_PAGES });
+        if (!complete) throw new Error(`the account has more than ${MAX_PAGES * 1000} senders; stopped reading its list`);
+        return senders as SenderSnapshot[];
       }),
   };
 }

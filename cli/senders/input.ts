@@ -7,7 +7,9 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseCsv } from 'csv-parse/sync';
 import contract from '../../contracts/senders-openapi.json';
-import { accountSidSchema, displayNameWarnings, senderCreateSchema, type SenderCreateBody } from '../../lib/senders/schema';
+import { displayNameWarnings } from '../../lib/senders/display-name';
+import { accountSidSchema } from '../../lib/senders/fields';
+import { senderCreateSchema, type SenderCreateBody } from '../../lib/senders/wire';
 import { describeZodError } from '../../lib/validation';
 import * as z from '../../lib/zod';
 import { senderKey } from './journal';

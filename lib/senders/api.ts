@@ -16,7 +16,7 @@
 import { TwilioApiError } from '../twilio-api/failures';
 import { DEFAULT_RETRY, twilioRequest, type TwilioCall } from '../twilio-api/request';
 import { TwilioErrorCode } from '../twilio-errors';
-import type { Sender, SenderCreateBody, SenderUpdateBody } from './schema';
+import type { Sender, SenderCreateBody, SenderUpdateBody } from './wire';
 import { senderStatusFacts } from './status';
 
 export const SENDERS_URL = 'https://messaging.twilio.com/v2/Channels/Senders';
@@ -77,17 +77,29 @@ export async function listSenders(call: TwilioCall, options: { pageSize?: number
   return { senders: Array.isArray(record.senders) ? (record.senders as Sender[]) : [], nextPageToken, meta };
 }
 
-/** The account's sender with this `whatsapp:+E164` sender_id, looking through every page (1,000 a page). */
-export async function findSenderBySenderId(call: TwilioCall, senderId: string, maxPages = 20): Promise<Sender | undefined> {
+/**
+ * The account's senders, page after page (1,000 a page), up to `maxPages` pages or until a page holds a
+ * sender `until` is looking for. `complete` is false when pages were left unread.
+ */
+export async function listAllSenders(
+  call: TwilioCall,
+  options: { maxPages: number; until?: (sender: Sender) => boolean },
+): Promise<{ senders: Sender[]; complete: boolean }> {
+  const senders: Sender[] = [];
   let pageToken: string | undefined;
-  for (let page = 0; page < maxPages; page++) {
+  for (let page = 0; page < options.maxPages; page++) {
     const result = await listSenders(call, { pageSize: 1000, pageToken });
-    const found = result.senders.find((s) => s.sender_id === senderId);
-    if (found) return found;
-    if (!result.nextPageToken) return undefined;
+    senders.push(...result.senders);
+    if (!result.nextPageToken || (options.until && result.senders.some(options.until))) return { senders, complete: true };
     pageToken = result.nextPageToken;
   }
-  return undefined;
+  return { senders, complete: false };
+}
+
+/** The account's sender with this `whatsapp:+E164` sender_id, looking through every page. */
+export async function findSenderBySenderId(call: TwilioCall, senderId: string, maxPages = 20): Promise<Sender | undefined> {
+  const isIt = (sender: Sender) => sender.sender_id === senderId;
+  return (await listAllSenders(call, { maxPages, until: isIt })).senders.find(isIt);
 }
 
 /**

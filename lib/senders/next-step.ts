@@ -3,7 +3,7 @@
  * each status has one thing the ISV should do (wait, submit the OTP, fix something Meta refused, nothing).
  */
 import { hintFor } from '../twilio-errors';
-import type { Sender } from './schema';
+import type { Sender } from './wire';
 import { senderStatusFacts, type NextAction } from './status';
 
 export type NextStep = {

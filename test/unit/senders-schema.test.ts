@@ -1,4 +1,4 @@
-/** lib/senders/schema.ts: kept in step with the official spec, humane in, exact out, display-name warnings. */
+/** lib/senders (wire.ts, fields.ts, admin-inputs.ts, display-name.ts): in step with the official spec, humane in, exact out, display-name warnings. */
 import fc from 'fast-check';
 import { getCountryCallingCode, type CountryCode } from 'libphonenumber-js/min';
 import examples from 'libphonenumber-js/examples.mobile.json';
