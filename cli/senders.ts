@@ -4,10 +4,7 @@
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { twilioSettingsSchema } from '../lib/config';
-import { readEnvFile } from '../dev/env';
-import { describeZodError, problemsAsText } from '../lib/validation';
-import * as z from '../lib/zod';
+import { loadTwilioSettings } from '../dev/env';
 import { createBulkApi } from './senders/api';
 import { CliProblem, parseBulkArgs, USAGE, type BulkOptions } from './senders/args';
 import { readInput, problemText, type ValidatedInput } from './senders/input';
@@ -23,12 +20,9 @@ const err = (text: string) => process.stderr.write(`${text}\n`);
 
 /** ACCOUNT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL: the environment first, then the .env file. */
 function loadSettings(envFile: string | undefined) {
-  const path = resolve(envFile ?? '.env');
-  if (envFile && !existsSync(path)) throw new CliProblem(`--env ${envFile}: no such file`);
-  const fromFile = readEnvFile(path);
-  const parsed = z.safeParse(twilioSettingsSchema, { ...fromFile, ...process.env });
-  if (!parsed.success) throw new CliProblem(`configuration:\n${problemsAsText(describeZodError(parsed.error))}`);
-  return parsed.data;
+  const loaded = loadTwilioSettings(envFile);
+  if (!loaded.ok) throw new CliProblem(loaded.problem);
+  return loaded.settings;
 }
 
 /** What a dry run prints: per account, what would happen to each sender and the least time pacing allows. */

@@ -3,9 +3,11 @@
  * Twilio credentials — emulator mode, with stand-in credentials that only the local emulator accepts.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parse } from 'dotenv';
-import { isPlaceholder } from '../lib/config';
+import { isPlaceholder, twilioSettingsSchema, type TwilioSettings } from '../lib/config';
+import { describeZodError, problemsAsText } from '../lib/validation';
+import * as z from '../lib/zod';
 
 import { ROOT } from './paths';
 
@@ -43,4 +45,20 @@ export function devEnv(fileEnv: Record<string, string>, emulatorUrl?: string): D
       ...(emulatorUrl ? { TWILIO_API_BASE_URL: emulatorUrl } : {}),
     },
   };
+}
+
+/**
+ * ACCOUNT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL for a command: the environment first, then the .env file
+ * (`envFile`, default .env in the current directory). The problem, when there is one, is a sentence to print.
+ */
+export function loadTwilioSettings(
+  envFile: string | undefined,
+): { ok: true; settings: TwilioSettings } | { ok: false; problem: string } {
+  const path = resolve(envFile ?? '.env');
+  if (envFile && !existsSync(path)) return { ok: false, problem: `--env ${envFile}: no such file` };
+  const parsed = z.safeParse(twilioSettingsSchema, { ...readEnvFile(path), ...process.env });
+  if (!parsed.success) {
+    return { ok: false, problem: `configuration:\n${problemsAsText(describeZodError(parsed.error))}` };
+  }
+  return { ok: true, settings: parsed.data };
 }

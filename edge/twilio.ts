@@ -4,6 +4,7 @@ import { parseSettings, twilioSettingsSchema } from '../lib/config';
 import { failureFromException } from '../lib/twilio-api';
 import { createTwilioClient } from '../lib/twilio-client';
 import type { LocationMessage } from '../lib/location';
+import type { ContentMessage } from '../lib/templates/message';
 import { hintFor } from '../lib/twilio-errors';
 import { logEvent } from './log';
 
@@ -26,29 +27,28 @@ export function twilioClientFromEnv(
   return { client, accountSid: settings.data.ACCOUNT_SID };
 }
 
+type MessageCreate = Parameters<Twilio['messages']['create']>[0];
+
 /**
- * Sends a location through the Messages API. Returns the message SID, or undefined after logging why
- * it failed (error code and hint; never credentials).
+ * One Messages API create for a reply the route could not put in TwiML. Returns the message SID, or undefined
+ * after logging `event` with why it failed (error code and hint; never credentials).
  */
-export async function sendLocation(env: Record<string, string | undefined>, message: LocationMessage): Promise<string | undefined> {
+type Env = Record<string, string | undefined>;
+
+async function sendViaMessagesApi(env: Env, params: MessageCreate, event: string): Promise<string | undefined> {
   const client = twilioClientFromEnv(env)?.client;
   if (!client) {
-    logEvent({ level: 'error', event: 'location.not_sent', reason: 'ACCOUNT_SID and AUTH_TOKEN must be configured to call the Messages API' });
+    const reason = 'ACCOUNT_SID and AUTH_TOKEN must be configured to call the Messages API';
+    logEvent({ level: 'error', event, reason });
     return undefined;
   }
   try {
-    const sent = await client.messages.create({
-      from: message.from,
-      to: message.to,
-      body: message.body,
-      persistentAction: [message.persistentAction],
-    });
-    return sent.sid;
+    return (await client.messages.create(params)).sid;
   } catch (error) {
     const failure = failureFromException(error);
     logEvent({
       level: 'error',
-      event: 'location.not_sent',
+      event,
       errorCode: failure?.code ?? undefined,
       httpStatus: failure?.status,
       message: failure?.message ?? (error instanceof Error ? error.message : String(error)),
@@ -56,4 +56,17 @@ export async function sendLocation(env: Record<string, string | undefined>, mess
     });
     return undefined;
   }
+}
+
+/** Sends a location (Body + PersistentAction). Returns the message SID, or undefined after logging why not. */
+export function sendLocation(env: Env, message: LocationMessage): Promise<string | undefined> {
+  const { from, to, body, persistentAction } = message;
+  return sendViaMessagesApi(env, { from, to, body, persistentAction: [persistentAction] }, 'location.not_sent');
+}
+
+/** Sends a template by its ContentSid (no Body). Returns the message SID, or undefined after logging why not. */
+export function sendContent(env: Env, message: ContentMessage): Promise<string | undefined> {
+  const { from, to, contentSid, contentVariables } = message;
+  const params = { from, to, contentSid, ...(contentVariables ? { contentVariables } : {}) };
+  return sendViaMessagesApi(env, params, 'content.not_sent');
 }

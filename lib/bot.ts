@@ -1,9 +1,10 @@
 /**
  * The bot: what to answer to an inbound WhatsApp message. Pure: it decides, the route does the I/O
- * (TwiML out, and the Messages API call for a location).
+ * (TwiML out, and the Messages API call for a location or the menu's buttons: TwiML cannot carry either).
  */
 import type { InboundMessage, MediaItem } from './inbound';
 import { locationMessage, mapsLink, type Location, type LocationMessage } from './location';
+import type { ContentMessage } from './templates/message';
 import type { OutboundMessage } from './twiml';
 
 /** The sample image bundled in assets/, served on the function's own domain. */
@@ -15,12 +16,19 @@ export type BotSettings = {
   origin: string;
   /** The bot's location, if configured. */
   location?: Location;
+  /**
+   * The menu template's Content SID (MENU_CONTENT_SID): the menu is then sent as quick-reply buttons. A reply
+   * is always inside the 24-hour session, where a quick reply of up to 3 buttons needs no approval.
+   */
+  menuContentSid?: string;
 };
 
 export type BotReply =
   | { kind: 'messages'; messages: OutboundMessage[] }
   /** Send a location through the Messages API, then answer `onSent` or, if that call failed, `onFailure`. */
-  | { kind: 'send-location'; request: LocationMessage; onSent: OutboundMessage[]; onFailure: OutboundMessage[] };
+  | { kind: 'send-location'; request: LocationMessage; onSent: OutboundMessage[]; onFailure: OutboundMessage[] }
+  /** Send the menu template (buttons) through the Messages API: then an empty TwiML, or the text menu if it failed. */
+  | { kind: 'send-menu'; request: ContentMessage; onSent: OutboundMessage[]; onFailure: OutboundMessage[] };
 
 /** Words people use for the menu, and Twilio's standard opt-out / opt-in keywords. */
 const MENU_WORDS = new Set(['help', 'menu', 'hi', 'hello', 'info']);
@@ -122,15 +130,33 @@ export function replyTo(message: InboundMessage, settings: BotSettings): BotRepl
     case 'location':
       return text(describeLocation(content));
     case 'button':
-      return text(`You picked “${content.text}”. Send *menu* to see everything I can do.`);
+      // A tap answers like the word its button stands for: its id (payload) first, then its title.
+      return (
+        commandReply(normalizeCommand(content.payload ?? ''), message, settings) ??
+        commandReply(normalizeCommand(content.text), message, settings) ??
+        text(`You picked “${content.text}”. Send *menu* to see everything I can do.`)
+      );
     case 'unknown':
       return text("I can't read that kind of message yet. Send *help* to see what I understand.");
     case 'text':
-      break;
+      return (
+        commandReply(normalizeCommand(content.body), message, settings) ??
+        text("I didn't catch that. Send *help* to see what I can do.")
+      );
   }
+}
 
-  const command = normalizeCommand(content.body);
-  if (MENU_WORDS.has(command)) return text(menu(message.profileName));
+/** The answer to a command word (typed, or the id of a tapped button), or undefined for a word it does not know. */
+function commandReply(command: string, message: InboundMessage, settings: BotSettings): BotReply | undefined {
+  if (MENU_WORDS.has(command)) {
+    if (!settings.menuContentSid) return text(menu(message.profileName));
+    return {
+      kind: 'send-menu',
+      request: { from: message.to, to: message.from, contentSid: settings.menuContentSid },
+      onSent: [],
+      onFailure: [{ body: menu(message.profileName) }],
+    };
+  }
   if (command === 'media') {
     return { kind: 'messages', messages: [{ body: 'Here is a sample image 🖼️', mediaUrl: settings.origin + SAMPLE_MEDIA_PATH }] };
   }
@@ -155,5 +181,5 @@ export function replyTo(message: InboundMessage, settings: BotSettings): BotRepl
         `This link opens WhatsApp with the message ready: ${settings.origin}${SANDBOX_JOIN_PATH}`,
     );
   }
-  return text("I didn't catch that. Send *help* to see what I can do.");
+  return undefined;
 }

@@ -48,6 +48,11 @@ export const botLocationSettingsSchema = z.object({
   BOT_LOCATION_LABEL: setting,
 });
 
+/** The bot's menu as buttons: the Content SID `npm run templates` prints for templates/bot_menu.json. */
+export const botMenuSettingsSchema = z.object({
+  MENU_CONTENT_SID: z.pipe(setting, z.optional(z.string().check(sidCheck('content')))),
+});
+
 export const sandboxSettingsSchema = z.object({
   WHATSAPP_SANDBOX_NUMBER: z.pipe(setting, z.transform((v) => v ?? '+14155238886')),
   WHATSAPP_SANDBOX_KEYWORD: setting,

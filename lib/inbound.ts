@@ -49,6 +49,10 @@ export const inboundFieldsSchema = z.object({
   MessageType: z.optional(z.string()),
   ButtonText: z.optional(z.string()),
   ButtonPayload: z.optional(z.string()),
+  // A list-picker choice: its item's title and id (names as Twilio's list-picker replies are read here; not
+  // confirmed in Twilio's webhook reference, so a tap carrying ButtonText/ButtonPayload works as well).
+  ListTitle: z.optional(z.string()),
+  ListId: z.optional(z.string()),
 });
 
 type InboundFields = z.infer<typeof inboundFieldsSchema>;
@@ -84,8 +88,9 @@ function contentOf(fields: InboundFields, raw: RawFields): InboundContent {
   }
   const items = mediaItems(fields, raw);
   if (items.length > 0) return { kind: 'media', items, caption: fields.Body ?? '' };
-  const buttonText = nonEmpty(fields.ButtonText);
-  if (buttonText) return { kind: 'button', text: buttonText, payload: nonEmpty(fields.ButtonPayload) };
+  const buttonText = nonEmpty(fields.ButtonText) ?? nonEmpty(fields.ListTitle);
+  const payload = nonEmpty(fields.ButtonPayload) ?? nonEmpty(fields.ListId);
+  if (buttonText) return { kind: 'button', text: buttonText, payload };
   if (nonEmpty(fields.Body)) return { kind: 'text', body: fields.Body! };
   return { kind: 'unknown', messageType: nonEmpty(fields.MessageType) };
 }

@@ -19,6 +19,14 @@ export const TwilioErrorCode = {
   SYNC_RATE_LIMITED: 54009,
   /** REST API: no such resource. */
   NOT_FOUND: 20404,
+  /** REST API: a parameter is not valid. */
+  INVALID_PARAMETER: 20001,
+  /** Messages API: ContentVariables without a ContentSid. */
+  CONTENT_SID_REQUIRED: 21654,
+  /** Messages API: the ContentSid is not a template of this account. */
+  CONTENT_SID_INVALID: 21655,
+  /** Messages API: ContentVariables is not a JSON object of usable values for the template. */
+  CONTENT_VARIABLES_INVALID: 21656,
 } as const;
 export const TWILIO_ERROR_HINTS: Readonly<Record<number, string>> = {
   // Webhooks (the fallback URL is called with these)
@@ -30,6 +38,9 @@ export const TWILIO_ERROR_HINTS: Readonly<Record<number, string>> = {
   12300: 'The webhook answered with a Content-Type Twilio cannot read: answer text/xml.',
   // Messages API
   21211: "The 'To' number is not valid: use whatsapp:+ and the E.164 number.",
+  21654: 'ContentVariables was sent without a ContentSid: send the template by its HX... SID.',
+  21655: 'The ContentSid is no template of this account (or was deleted): run npm run templates, use the SID it prints.',
+  21656: 'ContentVariables must be a JSON object of the template\'s variables: non-empty text, no line breaks or tabs.',
   21610: 'The recipient has opted out (sent STOP): they must send START before you can message them again.',
   63003: 'WhatsApp could not find the recipient: check the number is on WhatsApp.',
   63007: "The 'From' address is not a WhatsApp sender of this account: use the sandbox number or a registered sender.",

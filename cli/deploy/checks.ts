@@ -8,7 +8,14 @@
  * This lives in cli/, not lib/: lib/ is the core the deployed functions and the page share, and none of
  * this ever runs on Twilio.
  */
-import { ADMIN_TOKEN_MIN_LENGTH, isPlaceholder, botLocationSettingsSchema, sandboxSettingsSchema, webhookSettingsSchema } from '../../lib/config';
+import {
+  ADMIN_TOKEN_MIN_LENGTH,
+  isPlaceholder,
+  botLocationSettingsSchema,
+  botMenuSettingsSchema,
+  sandboxSettingsSchema,
+  webhookSettingsSchema,
+} from '../../lib/config';
 import { SID_PATTERNS } from '../../lib/sids';
 import { describeZodError } from '../../lib/validation';
 
@@ -107,7 +114,7 @@ export function checkVariables(env: Readonly<Record<string, string>>, envPath: s
   }
 
   // Values the functions parse at request time: a bad one would only show up as failing requests.
-  const schemas = [sandboxSettingsSchema, botLocationSettingsSchema, webhookSettingsSchema];
+  const schemas = [sandboxSettingsSchema, botLocationSettingsSchema, botMenuSettingsSchema, webhookSettingsSchema];
   for (const schema of schemas) {
     const result = schema.safeParse(env);
     if (result.success) continue;

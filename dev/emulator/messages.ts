@@ -1,11 +1,13 @@
 /**
  * POST /2010-04-01/Accounts/{AccountSid}/Messages.json, checked against the official contract
  * (contracts/messages-create-openapi.json): form encoding, known parameter names only, required fields,
- * formats of the fields this project sends. Answers 201 with a queued Message resource, like Twilio.
+ * formats of the fields this project sends, ContentSid + ContentVariables through content.ts. Answers 201 with a
+ * queued Message resource, like Twilio (with a ContentSid, `body` is the content's body, variables filled).
  */
 import { sidSource } from '../../lib/sids';
 import { MAX_MESSAGE_UNITS, messageUnits } from '../../lib/message-length';
 import contract from '../../contracts/messages-create-openapi.json';
+import { contentForMessage } from './content';
 import { twilioError, type EmulatorReply, type EmulatorRoute, type EmulatorState } from './server';
 
 const formSchema = contract.post.requestBody.content['application/x-www-form-urlencoded'].schema;
@@ -45,7 +47,9 @@ function createMessage(accountSid: string, form: Record<string, string | string[
   if (from && to.startsWith('whatsapp:') !== from.startsWith('whatsapp:')) {
     return twilioError(400, 63007, 'Twilio could not find a Channel with the specified From address');
   }
-  const body = one('Body');
+  const content = contentForMessage(state, accountSid, form);
+  if (content && 'error' in content) return content.error;
+  const body = content?.body ?? one('Body');
   if (!body && many('MediaUrl').length === 0 && !one('ContentSid')) return twilioError(400, 21602, 'Message body is required.');
   if (body && messageUnits(body) > MAX_MESSAGE_UNITS) return twilioError(400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
   for (const action of many('PersistentAction')) {

@@ -26,6 +26,7 @@ import { senderStatusFacts } from '../../lib/senders/status';
 import { sidSource } from '../../lib/sids';
 import { TwilioErrorCode } from '../../lib/twilio-errors';
 import { CREATE_SCHEMA, LIST_ITEM_KEYS, UPDATE_SCHEMA, contractProblem, isObject } from './senders-contract';
+import { offsetOf, pageToken } from './page-token';
 import { twilioError, type EmulatorReply, type EmulatorRequest, type EmulatorRoute, type EmulatorState } from './server';
 
 const SENDERS_BASE = 'https://messaging.twilio.com/v2/Channels/Senders';
@@ -308,16 +309,9 @@ function list(request: EmulatorRequest, state: EmulatorState): EmulatorReply {
   const pageSizeText = request.query.get('PageSize') ?? '20';
   const pageSize = Number(pageSizeText);
   if (!/^\d+$/.test(pageSizeText) || pageSize < 1 || pageSize > 1000) return twilioError(400, 20001, 'PageSize must be an integer from 1 to 1000.');
-  let offset = 0;
   const token = request.query.get('PageToken');
-  if (token) {
-    try {
-      offset = (JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { offset: number }).offset;
-      if (!Number.isInteger(offset) || offset < 0) throw new Error('bad offset');
-    } catch {
-      return twilioError(400, 20001, 'PageToken is not valid.');
-    }
-  }
+  const offset = token ? offsetOf(token) : 0;
+  if (offset === undefined) return twilioError(400, 20001, 'PageToken is not valid.');
   const all =
     channel.toLowerCase() === 'whatsapp'
       ? [...storeOf(state).senders.values()].filter((s) => s.account === request.authUser).sort((a, b) => a.createdAt - b.createdAt)
@@ -331,8 +325,8 @@ function list(request: EmulatorRequest, state: EmulatorState): EmulatorReply {
     if (tokenValue) url.searchParams.set('PageToken', tokenValue);
     return url.toString();
   };
-  const next = offset + pageSize < all.length ? Buffer.from(JSON.stringify({ offset: offset + pageSize })).toString('base64url') : undefined;
-  const previous = offset > 0 ? Buffer.from(JSON.stringify({ offset: Math.max(0, offset - pageSize) })).toString('base64url') : undefined;
+  const next = offset + pageSize < all.length ? pageToken(offset + pageSize) : undefined;
+  const previous = offset > 0 ? pageToken(Math.max(0, offset - pageSize)) : undefined;
   return {
     status: 200,
     body: {

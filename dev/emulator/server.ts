@@ -8,12 +8,14 @@
  *   GET  /__emulator/requests[?route=name]   what was received (parsed bodies, account, time)
  *   POST /__emulator/faults                   {route, status?, code?, delayMs?, times?} injects a fault
  *   POST /__emulator/reset                    forgets requests, faults and resources
- * Route modules add their own control routes (`control: true`), e.g. senders.ts: POST /__emulator/senders/{Sid}/offline.
+ * Route modules add their own control routes (`control: true`), e.g. senders.ts: POST /__emulator/senders/{Sid}/offline,
+ * content.ts: POST /__emulator/content/{Sid}/reject and /approve.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { SID_PATTERNS } from '../../lib/sids';
+import { contentRoutes } from './content';
 import { messageRoutes } from './messages';
 import { senderRoutes } from './senders';
 
@@ -94,7 +96,7 @@ export type Emulator = {
   requestsFor(route: string): RecordedRequest[];
 };
 
-const ROUTE_MODULES: EmulatorRoute[][] = [messageRoutes, senderRoutes];
+const ROUTE_MODULES: EmulatorRoute[][] = [messageRoutes, senderRoutes, contentRoutes];
 
 /** Twilio's error body for the 2010 API (`code`, `message`, `more_info`, `status`). */
 export function twilioError(status: number, code: number, message: string): EmulatorReply {

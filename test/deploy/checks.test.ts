@@ -42,6 +42,7 @@ describe('checkVariables', () => {
     ['an unknown variable a placeholder', { SOME_FEATURE_KEY: '<your key>' }, 'env.placeholder'],
     ['PUBLIC_BASE_URL set (a tunnel)', { PUBLIC_BASE_URL: 'https://abcd.ngrok.app' }, 'env.public-base-url'],
     ['a latitude out of range', { BOT_LOCATION_LATITUDE: '123' }, 'env.invalid'],
+    ['a MENU_CONTENT_SID that is not a Content SID', { MENU_CONTENT_SID: 'HX123' }, 'env.invalid'],
   ])('refuses %s', (_name, change, id) => {
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries({ ...GOOD_ENV, ...change })) if (value !== undefined) env[key] = value;

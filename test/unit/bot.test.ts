@@ -23,6 +23,7 @@ describe('parseInbound', () => {
     ['NumMedia not a number', { NumMedia: 'lots', MediaUrl0: 'https://m/0', Body: 'x' }, { kind: 'text', body: 'x' }],
     ['media without URL -> text', { NumMedia: '1', Body: 'caption' }, { kind: 'text', body: 'caption' }],
     ['button', { ButtonText: 'Yes', ButtonPayload: 'y' }, { kind: 'button', text: 'Yes', payload: 'y' }],
+    ['list choice', { ListTitle: 'Text styles', ListId: 'format' }, { kind: 'button', text: 'Text styles', payload: 'format' }],
     ['nothing', { MessageType: 'reaction' }, { kind: 'unknown', messageType: 'reaction' }],
   ])('%s', (_name, fields, content) => {
     expect(parse(fields).content).toMatchObject(content);
@@ -105,5 +106,35 @@ describe('location helpers', () => {
     ['text/vcard', undefined],
   ])('mediaFamily(%s) = %s', (type, family) => {
     expect(mediaFamily(type)).toBe(family);
+  });
+});
+
+describe('the menu as buttons', () => {
+  const MENU_SID = 'HX' + 'a'.repeat(32);
+  const withMenu = { ...settings, menuContentSid: MENU_SID };
+
+  it.each(['menu', 'help', 'Hi!'])('%j sends the menu template from the bot to the user; the text menu only if that fails', (body) => {
+    const reply = replyTo(parse({ Body: body, ProfileName: 'Ada' }), withMenu);
+    expect(reply).toMatchObject({ kind: 'send-menu', request: { from: BASE.To, to: BASE.From, contentSid: MENU_SID }, onSent: [] });
+    if (reply.kind !== 'send-menu') throw new Error('expected send-menu');
+    expect(reply.onFailure[0]!.body).toContain('Hi Ada!');
+    expect(reply.onFailure[0]!.body).toContain('*media*');
+  });
+
+  it('without a menu template, the text menu in TwiML as before', () => {
+    expect(replyTo(parse({ Body: 'menu' }), settings).kind).toBe('messages');
+  });
+
+  it.each([
+    [{ ButtonText: 'Sample image', ButtonPayload: 'media' }, 'messages', /sample image/],
+    [{ ButtonText: 'Text styles', ButtonPayload: 'format' }, 'messages', /WhatsApp formatting/],
+    [{ ButtonText: 'Our location', ButtonPayload: 'location' }, 'send-location', undefined],
+    [{ ListTitle: 'Text styles', ListId: 'format' }, 'messages', /WhatsApp formatting/],
+    [{ ButtonText: 'Menu' }, 'send-menu', undefined],
+    [{ ButtonText: 'Maybe later', ButtonPayload: 'later' }, 'messages', /You picked “Maybe later”/],
+  ])('a tap %j answers like the word it stands for', (fields, kind, body) => {
+    const reply = replyTo(parse(fields), withMenu);
+    expect(reply.kind).toBe(kind);
+    if (body) expect(bodyOf(reply)).toMatch(body);
   });
 });
