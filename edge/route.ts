@@ -24,7 +24,7 @@ export type RouteRequest = {
 
 function toRequest(context: FunctionContext, event: FunctionEvent): RouteRequest {
   const env: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(context)) if (typeof value === 'string') env[key] = value;
+  for (const key in context) if (typeof context[key] === 'string') env[key] = context[key]; // no entry arrays per request
   const { request, ...params } = event;
   const headers: Record<string, string | undefined> = {};
   const given = request && typeof request === 'object' && 'headers' in request ? request.headers : undefined;

@@ -90,8 +90,8 @@ type SettingsSchema<T> = {
   safeParse(input: unknown): { success: true; data: T } | { success: false; error: z.core.$ZodError };
 };
 
-/** The last parse of each settings schema, with the values it was made from. */
-const lastParse = new WeakMap<object, { key: string; result: unknown }>();
+/** The last parse of each settings schema, with the values it was made from, and the names it reads. */
+const lastParse = new WeakMap<object, { names: string[]; key: string; result: unknown }>();
 
 /**
  * `schema.safeParse(env)`, remembered while the variables the schema reads keep their values: every request
@@ -101,11 +101,13 @@ export function parseSettings<T>(
   schema: SettingsSchema<T>,
   env: Record<string, string | undefined>,
 ): { success: true; data: T } | { success: false; error: z.core.$ZodError } {
-  const names = Object.keys(schema.shape);
-  const key = names.map((name) => env[name] ?? '\u0000').join('\u0001');
   const cached = lastParse.get(schema);
+  const names = cached?.names ?? Object.keys(schema.shape);
+  // Built with a loop: this runs several times on every request.
+  let key = '';
+  for (const name of names) key += `${env[name] ?? '\u0000'}\u0001`;
   if (cached?.key === key) return cached.result as ReturnType<SettingsSchema<T>['safeParse']>;
   const result = schema.safeParse(Object.fromEntries(names.map((name) => [name, env[name]])));
-  lastParse.set(schema, { key, result });
+  lastParse.set(schema, { names, key, result });
   return result;
 }

@@ -9,16 +9,25 @@ import { isLocalDomain } from './public-url';
 
 export type SignedParams = Record<string, string | string[]>;
 
+const SHA1_BYTES = 20;
+
+/** What Twilio signs: the URL, then every parameter's name and value, sorted by name (repeated values sorted). */
+function signedPayload(url: string, params: SignedParams): string {
+  // A plain loop: this runs on every webhook request, and the reduce/map/join form allocated per key.
+  let payload = url;
+  for (const key of Object.keys(params).sort()) {
+    const value = params[key]!;
+    if (typeof value === 'string') payload += key + value;
+    else for (const v of [...value].sort()) payload += key + v;
+  }
+  return payload;
+}
+
+const hmacSha1 = (authToken: string, payload: string) => createHmac('sha1', authToken).update(Buffer.from(payload, 'utf8')).digest();
+
 /** The signature Twilio sends for a request to `url` with form parameters `params`. */
 export function computeSignature(authToken: string, url: string, params: SignedParams): string {
-  const payload = Object.keys(params)
-    .sort()
-    .reduce((acc, key) => {
-      const value = params[key];
-      const values = Array.isArray(value) ? [...value].sort() : [value];
-      return acc + values.map((v) => key + v).join('');
-    }, url);
-  return createHmac('sha1', authToken).update(Buffer.from(payload, 'utf8')).digest('base64');
+  return hmacSha1(authToken, signedPayload(url, params)).toString('base64');
 }
 
 /** Constant-time string comparison (no early exit on the first differing byte). */
@@ -41,8 +50,12 @@ export function isValidSignature(
   params: SignedParams,
 ): boolean {
   if (!authToken || !signature) return false;
+  // Compared as bytes: the header decoded once, each candidate's digest never base64-encoded. Decoding is
+  // lenient, so the header must also be exactly the canonical base64 of what it decodes to.
+  const given = Buffer.from(signature, 'base64');
+  if (given.length !== SHA1_BYTES || given.toString('base64') !== signature) return false;
   // Each comparison is constant-time; stopping at the first match only reveals which URL form was used.
-  return urls.some((url) => safeEqual(computeSignature(authToken, url, params), signature));
+  return urls.some((url) => timingSafeEqual(hmacSha1(authToken, signedPayload(url, params)), given));
 }
 
 /**
