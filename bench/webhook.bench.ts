@@ -4,7 +4,8 @@
  *
  * Serving: the real local runtime in its own process (one process, functions cached after the first request,
  * like a warm Functions container), reporting its own CPU time (bench/measured-runtime.ts); load from
- * autocannon in this process, 10 connections, a fixed number of requests per round. Rounds alternate trivial
+ * autocannon in this process, 10 connections, rounds of a fixed duration (autocannon ends an `amount` run only
+ * on its once-a-second tick, which made throughput come out in whole steps). Rounds alternate trivial
  * and route (which one goes first alternates too); a pair gives two ratios, server CPU per request
  * (trivial / route) and throughput (route / trivial), and each figure is the median of its pairs. Pairs are
  * added until both medians are known to about ±0.01 (0.93 × IQR / √pairs, the median's standard error), so
@@ -22,9 +23,9 @@ import { atLeast, figure, interquartileRange, median, round, section, spreadOf, 
 
 const DIST_FUNCTIONS = join(ROOT, 'dist', 'functions');
 const AUTH_TOKEN = 'bench-auth-token';
-const REQUESTS_PER_ROUND = Number(process.env.BENCH_REQUESTS ?? 1500);
+const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 1);
 const MIN_PAIRS = Number(process.env.BENCH_MIN_PAIRS ?? 9);
-const MAX_PAIRS = Number(process.env.BENCH_MAX_PAIRS ?? 25);
+const MAX_PAIRS = Number(process.env.BENCH_MAX_PAIRS ?? 21);
 /** Stop adding pairs once both medians' standard error is below this. */
 const TARGET_ERROR = 0.01;
 const GOAL = 0.9;
@@ -50,7 +51,7 @@ type Scenario = keyof typeof SCENARIOS;
 const WITH_GOAL: readonly Scenario[] = ['text', 'media'];
 
 type Target = { url: string; body: string; signature: string };
-type Round = { cpuMicrosPerRequest: number; rps: number; p50: number };
+type Round = { cpuMicrosPerRequest: number; rps: number; p50: number; answered: number };
 
 /** Serves the trivial function and the built incoming webhook from one temporary functions folder. */
 async function serve(execArgv: string[] = []) {
@@ -90,24 +91,23 @@ async function serve(execArgv: string[] = []) {
   return { runtime, emulator, target, close };
 }
 
-/** `amount` requests from 10 connections; throws if any failed (the benchmark would measure errors). */
-async function load(runtime: MeasuredRuntime, target: Target, amount = REQUESTS_PER_ROUND): Promise<Round> {
+/** `seconds` of load from 10 connections; throws if any request failed (the benchmark would measure errors). */
+async function load(runtime: MeasuredRuntime, target: Target, seconds = ROUND_SECONDS): Promise<Round> {
   const before = await runtime.sample();
-  const started = performance.now();
   const result = await autocannon({
     url: target.url,
     method: 'POST',
     connections: 10,
-    amount,
+    duration: seconds,
     headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': target.signature },
     body: target.body,
   });
-  const seconds = (performance.now() - started) / 1000;
   const after = await runtime.sample();
   if (result.non2xx || result.errors || result.timeouts) {
     throw new Error(`${target.url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
   }
-  return { cpuMicrosPerRequest: (after.cpuMicros - before.cpuMicros) / amount, rps: amount / seconds, p50: result.latency.p50 };
+  const answered = result.requests.total;
+  return { cpuMicrosPerRequest: (after.cpuMicros - before.cpuMicros) / answered, rps: answered / seconds, p50: result.latency.p50, answered };
 }
 
 const standardErrorOfMedian = (values: number[]) => (0.93 * interquartileRange(values)) / Math.sqrt(values.length);
@@ -136,8 +136,8 @@ export async function loadSection(): Promise<BenchSection> {
   try {
     // Warm every path (the first requests load the modules, then the JIT optimizes).
     for (const scenario of Object.keys(SCENARIOS) as Scenario[]) {
-      await load(runtime, target(scenario, 'trivial'), 3000);
-      await load(runtime, target(scenario, 'route'), 3000);
+      await load(runtime, target(scenario, 'trivial'), 2);
+      await load(runtime, target(scenario, 'route'), 2);
     }
     const results: ScenarioResult[] = [];
     for (const scenario of Object.keys(SCENARIOS) as Scenario[]) {
@@ -167,11 +167,11 @@ export async function loadSection(): Promise<BenchSection> {
         }),
       ];
     });
-    const medianOf = (rounds: Round[], key: keyof Round) => round(median(rounds.map((r) => r[key])), 1);
+    const medianOf = (rounds: Round[], key: Exclude<keyof Round, 'answered'>) => round(median(rounds.map((r) => r[key])), 1);
     return section({
       title: '/whatsapp/incoming under load, against a trivial TwiML function',
       method:
-        `Local runtime in its own process, autocannon -c 10 from the bench process, ${REQUESTS_PER_ROUND} requests a round; ` +
+        `Local runtime in its own process, autocannon -c 10 from the bench process, ${ROUND_SECONDS} s rounds; ` +
         `trivial and route rounds alternate in pairs (${MIN_PAIRS}-${MAX_PAIRS} pairs until the medians settle; 5 for location). ` +
         'Server CPU: the runtime process\'s own user+system time (process.cpuUsage in the child) per request. Columns are medians over rounds.',
       table: {
@@ -274,24 +274,24 @@ function attribute(profile: CpuProfile, modules: string[], from: number, to: num
   return parts;
 }
 
-const PROFILE_REQUESTS = 4000;
+const PROFILE_SECONDS = 4;
 
 export async function profileSection(): Promise<BenchSection> {
   const dir = join(ROOT, 'bench-results', `webhook-profile-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
   const { runtime, target, close } = await serve(['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '100']);
-  const windows: Record<string, { from: number; to: number }> = {};
+  const windows: Record<string, { from: number; to: number; answered: number }> = {};
   try {
     const runs: [string, Target][] = [
       ['trivial', target('text', 'trivial')],
       ['text', target('text', 'route')],
       ['media', target('media', 'route')],
     ];
-    for (const [, t] of runs) await load(runtime, t, 3000);
+    for (const [, t] of runs) await load(runtime, t, 2);
     for (const [name, t] of runs) {
       const from = (await runtime.sample()).clockMicros;
-      await load(runtime, t, PROFILE_REQUESTS);
-      windows[name] = { from, to: (await runtime.sample()).clockMicros };
+      const { answered } = await load(runtime, t, PROFILE_SECONDS);
+      windows[name] = { from, to: (await runtime.sample()).clockMicros, answered };
     }
   } finally {
     await close();
@@ -307,15 +307,16 @@ export async function profileSection(): Promise<BenchSection> {
     Object.entries(windows).map(([name, w]) => [name, attribute(profile, modules, w.from, w.to)]),
   ) as Record<'trivial' | 'text' | 'media', Map<string, number>>;
   const order = [RUNTIME, NODE, NATIVE, TRIVIAL_PART, ...PARTS.map(([, part]) => part), OTHER_PROJECT];
-  const us = (name: 'trivial' | 'text' | 'media', part: string) => round((perRequest[name].get(part) ?? 0) / PROFILE_REQUESTS, 1);
-  const total = (name: 'trivial' | 'text' | 'media') => round([...perRequest[name].values()].reduce((a, b) => a + b, 0) / PROFILE_REQUESTS, 1);
+  type Run = 'trivial' | 'text' | 'media';
+  const us = (name: Run, part: string) => round((perRequest[name].get(part) ?? 0) / windows[name]!.answered, 1);
+  const total = (name: Run) => round([...perRequest[name].values()].reduce((a, b) => a + b, 0) / windows[name]!.answered, 1);
   const projectParts = order.slice(4);
   const ours = (name: 'text' | 'media') => round(projectParts.reduce((sum, part) => sum + us(name, part), 0), 1);
   const baseline = 'same profile, per request';
   return section({
     title: 'Where a webhook request\'s CPU goes (V8 --cpu-prof of the runtime process under load)',
     method:
-      `One profiled runtime process (100 µs sampling), ${PROFILE_REQUESTS} requests each of trivial, text and media after a warm-up; ` +
+      `One profiled runtime process (100 µs sampling), ${PROFILE_SECONDS} s of load each for trivial, text and media after a warm-up; ` +
       'each sample goes to the innermost project frame on its stack (so Node calls made by our code, like HMAC, count as ours), ' +
       'else to the runtime. µs per request of sampled main-thread time; the profiler itself adds overhead, so read shares, not totals.',
     table: {
