@@ -37,7 +37,8 @@ function listJs(dir: string): string[] {
 function deployLikeFolder(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'node_modules'), { recursive: true });
-  const paths = execFileSync('npm', ['ls', '--all', '--omit=dev', '--parseable'], { cwd: ROOT }).toString().trim().split('\n');
+  const listing = execFileSync('npm', ['ls', '--all', '--omit=dev', '--parseable'], { cwd: ROOT });
+  const paths = listing.toString().trim().split('\n');
   const topLevel = new Set<string>();
   for (const path of paths) {
     const parts = relative(ROOT, path).split(sep);
@@ -62,7 +63,8 @@ function loadOnce(file: string, cwd: string, start: Start): Load {
     'const c=process.cpuUsage(),t=process.hrtime.bigint();require(process.argv[1]);' +
     'const w=Number(process.hrtime.bigint()-t)/1e6,u=process.cpuUsage(c);' +
     'process.stdout.write(JSON.stringify({wallMs:w,cpuMs:(u.user+u.system)/1e3}))';
-  return JSON.parse(execFileSync(process.execPath, ['-e', script, file], { cwd, env: { PATH: process.env.PATH ?? '' } }).toString()) as Load;
+  const output = execFileSync(process.execPath, ['-e', script, file], { cwd, env: { PATH: process.env.PATH ?? '' } });
+  return JSON.parse(output.toString()) as Load;
 }
 
 export async function run(): Promise<BenchSection> {
@@ -106,14 +108,18 @@ export async function run(): Promise<BenchSection> {
         value: round(Math.max(...values), 2),
         unit: 'ms',
         baseline: `empty module, same start, same rounds (median ${clock} of its require)`,
-        spread: spreadOf(loads[s]![worst]!.map((l) => round(l[key] - med(s, 0, key), 2)), 'its rounds minus the empty median'),
+        spread: spreadOf(
+          loads[s]![worst]!.map((l) => round(l[key] - med(s, 0, key), 2)),
+          'its rounds minus the empty median',
+        ),
         goal: goal ? atMost(GOAL_MS) : undefined,
       });
     };
     return section({
       title: 'Cold load of each built function (alone beside the production node_modules, fresh processes)',
       method:
-        `require() of each file in its own fresh node process, ${ROUNDS} rounds over all modules and both starts in turn; medians. ` +
+        `require() of each file in its own fresh node process, ${ROUNDS} rounds over all modules and both starts ` +
+        'in turn; medians. ' +
         'node_modules: the production dependency tree only (npm ls --omit=dev), as Twilio installs it. ' +
         '"runtime": the process first loads @twilio/runtime-handler/dev, as the server that requires functions has.',
       table: {

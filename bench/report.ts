@@ -62,7 +62,7 @@ export function figure(f: Figure): Figure {
 export function statusOf(f: Figure): Status {
   if (!f.goal) return 'info';
   const { op, target } = f.goal;
-  const met = op === '>=' ? f.value >= target : op === '<=' ? f.value <= target : op === '<' ? f.value < target : f.value > target;
+  const met = { '>=': f.value >= target, '<=': f.value <= target, '<': f.value < target, '>': f.value > target }[op];
   return met ? 'MET' : 'MISS';
 }
 
@@ -88,7 +88,8 @@ export const round = (n: number, digits = 3): number => Number(n.toFixed(digits)
 function formatNumber(n: number): string {
   if (!Number.isFinite(n)) throw new Error(`not a finite figure: ${n}`);
   const abs = Math.abs(n);
-  return String(abs >= 100 || Number.isInteger(n) ? round(n, abs >= 100 ? 1 : 0) : abs >= 1 ? round(n, 3) : round(n, 4));
+  if (abs >= 100) return String(round(n, 1));
+  return String(Number.isInteger(n) ? n : round(n, abs >= 1 ? 3 : 4));
 }
 
 const cell = (v: string | number) => (typeof v === 'number' ? formatNumber(v) : v);
@@ -104,14 +105,24 @@ const describeGoal = (g: Goal | undefined) => (g ? `${g.op} ${formatNumber(g.tar
 function figureRows(section: BenchSection): Table {
   return {
     columns: ['figure', 'value', 'unit', 'baseline', 'spread', 'goal', 'status'],
-    rows: section.figures.map((f) => [f.name, f.value, f.unit, f.baseline, describeSpread(f.spread), describeGoal(f.goal), statusOf(f)]),
+    rows: section.figures.map((f) => [
+      f.name,
+      f.value,
+      f.unit,
+      f.baseline,
+      describeSpread(f.spread),
+      describeGoal(f.goal),
+      statusOf(f),
+    ]),
   };
 }
 
 /** The table as text cells, refusing an empty cell or a row of the wrong width (a benchmark bug). */
 function cells(table: Table, where: string): string[][] {
   return table.rows.map((row, r) => {
-    if (row.length !== table.columns.length) throw new Error(`${where}: row ${r + 1} has ${row.length} cells, not ${table.columns.length}`);
+    if (row.length !== table.columns.length) {
+      throw new Error(`${where}: row ${r + 1} has ${row.length} cells, not ${table.columns.length}`);
+    }
     return row.map((v, c) => {
       const text = cell(v);
       if (text.trim() === '') throw new Error(`${where}: empty cell in row ${r + 1}, column "${table.columns[c]}"`);
@@ -123,7 +134,10 @@ function cells(table: Table, where: string): string[][] {
 function textTable(table: Table, where: string): string {
   const body = cells(table, where);
   const widths = table.columns.map((c, i) => Math.max(c.length, ...body.map((row) => row[i]!.length)));
-  const line = (row: string[]) => row.map((v, i) => (typeof table.rows[0]?.[i] === 'number' ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ');
+  // Numbers right-aligned, text left-aligned (by the first row's kinds).
+  const pad = (v: string, i: number) =>
+    typeof table.rows[0]?.[i] === 'number' ? v.padStart(widths[i]!) : v.padEnd(widths[i]!);
+  const line = (row: string[]) => row.map(pad).join('  ').trimEnd();
   return [line(table.columns), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 

@@ -87,15 +87,31 @@ export async function run(): Promise<BenchSection> {
   const results = [];
   for (let r = 1; r <= ROUNDS; r += 1) results.push(await once(r));
   const ratios = results.map((r) => r.makespan / r.bound);
-  const allOnline = results.every((r) => r.online === r.creates && r.uniqueCreates === r.creates && r.creates === ACCOUNTS * PER_ACCOUNT);
+  const allOnline = results.every(
+    (r) => r.online === r.creates && r.uniqueCreates === r.creates && r.creates === ACCOUNTS * PER_ACCOUNT,
+  );
   const how = 'min-max over rounds';
   return section({
-    title: `Bulk sender registration: ${ACCOUNTS * PER_ACCOUNT} senders, ${ACCOUNTS} accounts, interval ${INTERVAL_MS} ms (emulator)`,
+    title:
+      `Bulk sender registration: ${ACCOUNTS * PER_ACCOUNT} senders, ${ACCOUNTS} accounts, ` +
+      `interval ${INTERVAL_MS} ms (emulator)`,
     method:
       `${ROUNDS} rounds, each against a fresh emulator; bound = max_a (n_a - 1) x interval + online delay = ` +
-      `(${PER_ACCOUNT} - 1) x ${INTERVAL_MS} + ${ONLINE_DELAY_MS} ms; polls every ${POLL_MS} ms; makespan from the run's start to the last final state.`,
+      `(${PER_ACCOUNT} - 1) x ${INTERVAL_MS} + ${ONLINE_DELAY_MS} ms; polls every ${POLL_MS} ms; ` +
+      "makespan from the run's start to the last final state.",
     table: {
-      columns: ['round', 'makespan ms', 'bound ms', 'makespan/bound', 'online', 'creates', 'unique creates', 'fetches', 'min gap ms', 'mean gap ms'],
+      columns: [
+        'round',
+        'makespan ms',
+        'bound ms',
+        'makespan/bound',
+        'online',
+        'creates',
+        'unique creates',
+        'fetches',
+        'min gap ms',
+        'mean gap ms',
+      ],
       rows: results.map((r, i) => [
         i + 1,
         r.makespan,
@@ -128,7 +144,8 @@ export async function run(): Promise<BenchSection> {
       }),
     ],
     notes: [
-      'Pacing counts from each create\'s answer, so the gap between two creates Twilio receives is never below the interval; each gap also carries one create round trip (the "mean gap" column).',
+      "Pacing counts from each create's answer, so the gap between two creates Twilio receives is never below " +
+        'the interval; each gap also carries one create round trip (the "mean gap" column).',
     ],
   });
 }

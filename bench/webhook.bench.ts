@@ -19,7 +19,8 @@ import { ROOT } from '../dev/paths';
 import { startEmulator } from '../dev/emulator/server';
 import { computeSignature } from '../lib/signature';
 import { startMeasuredRuntime, type MeasuredRuntime } from './measured-runtime';
-import { atLeast, figure, interquartileRange, median, round, section, spreadOf, type BenchSection, type Figure } from './report';
+import { atLeast, figure, interquartileRange, median, round, section, spreadOf } from './report';
+import type { BenchSection, Figure } from './report';
 
 const DIST_FUNCTIONS = join(ROOT, 'dist', 'functions');
 const AUTH_TOKEN = 'bench-auth-token';
@@ -40,10 +41,16 @@ const TRIVIAL_FUNCTION = `exports.handler = (context, event, callback) => {
 };
 `;
 
-const BASE = { From: 'whatsapp:+15005550006', To: 'whatsapp:+14155238886', MessageSid: 'SM' + 'a'.repeat(32), NumMedia: '0' };
+const BASE = {
+  From: 'whatsapp:+15005550006',
+  To: 'whatsapp:+14155238886',
+  MessageSid: 'SM' + 'a'.repeat(32),
+  NumMedia: '0',
+};
+const MEDIA_URL = 'https://api.twilio.com/x/Media/ME1';
 const SCENARIOS = {
   text: { ...BASE, Body: 'hello' },
-  media: { ...BASE, Body: '', NumMedia: '1', MediaUrl0: 'https://api.twilio.com/x/Media/ME1', MediaContentType0: 'image/jpeg' },
+  media: { ...BASE, Body: '', NumMedia: '1', MediaUrl0: MEDIA_URL, MediaContentType0: 'image/jpeg' },
   location: { ...BASE, Body: 'location' },
 };
 type Scenario = keyof typeof SCENARIOS;
@@ -107,14 +114,27 @@ async function load(runtime: MeasuredRuntime, target: Target, seconds = ROUND_SE
     throw new Error(`${target.url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
   }
   const answered = result.requests.total;
-  return { cpuMicrosPerRequest: (after.cpuMicros - before.cpuMicros) / answered, rps: answered / seconds, p50: result.latency.p50, answered };
+  const cpuMicrosPerRequest = (after.cpuMicros - before.cpuMicros) / answered;
+  return { cpuMicrosPerRequest, rps: answered / seconds, p50: result.latency.p50, answered };
 }
 
 const standardErrorOfMedian = (values: number[]) => (0.93 * interquartileRange(values)) / Math.sqrt(values.length);
 
-type ScenarioResult = { scenario: Scenario; trivial: Round[]; route: Round[]; cpuRatios: number[]; rpsRatios: number[] };
+type ScenarioResult = {
+  scenario: Scenario;
+  trivial: Round[];
+  route: Round[];
+  cpuRatios: number[];
+  rpsRatios: number[];
+};
 
-async function measureScenario(runtime: MeasuredRuntime, trivial: Target, route: Target, scenario: Scenario, maxPairs: number) {
+async function measureScenario(
+  runtime: MeasuredRuntime,
+  trivial: Target,
+  route: Target,
+  scenario: Scenario,
+  maxPairs: number,
+) {
   const result: ScenarioResult = { scenario, trivial: [], route: [], cpuRatios: [], rpsRatios: [] };
   for (let pair = 0; pair < maxPairs; pair += 1) {
     const routeFirst = pair % 2 === 1;
@@ -125,7 +145,8 @@ async function measureScenario(runtime: MeasuredRuntime, trivial: Target, route:
     result.route.push(r);
     result.cpuRatios.push(t.cpuMicrosPerRequest / r.cpuMicrosPerRequest);
     result.rpsRatios.push(r.rps / t.rps);
-    const settled = Math.max(standardErrorOfMedian(result.cpuRatios), standardErrorOfMedian(result.rpsRatios)) <= TARGET_ERROR;
+    const error = Math.max(standardErrorOfMedian(result.cpuRatios), standardErrorOfMedian(result.rpsRatios));
+    const settled = error <= TARGET_ERROR;
     if (pair + 1 >= Math.min(MIN_PAIRS, maxPairs) && settled) break;
   }
   return result;
@@ -142,7 +163,8 @@ export async function loadSection(): Promise<BenchSection> {
     const results: ScenarioResult[] = [];
     for (const scenario of Object.keys(SCENARIOS) as Scenario[]) {
       const pairs = WITH_GOAL.includes(scenario) ? MAX_PAIRS : 5;
-      results.push(await measureScenario(runtime, target(scenario, 'trivial'), target(scenario, 'route'), scenario, pairs));
+      const [trivial, route] = [target(scenario, 'trivial'), target(scenario, 'route')];
+      results.push(await measureScenario(runtime, trivial, route, scenario, pairs));
     }
     const baseline = 'trivial TwiML function, same server, alternating rounds';
     const figures: Figure[] = results.flatMap(({ scenario, cpuRatios, rpsRatios }) => {
@@ -167,15 +189,24 @@ export async function loadSection(): Promise<BenchSection> {
         }),
       ];
     });
-    const medianOf = (rounds: Round[], key: Exclude<keyof Round, 'answered'>) => round(median(rounds.map((r) => r[key])), 1);
+    const medianOf = (rounds: Round[], key: keyof Round) => round(median(rounds.map((r) => r[key])), 1);
     return section({
       title: '/whatsapp/incoming under load, against a trivial TwiML function',
       method:
         `Local runtime in its own process, autocannon -c 10 from the bench process, ${ROUND_SECONDS} s rounds; ` +
-        `trivial and route rounds alternate in pairs (${MIN_PAIRS}-${MAX_PAIRS} pairs until the medians settle; 5 for location). ` +
-        'Server CPU: the runtime process\'s own user+system time (process.cpuUsage in the child) per request. Columns are medians over rounds.',
+        `trivial and route rounds alternate in pairs (${MIN_PAIRS}-${MAX_PAIRS} pairs until the medians settle; ` +
+        "5 for location). Server CPU: the runtime process's own user+system time (process.cpuUsage in the child) " +
+        'per request. Columns are medians over rounds.',
       table: {
-        columns: ['scenario', 'pairs', 'trivial req/s', 'route req/s', 'trivial CPU µs/req', 'route CPU µs/req', 'route p50 ms'],
+        columns: [
+          'scenario',
+          'pairs',
+          'trivial req/s',
+          'route req/s',
+          'trivial CPU µs/req',
+          'route CPU µs/req',
+          'route p50 ms',
+        ],
         rows: results.map((r) => [
           r.scenario,
           r.cpuRatios.length,
@@ -309,16 +340,18 @@ export async function profileSection(): Promise<BenchSection> {
   const order = [RUNTIME, NODE, NATIVE, TRIVIAL_PART, ...PARTS.map(([, part]) => part), OTHER_PROJECT];
   type Run = 'trivial' | 'text' | 'media';
   const us = (name: Run, part: string) => round((perRequest[name].get(part) ?? 0) / windows[name]!.answered, 1);
-  const total = (name: Run) => round([...perRequest[name].values()].reduce((a, b) => a + b, 0) / windows[name]!.answered, 1);
+  const sampled = (name: Run) => [...perRequest[name].values()].reduce((a, b) => a + b, 0);
+  const total = (name: Run) => round(sampled(name) / windows[name]!.answered, 1);
   const projectParts = order.slice(4);
   const ours = (name: 'text' | 'media') => round(projectParts.reduce((sum, part) => sum + us(name, part), 0), 1);
   const baseline = 'same profile, per request';
   return section({
     title: 'Where a webhook request\'s CPU goes (V8 --cpu-prof of the runtime process under load)',
     method:
-      `One profiled runtime process (100 µs sampling), ${PROFILE_SECONDS} s of load each for trivial, text and media after a warm-up; ` +
-      'each sample goes to the innermost project frame on its stack (so Node calls made by our code, like HMAC, count as ours), ' +
-      'else to the runtime. µs per request of sampled main-thread time; the profiler itself adds overhead, so read shares, not totals.',
+      `One profiled runtime process (100 µs sampling), ${PROFILE_SECONDS} s of load each for trivial, text and ` +
+      'media after a warm-up. Each sample goes to the innermost JavaScript frame outside Node on its stack: project code ' +
+      '(with the Node calls it makes, like HMAC) is ours, package code the runtime\'s. µs per request of sampled ' +
+      'main-thread time; the profiler adds overhead and counts time the process waited for a core, so read shares.',
     table: {
       columns: ['part', 'trivial µs/req', 'text µs/req', 'media µs/req'],
       rows: [
@@ -329,9 +362,15 @@ export async function profileSection(): Promise<BenchSection> {
     figures: [
       figure({ name: 'text: our code per request', value: ours('text'), unit: 'µs', baseline, spread: 'one run' }),
       figure({ name: 'media: our code per request', value: ours('media'), unit: 'µs', baseline, spread: 'one run' }),
-      figure({ name: 'trivial: runtime and Node per request', value: round(total('trivial') - us('trivial', TRIVIAL_PART), 1), unit: 'µs', baseline, spread: 'one run' }),
+      figure({
+        name: 'trivial: runtime and Node per request',
+        value: round(total('trivial') - us('trivial', TRIVIAL_PART), 1),
+        unit: 'µs',
+        baseline,
+        spread: 'one run',
+      }),
     ],
-    notes: ['One profile is one sample: its figures have no spread and no goal; the load section above carries the goals.'],
+    notes: ['One profile is one run: its figures have no spread and no goal; the load section carries the goals.'],
   });
 }
 
