@@ -14,9 +14,10 @@ import { type RouteRequest } from './route';
 export type AdminAuthOutcome = 'ok' | 'unconfigured' | 'missing' | 'invalid';
 
 /** Compares the Authorization header with the configured token, in constant time. */
-export function checkAdminAuthorization(header: string | undefined, configuredToken: string | undefined): AdminAuthOutcome {
-  if (!configuredToken || configuredToken.length < ADMIN_TOKEN_MIN_LENGTH) return 'unconfigured';
-  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
+export function checkAdminAuthorization(header: unknown, configuredToken: unknown): AdminAuthOutcome {
+  if (typeof configuredToken !== 'string' || configuredToken.length < ADMIN_TOKEN_MIN_LENGTH) return 'unconfigured';
+  if (typeof header !== 'string') return 'missing';
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
   if (!match?.[1]) return 'missing';
   return safeEqual(match[1], configuredToken) ? 'ok' : 'invalid';
 }
@@ -27,6 +28,20 @@ const error = (message: string, hint: string) => errorBody({ message, hint });
 export function requireAdminToken(request: RouteRequest): void {
   const { ADMIN_TOKEN } = adminSettingsSchema.parse({ ADMIN_TOKEN: request.env.ADMIN_TOKEN });
   const outcome = checkAdminAuthorization(request.headers.authorization, ADMIN_TOKEN);
+  if (outcome !== 'unconfigured' && request.requestParamSent) {
+    // The runtime spreads query and body over its own `request`: the real headers are gone, and a token
+    // from the URL or the body is never taken (URLs end up in access logs).
+    logEvent({ level: 'warn', event: 'admin.auth', route: request.path, outcome: 'request_param' });
+    throw new HttpError({
+      kind: 'json',
+      status: 400,
+      body: errorBody({
+        message: 'A parameter named "request" is not accepted: it would stand in for the request\'s headers.',
+        hint: 'Remove the "request" parameter from the query string and the body; send the token as the header Authorization: Bearer <ADMIN_TOKEN>.',
+        problems: [{ path: 'request', message: 'not an accepted parameter' }],
+      }),
+    });
+  }
   if (outcome === 'ok') return;
   logEvent({ level: 'warn', event: 'admin.auth', route: request.path, outcome });
   if (outcome === 'unconfigured') {

@@ -7,35 +7,57 @@ import { errorBody } from '../lib/error-body';
 import { describeZodError } from '../lib/validation';
 import { logEvent } from './log';
 import { badRequestJson, HttpError, toResponse, type Reply } from './reply';
-import type { FunctionContext, FunctionEvent, FunctionHandler } from './runtime';
+import { runtimeRequestSchema, type FunctionContext, type FunctionEvent, type FunctionHandler } from './runtime';
 
 export type RouteRequest = {
   /** Environment variables (context minus the runtime's own members). */
   env: Record<string, string | undefined>;
   /** Query and body parameters, without the runtime's `request` member. */
   params: Record<string, unknown>;
-  /** Lower-cased request headers. */
+  /** Lower-cased request headers, from the runtime's own `request` only (empty when a caller replaced it). */
   headers: Record<string, string | undefined>;
+  /**
+   * True when `event.request` is not the runtime's: the query or body had a parameter named `request`, which
+   * the runtime spreads over its own. The headers are then unknown; routes that read them refuse the request.
+   */
+  requestParamSent: boolean;
   /** The function's path, e.g. /whatsapp/incoming. */
   path: string;
   /** Host (and port) the function is served on, e.g. example-1234.twil.io or localhost:3000. */
   domainName: string;
 };
 
+/**
+ * The headers of the runtime's own `event.request`, or undefined when `request` is not shaped as the runtime
+ * makes it (then it came from the caller). A caller who copies that shape exactly cannot be told apart here;
+ * the headers are still only what the caller sent, so the secret checks behind them hold.
+ */
+function runtimeHeaders(request: unknown): Record<string, string | undefined> | undefined {
+  const parsed = runtimeRequestSchema.safeParse(request);
+  if (!parsed.success) return undefined;
+  const headers: Record<string, string | undefined> = Object.create(null);
+  for (const [key, value] of Object.entries(parsed.data.headers)) {
+    headers[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  // The runtime parses cookies from the Cookie header: cookies without one were written by the caller.
+  if (headers.cookie === undefined && Object.keys(parsed.data.cookies).length > 0) return undefined;
+  return headers;
+}
+
 function toRequest(context: FunctionContext, event: FunctionEvent): RouteRequest {
   const env: Record<string, string | undefined> = {};
   for (const key in context) if (typeof context[key] === 'string') env[key] = context[key]; // no entry arrays per request
   const { request, ...params } = event;
-  const headers: Record<string, string | undefined> = {};
-  const given = request && typeof request === 'object' && 'headers' in request ? request.headers : undefined;
-  if (given && typeof given === 'object') {
-    // Only strings (or lists of strings) are headers; anything else cannot have come from HTTP.
-    for (const [key, value] of Object.entries(given)) {
-      if (typeof value === 'string') headers[key.toLowerCase()] = value;
-      else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) headers[key.toLowerCase()] = value.join(', ');
-    }
-  }
-  return { env, params, headers, path: context.PATH ?? '', domainName: context.DOMAIN_NAME ?? 'localhost' };
+  const headers = runtimeHeaders(request);
+  return {
+    env,
+    params,
+    headers: headers ?? Object.create(null),
+    // No `request` at all (a runtime that passes no headers): nothing was replaced, there are just no headers.
+    requestParamSent: request !== undefined && headers === undefined,
+    path: context.PATH ?? '',
+    domainName: context.DOMAIN_NAME ?? 'localhost',
+  };
 }
 
 /**

@@ -8,6 +8,7 @@
  * `{headers, cookies}`. Typing it as the runtime's object would hide exactly that.
  */
 import type { Context, ServerlessCallback, TwilioResponse } from '@twilio-labs/serverless-runtime-types/types';
+import * as z from '../lib/zod';
 
 export type { TwilioResponse };
 
@@ -17,11 +18,24 @@ export type { TwilioResponse };
  */
 export type FunctionContext = Partial<Context> & { [variable: string]: unknown };
 
-/** `event`: query and body parameters merged, plus (when the caller did not replace it) the runtime's request. */
+/**
+ * `event`: the runtime builds it as `{request: {headers, cookies}, ...query, ...body}`, so a query or body
+ * parameter named `request` replaces the runtime's own: `request` may hold anything a caller sent.
+ */
 export type FunctionEvent = {
   request?: unknown;
   [parameter: string]: unknown;
 };
+
+/**
+ * The runtime's own `event.request`: exactly `headers` (lower-cased names; a repeated header is an array of
+ * its values, so never fewer than two) and `cookies` (parsed from the Cookie header; a `j:` JSON cookie may
+ * be any value).
+ */
+export const runtimeRequestSchema = z.strictObject({
+  headers: z.record(z.string(), z.union([z.string(), z.array(z.string()).check(z.minLength(2))])),
+  cookies: z.record(z.string(), z.unknown()),
+});
 
 export type FunctionCallback = ServerlessCallback;
 

@@ -15,29 +15,30 @@ import { readSettings } from './settings';
  */
 export function verifyTwilioWebhook(request: RouteRequest): Record<string, string> {
   const settings = readSettings(webhookSettingsSchema, { ...request.env, DOMAIN_NAME: request.domainName });
-  // Twilio posts flat form fields (a repeated key becomes an array); anything else was not signed by Twilio.
-  let flat = true;
-  let repeated = false;
-  for (const value of Object.values(request.params)) {
-    if (typeof value === 'string') continue;
-    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) repeated = true;
-    else flat = false;
-  }
-  const params = request.params as SignedParams;
-  // Where a key was repeated, the route reads its first value.
-  const strings = repeated
-    ? Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? (v[0] ?? '') : v]))
-    : (params as Record<string, string>);
   if (!settings.AUTH_TOKEN) {
     logEvent({ level: 'error', event: 'webhook.refused', route: request.path, reason: 'AUTH_TOKEN is not configured, so no signature can be checked' });
   }
-  const urls = signedUrlCandidates(request.path, settings.DOMAIN_NAME, settings.PUBLIC_BASE_URL);
-  const signature = request.headers['x-twilio-signature'];
-  if (!flat || !settings.AUTH_TOKEN || !isValidSignature(settings.AUTH_TOKEN, signature, urls, params)) {
-    throw new HttpError({ kind: 'text', status: 403, body: 'Forbidden: missing or invalid X-Twilio-Signature.' });
+  // Twilio never sends a field named `request`; one replaced the runtime's headers, so there is no signature to trust.
+  if (request.requestParamSent) throw forbidden('a parameter named "request" is not accepted');
+  // Twilio posts flat form fields (a repeated key becomes an array); anything else was not signed by Twilio.
+  let repeated = false;
+  for (const value of Object.values(request.params)) {
+    if (typeof value === 'string') continue;
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw forbidden('missing or invalid X-Twilio-Signature');
+    repeated = true;
   }
-  return strings;
+  const params = request.params as SignedParams;
+  const signature = request.headers['x-twilio-signature'];
+  const urls = signedUrlCandidates(request.path, settings.DOMAIN_NAME, settings.PUBLIC_BASE_URL);
+  if (!settings.AUTH_TOKEN || typeof signature !== 'string' || !isValidSignature(settings.AUTH_TOKEN, signature, urls, params)) {
+    throw forbidden('missing or invalid X-Twilio-Signature');
+  }
+  // Where a key was repeated, the route reads its first value.
+  if (!repeated) return params as Record<string, string>;
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? (v[0] ?? '') : v]));
 }
+
+const forbidden = (reason: string) => new HttpError({ kind: 'text', status: 403, body: `Forbidden: ${reason}.` });
 
 /** A plain-text 400, one line per field problem. Twilio then calls the fallback URL. */
 export function webhookBadRequest(error: $ZodError): HttpError {

@@ -4,6 +4,7 @@
  */
 import type { InboundMessage, MediaItem } from './inbound';
 import { locationMessage, mapsLink, type Location, type LocationMessage } from './location';
+import { truncateMessage } from './message-length';
 import type { ContentMessage } from './templates/message';
 import type { OutboundMessage } from './twiml';
 
@@ -44,6 +45,12 @@ export function normalizeCommand(body: string): string {
 }
 
 const text = (body: string): BotReply => ({ kind: 'messages', messages: [{ body }] });
+
+/**
+ * A user's text quoted in a reply, cut to `max` UTF-16 units: however long it was, the reply's own words
+ * still fit Twilio's 1,600 (the TwiML cut at MAX_MESSAGE_UNITS would otherwise drop them).
+ */
+const quote = (userText: string, max = 300): string => truncateMessage(userText, max);
 
 function menu(profileName: string | undefined): string {
   const name = profileName ? ` ${Array.from(profileName.replace(/[*_~`\r\n]/g, '')).slice(0, 40).join('').trim()}` : '';
@@ -104,7 +111,7 @@ function describeMedia(items: MediaItem[]): string {
   const lines = [`Thanks! I received ${plural(items.length, 'item')}.`];
   if (counts.size > 0) lines.push([...counts].map(([family, n]) => `- ${plural(n, family)}`).join('\n'));
   if (unsupported.size > 0) {
-    const types = [...unsupported].map((t) => Array.from(t).slice(0, 80).join('')).join(', ');
+    const types = [...unsupported].map((t) => quote(t, 80)).join(', ');
     lines.push(
       `I can't use ${unsupported.size === 1 ? 'this type' : 'these types'}, sorry: ${types}. ` +
         'WhatsApp messages here carry JPG and PNG images, audio, MP4 video and PDF documents.',
@@ -115,8 +122,8 @@ function describeMedia(items: MediaItem[]): string {
 
 function describeLocation(content: Extract<InboundMessage['content'], { kind: 'location' }>): string {
   const place = content.label ?? content.address;
-  const lines = [`📍 Got your location${place ? `: ${place}` : ''}`];
-  if (content.label && content.address) lines.push(content.address);
+  const lines = [`📍 Got your location${place ? `: ${quote(place)}` : ''}`];
+  if (content.label && content.address) lines.push(quote(content.address));
   lines.push(`${content.latitude}, ${content.longitude}`, mapsLink(content.latitude, content.longitude));
   return lines.join('\n');
 }
@@ -134,7 +141,7 @@ export function replyTo(message: InboundMessage, settings: BotSettings): BotRepl
       return (
         commandReply(normalizeCommand(content.payload ?? ''), message, settings) ??
         commandReply(normalizeCommand(content.text), message, settings) ??
-        text(`You picked “${content.text}”. Send *menu* to see everything I can do.`)
+        text(`You picked “${quote(content.text)}”. Send *menu* to see everything I can do.`)
       );
     case 'unknown':
       return text("I can't read that kind of message yet. Send *help* to see what I understand.");
@@ -167,7 +174,7 @@ function commandReply(command: string, message: InboundMessage, settings: BotSet
       kind: 'send-location',
       // The bot answers from the number the user wrote to.
       request: locationMessage(settings.location, message.to, message.from),
-      onSent: [{ body: `📍 Here is where to find us: ${settings.location.name}` }],
+      onSent: [{ body: truncateMessage(`📍 Here is where to find us: ${settings.location.name}`) }],
       onFailure: [{ body: "Sorry, I couldn't send the location just now. Please try again in a minute." }],
     };
   }

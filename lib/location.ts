@@ -2,6 +2,7 @@
  * Locations: the bot's own (sent through the Messages API as a PersistentAction, since TwiML cannot carry
  * one) and the ones users send.
  */
+import { MAX_MESSAGE_UNITS, truncateMessage } from './message-length';
 import * as z from './zod';
 
 export type Location = { latitude: number; longitude: number; name: string; label: string };
@@ -21,15 +22,22 @@ export const locationSchema = z.object({
   label: z.string(),
 });
 
-/** `geo:{lat},{long}|{label}`, coordinates validated (throws a zod error on bad ones). */
+/**
+ * `geo:{lat},{long}|{label}`, coordinates validated (throws a zod error on bad ones); the label is cut so the
+ * whole action stays within MAX_MESSAGE_UNITS, like every text this bot sends.
+ */
 export function geoPersistentAction(location: Location): string {
   const valid = locationSchema.parse(location);
-  return `geo:${valid.latitude},${valid.longitude}|${cleanLabel(valid.label)}`;
+  const pin = `geo:${valid.latitude},${valid.longitude}|`;
+  return pin + truncateMessage(cleanLabel(valid.label), MAX_MESSAGE_UNITS - pin.length);
 }
 
-/** The Messages API request that sends `location` to `to` from `from` (session messages only). */
+/**
+ * The Messages API request that sends `location` to `to` from `from` (session messages only). The name is the
+ * Body, cut to MAX_MESSAGE_UNITS: Twilio refuses a longer one (21617).
+ */
 export function locationMessage(location: Location, from: string, to: string): LocationMessage {
-  return { from, to, body: location.name, persistentAction: geoPersistentAction(location) };
+  return { from, to, body: truncateMessage(location.name), persistentAction: geoPersistentAction(location) };
 }
 
 /** A link that opens the coordinates in a maps app or browser. */

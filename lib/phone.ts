@@ -24,11 +24,19 @@ export const E164_PATTERN = /^\+[1-9]\d{6,14}$/;
 export const WHATSAPP_ADDRESS_PATTERN = /^whatsapp:\+[1-9]\d{6,14}$/;
 
 /**
+ * Argentina's geographic numbers (national numbers starting 1, 2 or 3: area code first), where mobiles live:
+ * WhatsApp writes those +549. The others (8: 800 toll-free and 810 local-rate; 6: premium rate) are never
+ * mobiles and keep +54. A leading-digits rule, since the trimmed metadata cannot tell number types apart;
+ * test/unit/phone.test.ts checks it against libphonenumber-js's full metadata, which can.
+ */
+const ARGENTINE_GEOGRAPHIC = /^\+54[123]/;
+
+/**
  * WhatsApp's numbering for two countries (Twilio, "Register WhatsApp senders"):
- * Argentina +54 -> +549 (the national "15" mobile prefix dropped), Mexico +52 -> +521.
+ * Argentina +54 -> +549 for geographic numbers (the national "15" mobile prefix dropped), Mexico +52 -> +521.
  */
 function applyWhatsAppCountryRules(e164: string): string {
-  if (e164.startsWith('+54') && !e164.startsWith('+549')) return `+549${e164.slice(3)}`;
+  if (ARGENTINE_GEOGRAPHIC.test(e164)) return `+549${e164.slice(3)}`;
   if (e164.startsWith('+52') && !e164.startsWith('+521')) return `+521${e164.slice(3)}`;
   return e164;
 }

@@ -2,7 +2,9 @@
  * Twilio request signatures (X-Twilio-Signature), computed here rather than with twilio-node so that a
  * webhook function does not pay the ~200 ms cold `require('twilio')` on every container start.
  * The algorithm is Twilio's: HMAC-SHA1 over the full URL followed by every POST parameter, sorted by
- * name, name and value concatenated; base64. Tests sign with twilio.getExpectedTwilioSignature.
+ * name, name and value concatenated; base64. A repeated parameter contributes each distinct value once,
+ * sorted (twilio-node's getExpectedTwilioSignature drops duplicate values; test/unit/signature.test.ts proves
+ * the two equal).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { isLocalDomain } from './public-url';
@@ -11,14 +13,15 @@ export type SignedParams = Record<string, string | string[]>;
 
 const SHA1_BYTES = 20;
 
-/** What Twilio signs: the URL, then every parameter's name and value, sorted by name (repeated values sorted). */
+/** What Twilio signs: the URL, then each parameter's name and value, sorted by name (repeated values sorted). */
 function signedPayload(url: string, params: SignedParams): string {
   // A plain loop: this runs on every webhook request, and the reduce/map/join form allocated per key.
   let payload = url;
   for (const key of Object.keys(params).sort()) {
     const value = params[key]!;
     if (typeof value === 'string') payload += key + value;
-    else for (const v of [...value].sort()) payload += key + v;
+    // Distinct values only, as twilio-node signs them: `a=x&a=x` is signed as one `ax`.
+    else for (const v of [...new Set(value)].sort()) payload += key + v;
   }
   return payload;
 }
@@ -33,6 +36,8 @@ export function computeSignature(authToken: string, url: string, params: SignedP
 
 /** Constant-time string comparison (no early exit on the first differing byte). */
 export function safeEqual(a: string, b: string): boolean {
+  // Callers hand in header values and secrets: anything but two strings is never equal (and never throws).
+  if (typeof a !== 'string' || typeof b !== 'string') return false;
   const left = Buffer.from(a, 'utf8');
   const right = Buffer.from(b, 'utf8');
   // Compare equal-length buffers so timingSafeEqual never throws; the length check comes after.
@@ -46,11 +51,11 @@ export function safeEqual(a: string, b: string): boolean {
  */
 export function isValidSignature(
   authToken: string,
-  signature: string | undefined,
+  signature: unknown,
   urls: readonly string[],
   params: SignedParams,
 ): boolean {
-  if (!authToken || !signature) return false;
+  if (typeof authToken !== 'string' || !authToken || typeof signature !== 'string' || !signature) return false;
   // Compared as bytes: the header decoded once, each candidate's digest never base64-encoded. Decoding is
   // lenient, so the header must also be exactly the canonical base64 of what it decodes to.
   const given = Buffer.from(signature, 'base64');
@@ -60,12 +65,28 @@ export function isValidSignature(
 }
 
 /**
+ * The URL with and without its port, as twilio-node's validateRequest tries it: Twilio signs the URL as it was
+ * configured, and `https://host/x` and `https://host:443/x` are the same address written two ways.
+ */
+function withAndWithoutPort(url: string): string[] {
+  const match = /^(https?:\/\/)([^/?#]*?)(:\d+)?([/?#].*)?$/i.exec(url);
+  if (!match) return [url];
+  const [, scheme = '', host = '', port, rest = ''] = match;
+  const defaultPort = scheme.toLowerCase() === 'https://' ? ':443' : ':80';
+  return [url, port ? `${scheme}${host}${rest}` : `${scheme}${host}${defaultPort}${rest}`];
+}
+
+/**
  * The URLs Twilio may have signed for `path`: PUBLIC_BASE_URL + path when it is set (a tunnel or custom
- * domain), else https://DOMAIN_NAME + path, plus the http:// form on a local domain.
+ * domain), else https://DOMAIN_NAME + path, plus the http:// form on a local domain; each also with its
+ * port written out (or left out, when it is written).
  */
 export function signedUrlCandidates(path: string, domainName: string, publicBaseUrl?: string): string[] {
-  if (publicBaseUrl) return [publicBaseUrl.replace(/\/+$/, '') + path];
-  // Locally the http:// form is the one in use: try it first.
-  if (isLocalDomain(domainName)) return [`http://${domainName}${path}`, `https://${domainName}${path}`];
-  return [`https://${domainName}${path}`];
+  const bases = publicBaseUrl
+    ? [publicBaseUrl.replace(/\/+$/, '') + path]
+    : // Locally the http:// form is the one in use: try it first.
+      isLocalDomain(domainName)
+      ? [`http://${domainName}${path}`, `https://${domainName}${path}`]
+      : [`https://${domainName}${path}`];
+  return [...new Set([...bases, ...bases.flatMap((url) => withAndWithoutPort(url).slice(1))])];
 }

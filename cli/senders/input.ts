@@ -4,6 +4,7 @@
  * on `;`), then every row is checked with the Senders create schema of lib/senders — the one the admin route
  * uses — plus `account_sid`. Problems carry the line number and the field.
  */
+import { isUtf8 } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { parse as parseCsv } from 'csv-parse/sync';
 import contract from '../../contracts/senders-openapi.json';
@@ -106,9 +107,68 @@ function lineCounter(buffer: Buffer) {
 
 type CsvRecord = { record: string[]; info: { bytes: number } };
 
-/** Reads CSV text: header check, then one RawRow per record. */
-export function readCsv(text: string): { rows: RawRow[]; problems: RowProblem[] } {
-  const buffer = Buffer.from(text, 'utf8');
+/**
+ * Byte offsets where `buffer` stops being UTF-8: each start of an invalid sequence (a stray continuation
+ * byte, a truncated, overlong or surrogate sequence, a byte that never appears in UTF-8).
+ */
+export function invalidUtf8Offsets(buffer: Uint8Array): number[] {
+  const offsets: number[] = [];
+  let i = 0;
+  while (i < buffer.length) {
+    const [length, min, max] = utf8Sequence(buffer[i]!);
+    let ok = length > 0 && i + length <= buffer.length;
+    // The second byte has the narrowed range (no overlongs, surrogates or code points past U+10FFFF).
+    for (let k = 1; ok && k < length; k++) {
+      const byte = buffer[i + k]!;
+      ok = k === 1 ? byte >= min && byte <= max : byte >= 0x80 && byte <= 0xbf;
+    }
+    if (ok) i += length;
+    else offsets.push(i++);
+  }
+  return offsets;
+}
+
+/** A sequence's length from its lead byte (0: never a lead), and the range of its second byte. */
+function utf8Sequence(lead: number): [number, number, number] {
+  if (lead < 0x80) return [1, 0, 0];
+  if (lead >= 0xc2 && lead <= 0xdf) return [2, 0x80, 0xbf];
+  if (lead === 0xe0) return [3, 0xa0, 0xbf];
+  if (lead === 0xed) return [3, 0x80, 0x9f];
+  if (lead >= 0xe1 && lead <= 0xef) return [3, 0x80, 0xbf];
+  if (lead === 0xf0) return [4, 0x90, 0xbf];
+  if (lead >= 0xf1 && lead <= 0xf3) return [4, 0x80, 0xbf];
+  if (lead === 0xf4) return [4, 0x80, 0x8f];
+  return [0, 0, 0];
+}
+
+/**
+ * One problem per CSV cell holding bytes that are not UTF-8 (which decoding would silently turn into U+FFFD):
+ * the line of the first bad byte and the cell's column. `records` are those csv-parse read from `buffer`.
+ */
+function invalidUtf8Problems(buffer: Buffer, records: readonly CsvRecord[], columns: readonly string[]): Map<CsvRecord, RowProblem[]> {
+  const offsets = invalidUtf8Offsets(buffer);
+  const problems = new Map<CsvRecord, RowProblem[]>();
+  let next = 0;
+  for (const csvRecord of records) {
+    const { record, info } = csvRecord;
+    const inRecord: number[] = [];
+    while (next < offsets.length && offsets[next]! < info.bytes) inRecord.push(offsets[next++]!);
+    if (inRecord.length === 0) continue;
+    const first = inRecord[0]!;
+    const line = buffer.subarray(0, first).filter((b) => b === 0x0a).length + 1;
+    const lineStart = buffer.lastIndexOf(0x0a, first - 1) + 1;
+    const bytes = inRecord.slice(0, 3).map((o) => `0x${buffer[o]!.toString(16).padStart(2, '0')}`).join(' ');
+    const message = `not valid UTF-8: byte ${bytes} at byte ${first - lineStart + 1} of the line`;
+    // The cells showing a replacement character are the ones the bad bytes are in.
+    const cells = record.flatMap((cell, i) => (cell.includes('\ufffd') ? [columns[i] ?? `(column ${i + 1})`] : []));
+    problems.set(csvRecord, (cells.length ? cells : ['(row)']).map((field) => ({ line, field, message, expected: 'text saved as UTF-8' })));
+  }
+  return problems;
+}
+
+/** Reads CSV (the file's bytes, or text): header check, then one RawRow per record. */
+export function readCsv(input: Buffer | string): { rows: RawRow[]; problems: RowProblem[] } {
+  const buffer = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
   let records: CsvRecord[];
   try {
     records = parseCsv(buffer, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as unknown as CsvRecord[];
@@ -120,8 +180,9 @@ export function readCsv(text: string): { rows: RawRow[]; problems: RowProblem[] 
   const [header, ...body] = records;
   if (!header) return { rows: [], problems: [{ line: 1, field: '(csv)', message: 'the file is empty', expected: 'a header row, then one sender a row' }] };
   startLine(header.info.bytes);
-  const problems: RowProblem[] = [];
   const paths = header.record.map(columnPath);
+  const notUtf8 = isUtf8(buffer) ? new Map<CsvRecord, RowProblem[]>() : invalidUtf8Problems(buffer, records, paths);
+  const problems: RowProblem[] = [...(notUtf8.get(header) ?? [])];
   paths.forEach((path, index) => {
     const column = header.record[index]!;
     if (!KNOWN_COLUMNS.includes(path)) {
@@ -133,8 +194,14 @@ export function readCsv(text: string): { rows: RawRow[]; problems: RowProblem[] 
   if (!paths.includes('sender_id')) problems.push({ line: 1, field: 'sender_id', message: 'no sender_id column', expected: 'a sender_id column' });
   if (problems.length) return { rows: [], problems };
   const rows: RawRow[] = [];
-  for (const { record, info } of body) {
+  for (const csvRecord of body) {
+    const { record, info } = csvRecord;
     const line = startLine(info.bytes);
+    const badBytes = notUtf8.get(csvRecord);
+    if (badBytes) {
+      problems.push(...badBytes);
+      continue;
+    }
     if (record.length !== paths.length) {
       problems.push({ line, field: '(row)', message: `${record.length} cells, the header has ${paths.length}`, expected: `${paths.length} cells` });
       continue;
@@ -145,11 +212,20 @@ export function readCsv(text: string): { rows: RawRow[]; problems: RowProblem[] 
 }
 
 /** Reads JSON-lines text: one object a line, blank lines skipped. */
-export function readJsonLines(text: string): { rows: RawRow[]; problems: RowProblem[] } {
+export function readJsonLines(input: Buffer | string): { rows: RawRow[]; problems: RowProblem[] } {
   const rows: RawRow[] = [];
   const problems: RowProblem[] = [];
+  const badLines = new Set<number>();
+  if (typeof input !== 'string' && !isUtf8(input)) {
+    for (const offset of invalidUtf8Offsets(input)) badLines.add(input.subarray(0, offset).filter((b) => b === 0x0a).length + 1);
+  }
+  const text = typeof input === 'string' ? input : input.toString('utf8');
   text.replace(/^\ufeff/, '').split(/\r?\n/).forEach((content, index) => {
     const line = index + 1;
+    if (badLines.has(line)) {
+      problems.push({ line, field: '(json)', message: 'not valid UTF-8', expected: 'text saved as UTF-8' });
+      return;
+    }
     if (content.trim() === '') return;
     let value: unknown;
     try {
@@ -215,8 +291,8 @@ export function validateRows(raw: readonly RawRow[], parentAccount: string): Val
 
 /** Reads and checks an input file. */
 export async function readInput(path: string, format: InputFormat | undefined, parentAccount: string): Promise<ValidatedInput> {
-  const text = await readFile(path, 'utf8');
-  const read = (format ?? formatOf(path)) === 'csv' ? readCsv(text) : readJsonLines(text);
+  const bytes = await readFile(path);
+  const read = (format ?? formatOf(path)) === 'csv' ? readCsv(bytes) : readJsonLines(bytes);
   const checked = validateRows(read.rows, parentAccount);
   return { ...checked, problems: [...read.problems, ...checked.problems].sort((a, b) => a.line - b.line) };
 }

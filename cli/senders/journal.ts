@@ -2,9 +2,11 @@
  * The journal of a bulk run: an append-only JSON-lines file, each record fsync'd before the tool acts on it.
  * An "intent" is written before a create request and "created" after it, so after a crash anywhere the next
  * run knows which senders may exist already (intent without result: look them up before creating again).
- * A lock file next to it keeps two live runs from sharing one journal.
+ * A lock file next to it keeps two live runs from sharing one journal; one left by a killed run is taken over
+ * by exactly one of the runs that find it (see acquire).
  */
-import { open, readFile, truncate, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { link, open, readFile, stat, truncate, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import * as z from '../../lib/zod';
 import { CliProblem } from './args';
 
@@ -143,22 +145,91 @@ function fold(records: readonly JournalRecord[]) {
   return { states, lastCreate, apply };
 }
 
-async function takeLock(lockPath: string): Promise<void> {
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    try {
-      await writeFile(lockPath, `${process.pid}\n`, { flag: 'wx' });
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const pid = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
-      if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
-        throw new CliProblem(`another run (pid ${pid}) is using this journal; wait for it or stop it (lock: ${lockPath})`);
+/** A lock file as read: its holder, and a key naming this very file (its content is unique to it). */
+type HeldLock = { pid: number; key: string };
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Creates `path` holding `content`, atomically: the content is written to a file of our own first and then
+ * hard-linked to `path`, which fails if `path` exists. So a lock is never seen half-written (empty), and of
+ * many runs creating it at once exactly one succeeds.
+ */
+async function createExclusive(path: string, content: string): Promise<boolean> {
+  const own = `${path}.${process.pid}.${randomUUID()}.tmp`;
+  await writeFile(own, content, { flag: 'wx' });
+  try {
+    await link(own, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await unlink(own).catch(() => undefined);
+  }
+}
+
+async function readLock(path: string): Promise<HeldLock | undefined> {
+  try {
+    const [text, info] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
+    // Lock files of this version hold "pid id"; an older one held only the pid, so its inode and time name it.
+    const key = createHash('sha256').update(`${text}\0${info.ino}\0${info.mtimeMs}`).digest('hex').slice(0, 32);
+    return { pid: Number(text.trim().split(/\s+/)[0]), key };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** How long a run waits for another one's takeover of a stale lock (it takes microseconds) to finish. */
+const TAKEOVER_WAIT_MS = 2000;
+const MAX_TAKEOVER_DEPTH = 5;
+
+/**
+ * Takes `path` (the journal's lock, or at depth > 0 the guard of a takeover). A lock whose holder is dead is
+ * taken over, and only by the one run that holds that lock's own guard (`<lock>.takeover-<key>`, created
+ * exclusively): it checks that the lock is still the stale one it judged, removes it, and competes for the
+ * lock again like everyone else. Without the guard, two runs judging the same stale lock could each remove it
+ * and each create their own, or one could remove the lock the other had just created: both would "win".
+ * A guard left by a run killed mid-takeover is itself stale and is taken over the same way, one level down.
+ */
+async function acquire(base: string, path: string, content: string, depth: number): Promise<void> {
+  const waitUntil = Date.now() + TAKEOVER_WAIT_MS;
+  for (;;) {
+    if (await createExclusive(path, content)) return;
+    const held = await readLock(path);
+    if (!held) continue; // released in between: compete again
+    if (Number.isInteger(held.pid) && held.pid > 0 && isAlive(held.pid)) {
+      if (depth === 0) {
+        throw new CliProblem(`another run (pid ${held.pid}) is using this journal; wait for it or stop it (lock: ${path})`);
       }
-      // Left by a run that was killed: take it over.
-      await unlink(lockPath).catch(() => undefined);
+      if (Date.now() > waitUntil) throw new CliProblem(`another run is taking over the journal lock ${base}; try again`);
+      await sleep(5);
+      continue;
+    }
+    if (depth >= MAX_TAKEOVER_DEPTH) throw new CliProblem(`could not take over the journal lock ${base}: remove ${base}* by hand`);
+    // Left by a run that was killed: take it over under its guard.
+    const guard = `${base}.takeover-${held.key}`;
+    await acquire(base, guard, content, depth + 1);
+    try {
+      if ((await readLock(path))?.key === held.key) await unlink(path);
+    } finally {
+      await unlink(guard).catch(() => undefined);
     }
   }
-  throw new CliProblem(`could not take the journal lock ${lockPath}`);
+}
+
+/** Takes the journal's lock; answers the lock file's content, which is this run's alone. */
+async function takeLock(lockPath: string): Promise<string> {
+  const content = `${process.pid} ${randomUUID()}\n`;
+  await acquire(lockPath, lockPath, content, 0);
+  return content;
+}
+
+/** Removes the lock if it is still the one this run took. */
+async function releaseLock(lockPath: string, content: string): Promise<void> {
+  const text = await readFile(lockPath, 'utf8').catch(() => undefined);
+  if (text === content) await unlink(lockPath).catch(() => undefined);
 }
 
 function isAlive(pid: number): boolean {
@@ -173,7 +244,7 @@ function isAlive(pid: number): boolean {
 /** Reads the journal (if any), repairs a torn last line, takes the lock and opens it for appending. */
 export async function openJournal(path: string, onWarning: (message: string) => void = () => undefined): Promise<Journal> {
   const lockPath = `${path}.lock`;
-  await takeLock(lockPath);
+  const lock = await takeLock(lockPath);
   let handle: FileHandle | undefined;
   try {
     const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
@@ -208,12 +279,12 @@ export async function openJournal(path: string, onWarning: (message: string) => 
       async close() {
         await queue;
         await opened.close();
-        await unlink(lockPath).catch(() => undefined);
+        await releaseLock(lockPath, lock);
       },
     };
   } catch (error) {
     await handle?.close();
-    await unlink(lockPath).catch(() => undefined);
+    await releaseLock(lockPath, lock);
     throw error;
   }
 }

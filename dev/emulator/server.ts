@@ -6,7 +6,7 @@
  * Each endpoint family is a module exporting EmulatorRoute[] (messages.ts, senders.ts ...), listed in
  * ROUTE_MODULES below. Control endpoints live under /__emulator/:
  *   GET  /__emulator/requests[?route=name]   what was received (parsed bodies, account, time)
- *   POST /__emulator/faults                   {route, status?, code?, delayMs?, times?} injects a fault
+ *   POST /__emulator/faults                   {route, status?, code?, delayMs?, times?, afterHandling?} injects a fault
  *   POST /__emulator/reset                    forgets requests, faults and resources
  * Route modules add their own control routes (`control: true`), e.g. senders.ts: POST /__emulator/senders/{Sid}/offline,
  * content.ts: POST /__emulator/content/{Sid}/reject and /approve.
@@ -68,6 +68,11 @@ export type Fault = {
   times?: number;
   /** Retry-After header value (seconds) for 429s. */
   retryAfter?: number;
+  /**
+   * Carry the request out first (a create creates), then answer the fault's status instead of the real answer:
+   * Twilio did the work but the answer was lost on its way back. Default false: the request is refused untouched.
+   */
+  afterHandling?: boolean;
 };
 
 /** Options each route module may read (timings of simulated state changes and the like). */
@@ -242,6 +247,10 @@ export async function startEmulator(options: EmulatorOptions & { port?: number }
       request.authUser = user;
       const fault = takeFault(state, found.name);
       if (fault?.delayMs) await sleep(fault.delayMs);
+      if (fault?.status && fault.afterHandling) {
+        const handled = match;
+        await Promise.resolve().then(() => found.handle(request, handled, state)).catch(() => undefined);
+      }
       if (fault?.status) {
         record(fault.status);
         const reply = twilioError(fault.status, fault.code ?? (fault.status === 429 ? 20429 : 20500), `Injected fault (${fault.status})`);

@@ -104,18 +104,30 @@ export async function findSenderBySenderId(call: TwilioCall, senderId: string, m
 
 /**
  * Registers a sender once: when the account already has a sender with this sender_id, answers it
- * (`created: false`) instead of creating another. Also when a create races another one and Twilio answers
- * 63110 (number already registered) for a sender that turns out to be this account's.
+ * (`created: false`) instead of creating another. When the create answers 63110 (number already registered)
+ * and the sender then turns out to be this account's, `created` says whether this call made it: true when an
+ * earlier attempt of this create ended without an answer Twilio vouches for (a 5xx or a dropped connection,
+ * retried): Twilio carried it out and the answer was lost, since the sender was not there when this call
+ * looked. Otherwise another request created it in between (`created: false`).
  */
 export async function registerSender(call: TwilioCall, body: SenderCreateBody): Promise<{ created: boolean; sender: Sender }> {
   const existing = await findSenderBySenderId(call, body.sender_id);
   if (existing) return { created: false, sender: existing };
+  let answerLost = false;
+  const create: TwilioCall = {
+    ...call,
+    trace: (attempt) => {
+      // A 429 is a refusal before any work; a 5xx or no answer at all may come after the sender was made.
+      if (attempt.status === 0 || attempt.status >= 500) answerLost = true;
+      call.trace?.(attempt);
+    },
+  };
   try {
-    return { created: true, sender: await createSender(call, body) };
+    return { created: true, sender: await createSender(create, body) };
   } catch (error) {
     if (error instanceof TwilioApiError && error.failure.code === TwilioErrorCode.NUMBER_ALREADY_ON_WHATSAPP) {
       const again = await findSenderBySenderId(call, body.sender_id).catch(() => undefined);
-      if (again) return { created: false, sender: again };
+      if (again) return { created: answerLost, sender: again };
     }
     throw error;
   }

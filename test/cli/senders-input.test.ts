@@ -1,7 +1,10 @@
 /** The bulk tool's input: CSV and JSON lines -> checked create bodies, problems with line and field. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { ROOT } from '../../dev/paths';
-import { columnPath, KNOWN_COLUMNS, nest, readCsv, readInput, readJsonLines, validateRows } from '../../cli/senders/input';
+import { columnPath, invalidUtf8Offsets, KNOWN_COLUMNS, nest, readCsv, readInput, readJsonLines, validateRows } from '../../cli/senders/input';
 import { parseBulkArgs, parseDuration } from '../../cli/senders/args';
 
 const PARENT = 'AC' + 'f'.repeat(32);
@@ -106,6 +109,58 @@ describe('validateRows', () => {
       expect(input.problems).toEqual([]);
       expect(input.rows.length).toBeGreaterThan(1);
     }
+  });
+});
+
+describe('bytes that are not UTF-8', () => {
+  const bytes = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p))));
+
+  it('refuses a CSV cell holding them, with the line and the field, instead of reading U+FFFD', () => {
+    const csv = bytes('sender_id,profile.name,profile.about\n+14155550101,Acme,ok\n+14155550102,Ac', [0xff], 'me,ok\n', '+14155550103,Caf', [0xe9], ',"two\nl', [0xc3], 'ines"\n');
+    const { rows, problems } = readCsv(csv);
+    expect(rows.map((r) => r.line)).toEqual([2]);
+    expect(problems).toEqual([
+      { line: 3, field: 'profile.name', message: 'not valid UTF-8: byte 0xff at byte 16 of the line', expected: 'text saved as UTF-8' },
+      // Latin-1 "é" (0xe9) in one cell, a cut sequence in the quoted multi-line cell: each named.
+      { line: 4, field: 'profile.name', message: 'not valid UTF-8: byte 0xe9 0xc3 at byte 17 of the line', expected: 'text saved as UTF-8' },
+      { line: 4, field: 'profile.about', message: 'not valid UTF-8: byte 0xe9 0xc3 at byte 17 of the line', expected: 'text saved as UTF-8' },
+    ]);
+  });
+
+  it('reads real UTF-8 untouched: accents, emoji, and a U+FFFD that was really written', () => {
+    const { rows, problems } = readCsv(bytes('sender_id,profile.name\n+14155550101,Café 🙂 \ufffd\n'));
+    expect(problems).toEqual([]);
+    expect(rows[0]!.fields).toEqual({ sender_id: '+14155550101', profile: { name: 'Café 🙂 \ufffd' } });
+  });
+
+  it('refuses them in a JSON line and through readInput, from the file’s bytes', async () => {
+    expect(readJsonLines(bytes('{"sender_id":"+1","profile":{"name":"A', [0x80], '"}}\n')).problems).toEqual([
+      { line: 1, field: '(json)', message: 'not valid UTF-8', expected: 'text saved as UTF-8' },
+    ]);
+    const path = join(mkdtempSync(join(tmpdir(), 'senders-input-')), 'in.csv');
+    writeFileSync(path, bytes('sender_id,profile.name\n+14155550101,Acme ', [0xc0, 0xaf], '\n'));
+    const input = await readInput(path, undefined, PARENT);
+    expect(input.rows).toEqual([]);
+    expect(input.problems).toEqual([expect.objectContaining({ line: 2, field: 'profile.name', message: expect.stringMatching(/^not valid UTF-8: byte 0xc0 0xaf/) })]);
+  });
+
+  it('finds an invalid sequence exactly when a strict UTF-8 decoder refuses the bytes', () => {
+    const strict = new TextDecoder('utf-8', { fatal: true });
+    const decodes = (b: Uint8Array) => {
+      try {
+        strict.decode(b);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const sample = fc.oneof(fc.uint8Array({ maxLength: 24 }), fc.string({ unit: 'binary', maxLength: 12 }).map((t) => new Uint8Array(Buffer.from(t, 'utf8'))));
+    fc.assert(
+      fc.property(sample, (b) => {
+        expect(invalidUtf8Offsets(b).length === 0).toBe(decodes(b));
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
 

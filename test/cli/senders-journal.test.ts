@@ -1,9 +1,11 @@
 /** The bulk journal: durable records, state per sender, torn last lines, and the lock between runs. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, appendFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, appendFileSync, existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openJournal, parseJournal, senderKey } from '../../cli/senders/journal';
+import { ROOT } from '../../dev/paths';
 
 const ACCOUNT = 'AC' + '2'.repeat(32);
 const KEY = senderKey(ACCOUNT, 'whatsapp:+14155550101');
@@ -68,4 +70,51 @@ describe('journal', () => {
     appendFileSync(path, '');
     expect(parseJournal(readFileSync(path, 'utf8')).records).toHaveLength(1);
   });
+
+  it('is taken over by exactly one of many runs finding the same stale lock at the same instant (one process)', async () => {
+    const deadPid = await exitedPid();
+    for (let round = 0; round < 15; round++) {
+      const folder = dir();
+      const path = join(folder, 'j.jsonl');
+      // Old lock files held only the pid; both forms are taken over.
+      writeFileSync(`${path}.lock`, round % 2 ? `${deadPid}\n` : `${deadPid} 00000000-dead-run\n`);
+      const outcomes = await Promise.allSettled(Array.from({ length: 12 }, () => openJournal(path)));
+      const won = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+      const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [String(o.reason)] : []));
+      expect({ round, won: won.length }).toEqual({ round, won: 1 });
+      for (const reason of refused) expect(reason).toMatch(/another run \(pid \d+\) is using this journal/);
+      expect(readFileSync(`${path}.lock`, 'utf8')).toMatch(new RegExp(`^${process.pid} `));
+      await won[0]!.close();
+      // Nothing left behind: no lock, no takeover guard, no temporary file.
+      expect(readdirSync(folder)).toEqual(['j.jsonl']);
+    }
+  });
+
+  it('is taken over by exactly one of many processes finding the same stale lock at the same instant', async () => {
+    const deadPid = await exitedPid();
+    for (let round = 0; round < 2; round++) {
+      const path = join(dir(), 'j.jsonl');
+      writeFileSync(`${path}.lock`, `${deadPid} 00000000-dead-run\n`);
+      // Far enough ahead for every process to have started (tsx compiles on start), then all at once.
+      const startAt = Date.now() + 6000;
+      const children = Array.from({ length: 5 }, () =>
+        spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/support/journal-lock-child.ts'), path, String(startAt)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] }),
+      );
+      const answers = await Promise.all(
+        children.map((child) => new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve))),
+      );
+      for (const child of children) child.stdin!.end();
+      await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))));
+      expect({ round, won: answers.filter((a) => a === 'won').length }).toEqual({ round, won: 1 });
+      for (const a of answers.filter((a) => a !== 'won')) expect(a).toMatch(/^refused: another run \(pid \d+\) is using this journal/);
+      expect(existsSync(`${path}.lock`)).toBe(false);
+    }
+  }, 60_000);
 });
+
+/** The pid of a process that has exited (so a lock holding it is stale). */
+async function exitedPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '0']);
+  await new Promise((resolve) => child.on('exit', resolve));
+  return child.pid!;
+}

@@ -103,3 +103,16 @@ describe('time budget', () => {
     }
   });
 });
+
+describe('a create whose answer was lost', () => {
+  it('register-sender answers 201 created: true when Twilio made the sender but the 500 hid it (the retry got 63110)', async () => {
+    await injectFault({ route: 'senders.create', status: 500, afterHandling: true });
+    const res = await admin.post('/admin/register-sender', humaneRegistration('+14155550116'));
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ created: true, sender: { sender_id: 'whatsapp:+14155550116', sid: expect.stringMatching(/^XE/) } });
+    expect(statusesOf('senders.create')).toEqual([500, 409]);
+    // One sender, and a second call answers it as existing.
+    const again = await admin.post('/admin/register-sender', humaneRegistration('+14155550116'));
+    expect(again).toMatchObject({ status: 200, body: { created: false, sender: { sid: res.body.sender.sid } } });
+  });
+});

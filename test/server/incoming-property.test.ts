@@ -1,7 +1,9 @@
 /**
  * Property: whatever Twilio (or anyone) posts to /whatsapp/incoming — random fields, missing fields,
- * odd unicode, huge bodies — the answer is never a 5xx, and every 200 is well-formed TwiML whose messages
- * stay within 1600 characters. 1,000 generated payloads, signed, through the real local runtime.
+ * odd unicode, huge bodies, repeated keys, `request`-like keys — the answer is never a 5xx, every 200 is
+ * well-formed TwiML, and every body the bot sends (TwiML, and the location message the emulator receives
+ * through the Messages API) stays within 1,600 UTF-16 units. 1,000 generated payloads, signed, through the
+ * real local runtime.
  */
 import fc from 'fast-check';
 import { startEmulator, type Emulator } from '../../dev/emulator/server';
@@ -22,7 +24,9 @@ beforeAll(async () => {
       TWILIO_API_BASE_URL: emulator.url,
       BOT_LOCATION_LATITUDE: '51.5',
       BOT_LOCATION_LONGITUDE: '-0.12',
-      BOT_LOCATION_NAME: 'London',
+      // Longer than a message may be, with emoji (two units each): the sent location must still fit.
+      BOT_LOCATION_NAME: `London ${'🇬🇧'.repeat(500)}`,
+      BOT_LOCATION_LABEL: 'L'.repeat(1700),
     },
   });
 });
@@ -45,7 +49,7 @@ const address = fc.oneof(
 );
 
 const KNOWN_FIELDS = {
-  Body: oddText,
+  Body: fc.oneof(oddText, fc.constantFrom('location', 'menu')),
   NumMedia: fc.oneof(fc.integer({ min: -2, max: 15 }).map(String), oddText),
   MediaUrl0: fc.oneof(fc.webUrl(), oddText),
   MediaContentType0: fc.oneof(fc.constantFrom('image/jpeg', 'image/webp', 'application/pdf', 'text/vcard'), oddText),
@@ -63,32 +67,47 @@ const KNOWN_FIELDS = {
   MessageSid: oddText,
 };
 
+/** Keys the runtime or a careless parser could take for its own `request`. Only `request` itself replaces it. */
+const requestLike = fc.constantFrom('request', 'Request', 'REQUEST', 'request[headers][x-twilio-signature]', 'request[]', 'request.headers');
+/** A value, or a key sent several times (with duplicates and empty values) that arrives as an array. */
+const repeatable = (value: fc.Arbitrary<string>) =>
+  fc.oneof({ weight: 4, arbitrary: value }, { weight: 1, arbitrary: fc.array(fc.oneof(value, fc.constant('')), { minLength: 2, maxLength: 4 }) }, {
+    weight: 1,
+    arbitrary: value.map((v) => [v, v]),
+  });
+
 const payload: fc.Arbitrary<FormParams> = fc
   .tuple(
     fc.record({ From: address, To: address }, { requiredKeys: [] }),
-    fc.record(KNOWN_FIELDS, { requiredKeys: [] }),
-    fc.dictionary(fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 12 }), oddText, { maxKeys: 4 }),
+    fc.record(Object.fromEntries(Object.entries(KNOWN_FIELDS).map(([k, v]) => [k, repeatable(v)])), { requiredKeys: [] }),
+    fc.dictionary(fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 12 }), repeatable(oddText), { maxKeys: 4 }),
+    fc.option(fc.dictionary(requestLike, repeatable(oddText), { minKeys: 1, maxKeys: 2 }), { freq: 8 }),
   )
-  // Field names must survive form encoding as themselves; the runtime's own `request` key is not a form field.
-  .map(([addresses, known, extra]) => {
-    const params: FormParams = { ...extra, ...known, ...addresses };
-    delete params.request;
-    return params;
-  });
+  .map(([addresses, known, extra, hostile]) => ({ ...extra, ...(hostile ?? {}), ...known, ...addresses }) as FormParams);
 
-it('never answers 5xx; every 200 is well-formed TwiML within 1600 characters a message', async () => {
+/**
+ * Whether the route cannot check the signature Twilio made for this form: a `request` field replaces the
+ * runtime's own `event.request` (its headers, the signature with them), and a `__proto__` field is dropped when
+ * the runtime copies the body into `event` (Object.assign), so what was signed is not what arrives. Both: 403.
+ */
+const unverifiable = (params: FormParams) => Object.hasOwn(params, 'request') || Object.hasOwn(params, '__proto__');
+
+it('never answers 5xx; every 200 is well-formed TwiML; every body sent is within 1,600 units', async () => {
   const statuses = new Map<number, number>();
   await fc.assert(
     fc.asyncProperty(payload, async (params) => {
       const res = await postWebhook(runtime.url, '/whatsapp/incoming', params, { authToken: AUTH_TOKEN });
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
       expect(res.status).toBeLessThan(500);
-      if (res.status === 200) {
+      if (unverifiable(params)) {
+        expect(res.status).toBe(403);
+      } else if (res.status === 200) {
         const messages = parseTwiml(res.body);
         expect(messages.length).toBeGreaterThan(0);
         for (const m of messages) expect((m.body ?? '').length).toBeLessThanOrEqual(1600);
       } else {
-        expect([400, 403]).toContain(res.status);
+        // Signed by the test: anything else that is not a 200 is a field problem.
+        expect(res.status).toBe(400);
       }
     }),
     { numRuns: 1000 },
@@ -96,4 +115,14 @@ it('never answers 5xx; every 200 is well-formed TwiML within 1600 characters a m
   // The generator must reach the bot, not only the validation: most payloads carry valid addresses.
   expect(statuses.get(200) ?? 0).toBeGreaterThan(200);
   expect(statuses.get(400) ?? 0).toBeGreaterThan(50);
+  expect(statuses.get(403) ?? 0).toBeGreaterThan(20);
+  // Every location the bot sent through the Messages API: Body and PersistentAction within the limit too.
+  const sent = emulator.requestsFor('messages.create');
+  expect(sent.length).toBeGreaterThan(0);
+  for (const { body, status } of sent) {
+    const form = body as Record<string, string | string[]>;
+    expect(status).toBe(201);
+    expect(String(form.Body).length).toBeLessThanOrEqual(1600);
+    for (const action of ([] as string[]).concat(form.PersistentAction ?? [])) expect(action.length).toBeLessThanOrEqual(1600);
+  }
 });

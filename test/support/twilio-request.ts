@@ -1,7 +1,8 @@
 /** Requests as Twilio sends them: form-encoded and signed with twilio-node's own signature function. */
 import twilio from 'twilio';
 
-export type FormParams = Record<string, string>;
+/** Form fields; a list is a key sent once per value (in that order), as Twilio sends a repeated field. */
+export type FormParams = Record<string, string | string[]>;
 
 /** The X-Twilio-Signature Twilio would send for `url` and `params`. */
 export function signatureFor(authToken: string, url: string, params: FormParams): string {
@@ -25,6 +26,8 @@ export async function postWebhook(
   const signature =
     options.signature === undefined ? signatureFor(options.authToken, options.signedUrl ?? url, params) : options.signature;
   if (signature !== null) headers['X-Twilio-Signature'] = signature;
-  const response = await fetch(url, { method: 'POST', headers, body: new URLSearchParams(params).toString() });
+  const body = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) for (const v of Array.isArray(value) ? value : [value]) body.append(key, v);
+  const response = await fetch(url, { method: 'POST', headers, body: body.toString() });
   return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: await response.text() };
 }

@@ -109,6 +109,33 @@ describe('location helpers', () => {
   });
 });
 
+describe('every body within 1,600 UTF-16 units, the bot’s own words kept', () => {
+  const emoji = '🙂'.repeat(1000); // 2,000 units
+  const long = 'x'.repeat(1700);
+  const unitsOf = (reply: BotReply) => (reply.kind === 'messages' ? reply.messages : reply.onSent).map((m) => (m.body ?? '').length);
+
+  it.each([
+    ['a long emoji button text', { ButtonText: emoji, ButtonPayload: 'p' }, 'Send *menu* to see everything I can do.'],
+    ['a 1,700-character location label', { Latitude: '1', Longitude: '2', Label: long, Address: long }, 'https://www.google.com/maps/search/?api=1&query=1,2'],
+    ['huge content types', Object.fromEntries([['NumMedia', '10'], ...Array.from({ length: 10 }, (_, i) => [[`MediaUrl${i}`, `https://m/${i}`], [`MediaContentType${i}`, `x/${emoji}${i}`]]).flat()]), 'PDF documents.'],
+    ['a huge profile name', { Body: 'menu', ProfileName: emoji }, 'your location.'],
+  ])('%s', (_name, fields, ending) => {
+    const reply = replyTo(parse(fields as Record<string, string>), settings);
+    for (const units of unitsOf(reply)) expect(units).toBeLessThanOrEqual(1600);
+    expect(bodyOf(reply).endsWith(ending)).toBe(true);
+  });
+
+  it('the location sent through the Messages API: Body and the PersistentAction label cut to fit', () => {
+    const reply = replyTo(parse({ Body: 'location' }), { ...settings, location: { latitude: -33.5, longitude: 151.25, name: emoji, label: long } });
+    if (reply.kind !== 'send-location') throw new Error('expected a location send');
+    expect(reply.request.body.length).toBeLessThanOrEqual(1600);
+    expect(reply.request.body.isWellFormed()).toBe(true); // no half emoji at the cut
+    expect(reply.request.persistentAction.length).toBeLessThanOrEqual(1600);
+    expect(reply.request.persistentAction).toMatch(/^geo:-33\.5,151\.25\|x+…$/);
+    for (const units of unitsOf(reply)) expect(units).toBeLessThanOrEqual(1600);
+  });
+});
+
 describe('the menu as buttons', () => {
   const MENU_SID = 'HX' + 'a'.repeat(32);
   const withMenu = { ...settings, menuContentSid: MENU_SID };

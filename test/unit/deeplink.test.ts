@@ -9,6 +9,8 @@ describe('buildDeepLinks', () => {
     ['  +44 (0)20 7946 0958 ', '442079460958'],
     ['+54 11 2345-6789', '5491123456789'], // Argentina: WhatsApp's +549 form
     ['+54 9 11 15 2345-6789', '5491123456789'], // ... without the national "15"
+    ['+54 800 999 2347', '548009992347'], // ... but not for a toll-free number, which is never a mobile
+    ['+54 810 666 4444', '548106664444'], // ... nor a local-rate (810) one
     ['+52 55 1234 5678', '5215512345678'], // Mexico: +521
   ])('%s -> wa.me/%s', (number, digits) => {
     const result = buildDeepLinks(number, 'Hi');

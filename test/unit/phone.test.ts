@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { getCountryCallingCode, parsePhoneNumberFromString as parseWithFullMin, type CountryCode, type MetadataJson } from 'libphonenumber-js/min';
 import minMetadata from 'libphonenumber-js/metadata.min.json';
 import examples from 'libphonenumber-js/examples.mobile.json';
+import { parsePhoneNumberFromString as parseWithTypes } from 'libphonenumber-js/max';
 import { E164_PATTERN, normalizePhoneNumber, WHATSAPP_ADDRESS_PATTERN } from '../../lib/phone';
 import { OUTPUT, trimPhoneMetadata } from '../../scripts/phone-metadata';
 
@@ -88,5 +89,44 @@ describe('normalizePhoneNumber', () => {
     const result = normalizePhoneNumber(input);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.reason).toMatch(reason);
+  });
+});
+
+describe('Argentina: the mobile 9 only where it belongs', () => {
+  it.each([
+    ['0800-999-2347 (AFIP, toll-free)', '+54 800 999 2347', '+548009992347'],
+    ['0800 toll-free, 11 digits', '+54 800 222 12345', '+5480022212345'],
+    ['0810-666-4444 (Banco Nación, 810 local-rate)', '+54 810 666 4444', '+548106664444'],
+    ['0600 premium rate', '+54 600 123 4567', '+546001234567'],
+    ['a 9 written before a toll-free number is not kept', '+54 9 800 999 2347', '+548009992347'],
+    ['Buenos Aires (11)', '+54 11 4321-0000', '+5491143210000'],
+    ['Córdoba (351)', '+54 351 456-7890', '+5493514567890'],
+    ['La Plata (221)', '+54 221 456-7890', '+5492214567890'],
+  ])('%s: %s -> %s', (_name, input, e164) => {
+    expect(normalizePhoneNumber(input)).toEqual({ ok: true, e164, digits: e164.slice(1), country: 'AR' });
+  });
+
+  // The full metadata knows each number's type. WhatsApp writes an Argentine mobile +549 followed by the
+  // number's geographic form, so the 9 belongs exactly where "+549 + national number" is a mobile number;
+  // toll-free, local-rate (UAN), premium-rate numbers (and the 670/675 ranges, which have no 9 form) never get it.
+  it('agrees with libphonenumber-js/max (number types) for random Argentine numbers', () => {
+    const seen = new Map<string, number>();
+    fc.assert(
+      fc.property(fc.constantFrom('11', '2', '3', '6', '670', '675', '8', '800', '810', '600'), fc.stringMatching(/^[0-9]{8,10}$/), (lead, rest) => {
+        const national = (lead + rest).slice(0, lead.startsWith('800') ? 10 + (rest.length % 2) : 10);
+        const typed = parseWithTypes(`+54${national}`);
+        const type = typed?.isValid() ? typed.getType() : undefined;
+        fc.pre(type !== undefined);
+        seen.set(type!, (seen.get(type!) ?? 0) + 1);
+        const mobileForm = parseWithTypes(`+549${national}`);
+        const nineBelongs = mobileForm?.isValid() === true && mobileForm.getType() === 'MOBILE';
+        const ours = normalizePhoneNumber(`+54${national}`);
+        expect({ national, type, ok: ours.ok }).toEqual({ national, type, ok: true });
+        if (ours.ok) expect({ national, type, nine: ours.e164.startsWith('+549') }).toEqual({ national, type, nine: nineBelongs });
+      }),
+      { numRuns: 4000 },
+    );
+    // The generator reached every kind of number the rule tells apart.
+    expect([...seen.keys()]).toEqual(expect.arrayContaining(['FIXED_LINE', 'MOBILE', 'TOLL_FREE', 'UAN', 'PREMIUM_RATE']));
   });
 });

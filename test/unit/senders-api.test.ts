@@ -91,6 +91,28 @@ describe('registerSender', () => {
     expect(a.sender.sid).toBe(b.sender.sid);
     expect(emulator.requestsFor('senders.create').map((r) => r.status)).toEqual([202, 409]);
   });
+
+  it('a create Twilio carried out but whose answer was lost (500), then 63110 on the retry: created by this call', async () => {
+    await injectFault({ route: 'senders.create', status: 500, afterHandling: true });
+    const result = await registerSender(call(5000), body('0152'));
+    expect(result.created).toBe(true);
+    expect(emulator.requestsFor('senders.create').map((r) => r.status)).toEqual([500, 409]);
+    const listed = await listSenders(call(3000));
+    expect(listed.senders.filter((s) => s.sender_id === result.sender.sender_id).map((s) => s.sid)).toEqual([result.sender.sid]);
+  });
+
+  it('a 429 is a refusal before any work: a 63110 after it means someone else created the sender', async () => {
+    // This call's create is held 300 ms and then refused with 429 (nothing done); meanwhile a second
+    // registration creates the sender, so the retry gets 63110.
+    await injectFault({ route: 'senders.create', status: 429, retryAfter: 0, delayMs: 300 });
+    const slow = registerSender(call(5000), body('0153'));
+    await new Promise((r) => setTimeout(r, 100));
+    const other = await registerSender(call(5000), body('0153'));
+    const result = await slow;
+    expect({ other: other.created, slow: result.created }).toEqual({ other: true, slow: false });
+    expect(result.sender.sid).toBe(other.sender.sid);
+    expect(emulator.requestsFor('senders.create').map((r) => r.status)).toEqual([202, 429, 409]);
+  });
 });
 
 describe('subaccountAuth', () => {
