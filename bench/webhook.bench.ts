@@ -24,9 +24,9 @@ import type { BenchSection, Figure } from './report';
 
 const DIST_FUNCTIONS = join(ROOT, 'dist', 'functions');
 const AUTH_TOKEN = 'bench-auth-token';
-const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 1);
+const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 2);
 const MIN_PAIRS = Number(process.env.BENCH_MIN_PAIRS ?? 9);
-const MAX_PAIRS = Number(process.env.BENCH_MAX_PAIRS ?? 21);
+const MAX_PAIRS = Number(process.env.BENCH_MAX_PAIRS ?? 15);
 /** Stop adding pairs once both medians' standard error is below this. */
 const TARGET_ERROR = 0.01;
 const GOAL = 0.9;
