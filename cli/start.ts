@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { build, watch } from '../dev/build';
 import { devEnv, readEnvFile, EMULATOR_AUTH_TOKEN } from '../dev/env';
 import { startEmulator, type Emulator } from '../dev/emulator/server';
+import { connectToFunctions, removeServersNote, writeServersNote } from '../dev/emulator/wiring';
 import { startLocalRuntime } from '../dev/local-runtime';
 
 async function main(): Promise<void> {
@@ -40,6 +41,11 @@ async function main(): Promise<void> {
 
   const runtime = await startLocalRuntime({ env, port, live: true, logs: true, publicOrigin: `http://localhost:${port}` });
   const origin = `http://localhost:${port}`;
+  if (emulator) {
+    // The emulator plays Twilio toward the functions (inbound webhooks, status callbacks), and `npm run chat` finds it.
+    connectToFunctions(emulator, origin, env);
+    writeServersNote(port, { runtime: origin, emulator: emulator.url });
+  }
 
   console.log(`\nWhatsApp Functions, built and served in ${Date.now() - started} ms on ${origin} (127.0.0.1 only)\n`);
   if (mode === 'emulator') {
@@ -57,12 +63,17 @@ async function main(): Promise<void> {
   console.log('Assets');
   for (const a of runtime.assets) console.log(`  ${a.access.padEnd(9)} ${origin}${a.path}`);
   console.log(`\nTry it: npm run message -- ${port === 3000 ? '' : `--port ${port} `}hi    (signs and posts a WhatsApp message to ${origin}/whatsapp/incoming)`);
+  if (mode === 'emulator') {
+    const flags = port === 3000 ? '' : ` -- --port ${port}`;
+    console.log(`Chat with the bot: npm run chat${flags}    (you write as a WhatsApp user)`);
+  }
   console.log('Edits rebuild automatically; restart after adding a file. Ctrl-C stops.\n');
 
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
+    if (emulator) removeServersNote(port);
     void Promise.all([runtime.close(), emulator?.close(), stopWatching()]).then(() => process.exit(0));
   };
   process.on('SIGINT', stop);

@@ -275,7 +275,16 @@ function decide(
 // ---------------------------------------------------------------------------------------------------------------
 // Messages create with ContentSid
 
-export type ContentMessage = { body: string };
+/**
+ * A message's content as sent: the body (variables filled), the variables, the quick-reply buttons, and whether
+ * WhatsApp approved it (conversation.ts lets only an approved template out of the 24-hour window).
+ */
+export type ContentMessage = {
+  body: string;
+  variables: Record<string, string>;
+  buttons?: { id: string; title: string }[];
+  approved: boolean;
+};
 
 /** What a ContentVariables value may not hold (Twilio answers 21656): an empty value, line breaks, tabs, 5+ spaces. */
 const BAD_VALUE = /^\s*$|[\r\n\t]| {5,}/;
@@ -331,9 +340,19 @@ export function contentForMessage(
     }
   }
   const values = { ...content.variables, ...(given as Record<string, string>) };
-  const main = content.types[contentType(content)] as { body?: unknown } | undefined;
+  const main = content.types[contentType(content)] as { body?: unknown; actions?: unknown } | undefined;
   const template = typeof main?.body === 'string' ? main.body : '';
-  return { body: template.replace(PLACEHOLDER, (whole, name: string) => values[name] ?? whole) };
+  advance(content, state);
+  const actions = Array.isArray(main?.actions) ? (main.actions as { id?: unknown; title?: unknown }[]) : [];
+  const buttons = actions.flatMap((a) =>
+    typeof a.id === 'string' && typeof a.title === 'string' ? [{ id: a.id, title: a.title }] : [],
+  );
+  return {
+    body: template.replace(PLACEHOLDER, (whole, name: string) => values[name] ?? whole),
+    variables: given as Record<string, string>,
+    ...(buttons.length ? { buttons } : {}),
+    approved: content.approval?.status === 'approved',
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

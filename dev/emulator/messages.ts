@@ -2,12 +2,16 @@
  * POST /2010-04-01/Accounts/{AccountSid}/Messages.json, checked against the official contract
  * (contracts/messages-create-openapi.json): form encoding, known parameter names only, required fields,
  * formats of the fields this project sends, ContentSid + ContentVariables through content.ts. Answers 201 with a
- * queued Message resource, like Twilio (with a ContentSid, `body` is the content's body, variables filled).
+ * queued Message resource, like Twilio (with a ContentSid, `body` is the content's body, variables filled), and
+ * hands the message to conversation.ts (statuses, callbacks). A free-form message (Body/MediaUrl, no ContentSid),
+ * or a template WhatsApp has not approved, to a user whose 24-hour window is closed is refused here with 63016.
  */
 import { sidSource } from '../../lib/sids';
 import { MAX_MESSAGE_UNITS, messageUnits } from '../../lib/message-length';
 import contract from '../../contracts/messages-create-openapi.json';
+import { now } from './clock';
 import { contentForMessage } from './content';
+import { checkOutbound, ERRORS, recordOutbound, refusalReply, whatsappAddress, type GeoPoint } from './conversation';
 import { twilioError, type EmulatorReply, type EmulatorRoute, type EmulatorState } from './server';
 
 const formSchema = contract.post.requestBody.content['application/x-www-form-urlencoded'].schema;
@@ -22,6 +26,14 @@ const ARRAY_PARAMETERS = new Set(
 const ADDRESS = /^(whatsapp:)?\+[1-9]\d{6,14}$/;
 /** geo:{latitude},{longitude}|{label} (Twilio's location PersistentAction). */
 const GEO_ACTION = /^geo:(-?\d{1,2}(?:\.\d+)?),(-?\d{1,3}(?:\.\d+)?)\|[^|\r\n]*$/;
+
+/** geo:{lat},{long}|{label} -> the point, for the conversation log (already validated). */
+function geoPoint(action: string): GeoPoint | undefined {
+  const geo = GEO_ACTION.exec(action);
+  if (!geo) return undefined;
+  const label = action.slice(action.indexOf('|') + 1);
+  return { latitude: Number(geo[1]), longitude: Number(geo[2]), ...(label ? { label } : {}) };
+}
 
 export type StoredMessage = Record<string, unknown> & { sid: string };
 
@@ -58,15 +70,18 @@ function createMessage(accountSid: string, form: Record<string, string | string[
       return twilioError(400, 21658, `Invalid PersistentAction '${action}': expected geo:{latitude},{longitude}|{label}`);
     }
   }
-  const sid = state.newSid('SM');
-  const now = new Date().toUTCString().replace('GMT', '+0000');
+  const refusal = from ? checkOutbound(state, from, to, content) : undefined;
+  // 63016 is refused at the REST call; 63015 (sandbox not joined) is accepted, then fails in its status callback.
+  if (refusal?.code === ERRORS.outsideWindow.code) return refusalReply(refusal);
+  const sid = state.newSid(many('MediaUrl').length ? 'MM' : 'SM');
+  const date = new Date(now(state)).toUTCString().replace('GMT', '+0000');
   const message: StoredMessage = {
     account_sid: accountSid,
     api_version: '2010-04-01',
     body: body ?? '',
-    date_created: now,
+    date_created: date,
     date_sent: null,
-    date_updated: now,
+    date_updated: date,
     direction: 'outbound-api',
     error_code: null,
     error_message: null,
@@ -83,6 +98,25 @@ function createMessage(accountSid: string, form: Record<string, string | string[
     uri: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}.json`,
   };
   messagesOf(state).push(message);
+  const contentSid = one('ContentSid');
+  const location = many('PersistentAction').map(geoPoint).find((p) => p !== undefined);
+  recordOutbound(
+    state,
+    {
+      sid,
+      kind: contentSid ? 'template' : 'api',
+      user: whatsappAddress(to),
+      bot: from ?? one('MessagingServiceSid')!,
+      accountSid,
+      body,
+      ...(many('MediaUrl').length ? { media: many('MediaUrl').map((url) => ({ url })) } : {}),
+      ...(location ? { location } : {}),
+      ...(content?.buttons ? { buttons: content.buttons } : {}),
+      ...(contentSid ? { contentSid, contentVariables: content?.variables } : {}),
+      statusCallback: one('StatusCallback'),
+    },
+    refusal,
+  );
   return { status: 201, body: message };
 }
 

@@ -4,20 +4,28 @@
  * recording it. Tests, benchmarks and the offline `npm start` point TWILIO_API_BASE_URL at it.
  *
  * Each endpoint family is a module exporting EmulatorRoute[] (messages.ts, senders.ts ...), listed in
- * ROUTE_MODULES below. Control endpoints live under /__emulator/:
+ * routeModules below. Control endpoints live under /__emulator/:
  *   GET  /__emulator/requests[?route=name]   what was received (parsed bodies, account, time)
  *   POST /__emulator/faults                   {route, status?, code?, delayMs?, times?, afterHandling?} injects a fault
  *   POST /__emulator/reset                    forgets requests, faults and resources
  * Route modules add their own control routes (`control: true`), e.g. senders.ts: POST /__emulator/senders/{Sid}/offline,
  * content.ts: POST /__emulator/content/{Sid}/reject and /approve.
+ *
+ * It also plays Twilio toward the functions (docs/emulator.md): inbound.ts delivers signed inbound webhooks,
+ * conversation.ts keeps each user's conversation, sends status callbacks and enforces the 24-hour window,
+ * clock.ts keeps the clock tests move forward.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { SID_PATTERNS } from '../../lib/sids';
+import { clockRoutes } from './clock';
 import { contentRoutes } from './content';
+import { conversationRoutes } from './conversation';
+import { inboundRoutes } from './inbound';
 import { messageRoutes } from './messages';
 import { senderRoutes } from './senders';
+import type { WebhookConfig } from './deliver';
 
 export type EmulatorRequest = {
   method: string;
@@ -79,6 +87,15 @@ export type Fault = {
 export type EmulatorOptions = {
   /** How long a new sender stays CREATING before going ONLINE (ms). */
   senderOnlineDelayMs?: number;
+  /** Where the functions are and how to sign for them (conversation.ts; also POST /__emulator/config). */
+  webhooks?: Partial<WebhookConfig>;
+  /** Time between a sent message's statuses, queued -> sent -> delivered -> read (ms, default 200). */
+  statusStepMs?: number;
+  /** "enforce": users the emulator never saw write are outside the window too (default "allow"). */
+  unknownUsers?: 'allow' | 'enforce';
+  /** The sandbox number (E.164, default lib/config's) and keyword ("join <keyword>" is answered by the emulator). */
+  sandboxNumber?: string;
+  sandboxKeyword?: string;
   [option: string]: unknown;
 };
 
@@ -90,6 +107,10 @@ export type EmulatorState = {
   faults: Fault[];
   /** A new SID with the given two-letter prefix. */
   newSid(prefix: string): string;
+  /** Runs `task` after `ms` unless the emulator is reset or closed first (status progressions). */
+  later(ms: number, task: () => unknown): void;
+  /** Aborted when the emulator closes: requests it makes toward the functions stop then. */
+  closing: AbortSignal;
 };
 
 export type Emulator = {
@@ -101,7 +122,15 @@ export type Emulator = {
   requestsFor(route: string): RecordedRequest[];
 };
 
-const ROUTE_MODULES: EmulatorRoute[][] = [messageRoutes, senderRoutes, contentRoutes];
+/** Route modules import helpers from this file, so the list is read when a server starts, not at load time. */
+const routeModules = (): EmulatorRoute[][] => [
+  messageRoutes,
+  senderRoutes,
+  contentRoutes,
+  inboundRoutes,
+  conversationRoutes,
+  clockRoutes,
+];
 
 /** Twilio's error body for the 2010 API (`code`, `message`, `more_info`, `status`). */
 export function twilioError(status: number, code: number, message: string): EmulatorReply {
@@ -140,6 +169,11 @@ function send(res: ServerResponse, reply: EmulatorReply): void {
     res.writeHead(reply.status, headers).end();
     return;
   }
+  if (Buffer.isBuffer(reply.body)) {
+    // Raw bytes (media files), sent as they are with the route's Content-Type.
+    res.writeHead(reply.status, headers).end(reply.body);
+    return;
+  }
   headers['Content-Type'] ??= 'application/json';
   res.writeHead(reply.status, headers).end(JSON.stringify(reply.body));
 }
@@ -147,7 +181,7 @@ function send(res: ServerResponse, reply: EmulatorReply): void {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Takes the first matching fault, counting it down. */
-function takeFault(state: EmulatorState, route: string): Fault | undefined {
+export function takeFault(state: EmulatorState, route: string): Fault | undefined {
   const index = state.faults.findIndex((f) => f.route === route || f.route === '*');
   if (index === -1) return undefined;
   const fault = state.faults[index]!;
@@ -157,7 +191,11 @@ function takeFault(state: EmulatorState, route: string): Fault | undefined {
   return fault;
 }
 
-async function handleControl(state: EmulatorState, req: EmulatorRequest): Promise<EmulatorReply> {
+async function handleControl(
+  state: EmulatorState,
+  req: EmulatorRequest,
+  clearTimers: () => void,
+): Promise<EmulatorReply> {
   if (req.method === 'GET' && req.path === '/__emulator/requests') {
     const route = req.query.get('route');
     return { status: 200, body: { requests: state.requests.filter((r) => !route || r.route === route) } };
@@ -172,6 +210,7 @@ async function handleControl(state: EmulatorState, req: EmulatorRequest): Promis
     state.requests.length = 0;
     state.faults.length = 0;
     state.stores.clear();
+    clearTimers();
     return { status: 204 };
   }
   return { status: 404, body: { message: `no emulator control endpoint ${req.method} ${req.path}` } };
@@ -179,13 +218,28 @@ async function handleControl(state: EmulatorState, req: EmulatorRequest): Promis
 
 /** Starts the emulator on 127.0.0.1 (port 0: any free port). */
 export async function startEmulator(options: EmulatorOptions & { port?: number } = {}): Promise<Emulator> {
-  const routes = ROUTE_MODULES.flat();
+  const routes = routeModules().flat();
+  const timers = new Set<NodeJS.Timeout>();
+  const clearTimers = () => {
+    for (const timer of timers) clearTimeout(timer);
+    timers.clear();
+  };
+  const closing = new AbortController();
   const state: EmulatorState = {
     options,
     stores: new Map(),
     requests: [],
     faults: [],
     newSid: (prefix) => prefix + randomBytes(16).toString('hex'),
+    later(ms, task) {
+      if (closing.signal.aborted) return;
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        void Promise.resolve().then(task).catch(() => undefined);
+      }, ms);
+      timers.add(timer);
+    },
+    closing: closing.signal,
   };
 
   const server = createServer((req, res) => {
@@ -218,7 +272,9 @@ export async function startEmulator(options: EmulatorOptions & { port?: number }
       let match: RegExpMatchArray | null = null;
       if (url.pathname.startsWith('/__emulator/')) {
         const control = routes.find((r) => r.control && r.method === request.method && (match = url.pathname.match(r.pattern)) !== null);
-        send(res, control && match ? await control.handle(request, match, state) : await handleControl(state, request));
+        const reply =
+          control && match ? control.handle(request, match, state) : handleControl(state, request, clearTimers);
+        send(res, await reply);
         return;
       }
       const found = routes.find((r) => !r.control && r.method === request.method && (match = url.pathname.match(r.pattern)) !== null);
@@ -280,6 +336,8 @@ export async function startEmulator(options: EmulatorOptions & { port?: number }
     requestsFor: (route) => state.requests.filter((r) => r.route === route),
     close: () =>
       new Promise<void>((resolve) => {
+        closing.abort();
+        clearTimers();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -3,22 +3,11 @@
  * message, and stops it (the whole process group).
  */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { devEnv, readEnvFile } from '../../dev/env';
 import { ROOT } from '../../dev/paths';
+import { freePort } from '../support/free-port';
 import { parseTwiml } from '../support/twiml';
 import { postWebhook } from '../support/twilio-request';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 it('npm start builds, serves on localhost, and answers a signed message', async () => {
   const port = await freePort();
