@@ -81,7 +81,18 @@ function withAndWithoutPort(url: string): string[] {
  * domain), else https://DOMAIN_NAME + path, plus the http:// form on a local domain; each also with its
  * port written out (or left out, when it is written).
  */
-export function signedUrlCandidates(path: string, domainName: string, publicBaseUrl?: string): string[] {
+export function signedUrlCandidates(path: string, domainName: string, publicBaseUrl?: string): readonly string[] {
+  // The same three values on every request of a function instance: remember the last answer (frozen, shared).
+  const key = `${path}\u0000${domainName}\u0000${publicBaseUrl ?? ''}`;
+  if (lastCandidates?.key === key) return lastCandidates.urls;
+  const urls = Object.freeze(urlCandidates(path, domainName, publicBaseUrl));
+  lastCandidates = { key, urls };
+  return urls;
+}
+
+let lastCandidates: { key: string; urls: readonly string[] } | undefined;
+
+function urlCandidates(path: string, domainName: string, publicBaseUrl?: string): string[] {
   const bases = publicBaseUrl
     ? [publicBaseUrl.replace(/\/+$/, '') + path]
     : // Locally the http:// form is the one in use: try it first.
