@@ -2,6 +2,7 @@
  * The bot: what to answer to an inbound WhatsApp message. Pure: it decides, the route does the I/O
  * (TwiML out, and the Messages API call for a location or the menu's buttons: TwiML cannot carry either).
  */
+import { consentWord } from './conversation/keywords';
 import type { InboundMessage, MediaItem } from './inbound';
 import { locationMessage, mapsLink, type Location, type LocationMessage } from './location';
 import { truncateMessage } from './message-length';
@@ -29,12 +30,18 @@ export type BotReply =
   /** Send a location through the Messages API, then answer `onSent` or, if that call failed, `onFailure`. */
   | { kind: 'send-location'; request: LocationMessage; onSent: OutboundMessage[]; onFailure: OutboundMessage[] }
   /** Send the menu template (buttons) through the Messages API: then an empty TwiML, or the text menu if it failed. */
-  | { kind: 'send-menu'; request: ContentMessage; onSent: OutboundMessage[]; onFailure: OutboundMessage[] };
+  | { kind: 'send-menu'; request: ContentMessage; onSent: OutboundMessage[]; onFailure: OutboundMessage[] }
+  /** Record the user's consent, then answer `onRecorded` or, if it could not be recorded, `onFailure`. */
+  | {
+      kind: 'consent';
+      status: 'opted_in' | 'opted_out';
+      keyword: string;
+      onRecorded: OutboundMessage[];
+      onFailure: OutboundMessage[];
+    };
 
-/** Words people use for the menu, and Twilio's standard opt-out / opt-in keywords. */
+/** Words people use for the menu. The opt-out / opt-in words are in lib/conversation/keywords.ts. */
 const MENU_WORDS = new Set(['help', 'menu', 'hi', 'hello', 'info']);
-const OPT_OUT_WORDS = new Set(['stop', 'unsubscribe', 'stopall', 'cancel', 'end', 'quit']);
-const OPT_IN_WORDS = new Set(['start', 'unstop', 'subscribe']);
 
 /** Lower-cased, with surrounding spaces, punctuation and symbols (emoji included) removed. */
 export function normalizeCommand(body: string): string {
@@ -128,6 +135,25 @@ function describeLocation(content: Extract<InboundMessage['content'], { kind: 'l
   return lines.join('\n');
 }
 
+/**
+ * The answers to an opt-out or opt-in word: what was recorded and how to undo it, or, when the store could not
+ * record it, that nothing changed. The bot only ever answers the user's own messages; business-initiated messages
+ * check this consent before sending (docs/conversation-store.md).
+ */
+export function consentReply(status: 'opted_in' | 'opted_out', keyword: string): Extract<BotReply, { kind: 'consent' }> {
+  const word = status === 'opted_out' ? 'stop' : 'start';
+  const recorded =
+    status === 'opted_out'
+      ? "You're unsubscribed: I've recorded your opt-out, so this bot won't send you messages you didn't ask for. " +
+        'It still answers when you write to it. Send *start* any time to opt back in.'
+      : "Welcome back! You're subscribed again: I've recorded your opt-in to messages from this bot. " +
+        'Send *stop* any time to opt out. Send *menu* to see what I can do.';
+  const failed =
+    `Sorry, I couldn't record your ${status === 'opted_out' ? 'opt-out' : 'opt-in'} just now, so nothing has changed. ` +
+    `Please send *${word}* again in a minute.`;
+  return { kind: 'consent', status, keyword, onRecorded: [{ body: recorded }], onFailure: [{ body: failed }] };
+}
+
 /** Decides the answer to one inbound message. */
 export function replyTo(message: InboundMessage, settings: BotSettings): BotReply {
   const { content } = message;
@@ -178,10 +204,8 @@ function commandReply(command: string, message: InboundMessage, settings: BotSet
       onFailure: [{ body: "Sorry, I couldn't send the location just now. Please try again in a minute." }],
     };
   }
-  if (OPT_OUT_WORDS.has(command)) {
-    return text("You're unsubscribed: this bot won't message you again. Send *start* any time to opt back in.");
-  }
-  if (OPT_IN_WORDS.has(command)) return text("Welcome back! You're subscribed again. Send *menu* to see what I can do.");
+  const consent = consentWord(command);
+  if (consent) return consentReply(consent.status, command);
   if (/^join\s+\S+$/.test(command)) {
     return text(
       'Joining the WhatsApp sandbox happens at the sandbox number itself: send "join <your keyword>" there. ' +

@@ -4,7 +4,7 @@
  *
  * Schemas use zod/mini through lib/zod.ts (see there why).
  */
-import { sidCheck } from './sids';
+import { SID_DESCRIPTIONS, SID_PATTERNS, sidCheck } from './sids';
 import * as z from './zod';
 
 /** Values in the committed .env that mean "not configured yet". */
@@ -87,10 +87,13 @@ export const sandboxSettingsSchema = schema(() =>
 export const ADMIN_TOKEN_MIN_LENGTH = 32;
 
 /**
- * The time budget of one admin request, in ms: Twilio stops a function at 10 s, so the default (and the
- * maximum) keeps a second back; tests lower it through ADMIN_REQUEST_BUDGET_MS.
+ * What one function execution may spend, in ms: Twilio stops a function at 10 s, so a second is kept back
+ * for answering.
  */
-export const ADMIN_BUDGET_MS = { default: 9000, min: 200, max: 9000 } as const;
+export const FUNCTION_BUDGET_MS = 9000;
+
+/** The time budget of one admin request, in ms (tests lower it through ADMIN_REQUEST_BUDGET_MS). */
+export const ADMIN_BUDGET_MS = { default: FUNCTION_BUDGET_MS, min: 200, max: FUNCTION_BUDGET_MS } as const;
 
 /**
  * The admin routes: the bearer secret (checked by edge/admin-auth.ts, which refuses every call while it is
@@ -111,6 +114,41 @@ export const adminSettingsSchema = schema(() =>
   }),
 );
 export type AdminSettings = z.infer<typeof adminSettingsSchema>;
+
+/**
+ * Twilio's default Sync service: every account has one, addressable by this unique name in place of its SID
+ * (Sync REST API and Runtime.getSync). A fresh deploy uses it, so nobody has to create a service by hand.
+ */
+export const DEFAULT_SYNC_SERVICE = 'default';
+
+/** A value SYNC_SERVICE_SID may hold: a Sync service SID, or `default`. */
+export const syncServiceRefSchema = z.string().check(
+  z.refine((v) => v === DEFAULT_SYNC_SERVICE || SID_PATTERNS.syncService.test(v), {
+    message: `must be ${SID_DESCRIPTIONS.syncService}, or ${DEFAULT_SYNC_SERVICE} (the account's default Sync service)`,
+  }),
+);
+
+/**
+ * How long the Sync calls of one webhook may take in all, in ms (a Sync call takes tens of ms). Twilio waits 15 s
+ * for a webhook and stops a function at 10 s; the default, with the location message's own 8 s client timeout
+ * after it, keeps the worst case under 10 s. Tests on a busy machine raise it, so slowness is not mistaken for logic.
+ */
+export const WEBHOOK_SYNC_BUDGET_MS = { default: 1500, min: 200, max: 5000 } as const;
+
+/** The conversation store (lib/conversation): the Sync service holding one document per WhatsApp user. */
+export const conversationSettingsSchema = z.object({
+  SYNC_SERVICE_SID: z.pipe(setting, z.pipe(z.transform((v: string | undefined) => v ?? DEFAULT_SYNC_SERVICE), syncServiceRefSchema)),
+  WEBHOOK_SYNC_BUDGET_MS: z.pipe(
+    setting,
+    z.pipe(
+      z.transform((v: string | undefined) => v ?? String(WEBHOOK_SYNC_BUDGET_MS.default)),
+      z.pipe(
+        z.string().check(z.regex(/^\d+$/, 'must be a whole number of milliseconds')),
+        z.pipe(z.transform(Number), z.number().check(z.gte(WEBHOOK_SYNC_BUDGET_MS.min), z.lte(WEBHOOK_SYNC_BUDGET_MS.max))),
+      ),
+    ),
+  ),
+});
 
 type SettingsSchema<T> = {
   shape: Record<string, unknown>;

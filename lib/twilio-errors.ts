@@ -17,6 +17,12 @@ export const TwilioErrorCode = {
   NUMBER_ALREADY_ON_WHATSAPP: 63110,
   /** Sync: too many requests on one object. */
   SYNC_RATE_LIMITED: 54009,
+  /** Sync: no such Sync service on this account (HTTP 404). */
+  SYNC_SERVICE_NOT_FOUND: 54050,
+  /** Sync: the document changed since it was read (If-Match on a stale revision, HTTP 412). */
+  SYNC_REVISION_MISMATCH: 54103,
+  /** Sync: a document with this unique name exists (a concurrent create, HTTP 409). */
+  SYNC_UNIQUE_NAME_EXISTS: 54301,
   /** REST API: no such resource. */
   NOT_FOUND: 20404,
   /** REST API: a parameter is not valid. */
@@ -56,6 +62,8 @@ export const TWILIO_ERROR_HINTS: Readonly<Record<number, string>> = {
   20503: 'Twilio is temporarily unavailable: retry in a few minutes.',
   // Sync
   54009: 'Sync is rate limiting one object (about 20 reads and 20 writes a second each): retry with backoff.',
+  54050: 'The Sync service does not exist on this account: check SYNC_SERVICE_SID (IS + 32 hex digits, or default).',
+  54103: 'The Sync document changed since it was read: read it again and re-apply the change.',
   // Senders API (WhatsApp sender registration)
   63100: 'The Senders API refused the request body: use snake_case fields (sender_id, configuration.waba_id, profile.logo_url ...) and valid values.',
   63101: 'The WhatsApp Business Account (WABA) id is not valid: use the WABA connected to this account (WhatsApp Manager > Account tools).',

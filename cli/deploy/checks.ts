@@ -10,10 +10,13 @@
  */
 import {
   ADMIN_TOKEN_MIN_LENGTH,
+  conversationSettingsSchema,
+  DEFAULT_SYNC_SERVICE,
   isPlaceholder,
   botLocationSettingsSchema,
   botMenuSettingsSchema,
   sandboxSettingsSchema,
+  syncServiceRefSchema,
   webhookSettingsSchema,
 } from '../../lib/config';
 import { SID_PATTERNS } from '../../lib/sids';
@@ -56,7 +59,7 @@ const ENV_FIX_HINT = 'or deploy with another file: npm run deploy -- --env .env.
  */
 export function checkVariables(env: Readonly<Record<string, string>>, envPath: string): Problem[] {
   const problems: Problem[] = [];
-  const handled = new Set(['TWILIO_API_BASE_URL', 'ADMIN_TOKEN', 'WHATSAPP_SANDBOX_KEYWORD']);
+  const handled = new Set(['TWILIO_API_BASE_URL', 'ADMIN_TOKEN', 'WHATSAPP_SANDBOX_KEYWORD', 'SYNC_SERVICE_SID']);
 
   if (env.TWILIO_API_BASE_URL !== undefined) {
     problems.push({
@@ -104,6 +107,15 @@ export function checkVariables(env: Readonly<Record<string, string>>, envPath: s
     });
   }
 
+  const sync = env.SYNC_SERVICE_SID;
+  if (sync !== undefined && !syncServiceRefSchema.safeParse(sync.trim()).success) {
+    problems.push({
+      id: 'env.sync-service',
+      message: `SYNC_SERVICE_SID in ${envPath} cannot be a Sync service: it must be IS followed by 32 hex digits, or ${DEFAULT_SYNC_SERVICE}. The bot would keep no consent or session, and the contact routes would fail.`,
+      fix: `Empty it (SYNC_SERVICE_SID=) to use the account's default Sync service, or copy the SID (IS...) from Console > Sync > Services.`,
+    });
+  }
+
   for (const [key, value] of Object.entries(env)) {
     if (handled.has(key) || !isPlaceholder(value)) continue;
     problems.push({
@@ -114,12 +126,18 @@ export function checkVariables(env: Readonly<Record<string, string>>, envPath: s
   }
 
   // Values the functions parse at request time: a bad one would only show up as failing requests.
-  const schemas = [sandboxSettingsSchema, botLocationSettingsSchema, botMenuSettingsSchema, webhookSettingsSchema];
+  const schemas = [
+    sandboxSettingsSchema,
+    botLocationSettingsSchema,
+    botMenuSettingsSchema,
+    webhookSettingsSchema,
+    conversationSettingsSchema,
+  ];
   for (const schema of schemas) {
     const result = schema.safeParse(env);
     if (result.success) continue;
     for (const field of describeZodError(result.error)) {
-      if (field.path === 'PUBLIC_BASE_URL') continue; // refused above whatever its form
+      if (field.path === 'PUBLIC_BASE_URL' || field.path === 'SYNC_SERVICE_SID') continue; // refused above
       problems.push({
         id: 'env.invalid',
         message: `${field.path} in ${envPath} is not valid: ${field.message}.`,

@@ -25,6 +25,7 @@ import { conversationRoutes } from './conversation';
 import { inboundRoutes } from './inbound';
 import { messageRoutes } from './messages';
 import { senderRoutes } from './senders';
+import { syncRoutes } from './sync';
 import type { WebhookConfig } from './deliver';
 
 export type EmulatorRequest = {
@@ -64,7 +65,7 @@ export type RecordedRequest = {
 };
 
 export type Fault = {
-  /** Route name, or "*" for every route. */
+  /** Route name, "*" for every route, or a family such as "sync.*". */
   route: string;
   /** Answer this status instead of the real one (429, 500, 503 ...). */
   status?: number;
@@ -130,6 +131,7 @@ const routeModules = (): EmulatorRoute[][] => [
   inboundRoutes,
   conversationRoutes,
   clockRoutes,
+  syncRoutes,
 ];
 
 /** Twilio's error body for the 2010 API (`code`, `message`, `more_info`, `status`). */
@@ -182,7 +184,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Takes the first matching fault, counting it down. */
 export function takeFault(state: EmulatorState, route: string): Fault | undefined {
-  const index = state.faults.findIndex((f) => f.route === route || f.route === '*');
+  const index = state.faults.findIndex(
+    (f) => f.route === route || f.route === '*' || (f.route.endsWith('.*') && route.startsWith(f.route.slice(0, -1))),
+  );
   if (index === -1) return undefined;
   const fault = state.faults[index]!;
   const left = (fault.times ?? 1) - 1;

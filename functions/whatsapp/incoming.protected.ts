@@ -1,4 +1,5 @@
-/** POST /whatsapp/incoming: the inbound WhatsApp webhook. Answers TwiML. */
+/** POST /whatsapp/incoming: the inbound WhatsApp webhook. Answers TwiML; keeps the conversation's state. */
+import { idempotencyToken, webhookContactStore } from '../../edge/conversation';
 import { logEvent } from '../../edge/log';
 import { twiml } from '../../edge/reply';
 import { route } from '../../edge/route';
@@ -9,16 +10,19 @@ import { replyTo } from '../../lib/bot';
 import {
   botLocationSettingsSchema,
   botMenuSettingsSchema,
+  FUNCTION_BUDGET_MS,
   parseSettings,
   webhookSettingsSchema,
 } from '../../lib/config';
+import { handleInbound } from '../../lib/conversation/inbound';
 import { parseInbound } from '../../lib/inbound';
 import { botLocation } from '../../lib/location';
 import { publicOrigin } from '../../lib/public-url';
 import { messagingResponse } from '../../lib/twiml';
 import { describeZodError } from '../../lib/validation';
 
-export const handler = route((request) => {
+export const handler = route(async (request) => {
+  const started = Date.now();
   const fields = verifyTwilioWebhook(request);
   const inbound = parseInbound(fields);
   if (!inbound.ok) throw webhookBadRequest(inbound.error);
@@ -38,8 +42,20 @@ export const handler = route((request) => {
     location: locationSettings.success ? botLocation(locationSettings.data) : undefined,
     menuContentSid: menuSettings.success ? menuSettings.data.MENU_CONTENT_SID : undefined,
   });
-  if (reply.kind === 'messages') return twiml(messagingResponse(reply.messages));
-  const sent =
-    reply.kind === 'send-menu' ? sendContent(request.env, reply.request) : sendLocation(request.env, reply.request);
-  return sent.then((sid) => twiml(messagingResponse(sid ? reply.onSent : reply.onFailure)));
+  const configured = webhookContactStore(request.env, started);
+  const outcome = await handleInbound(
+    inbound.message,
+    { sid: inbound.message.messageSid, token: idempotencyToken(request.headers) },
+    reply,
+    {
+      store: configured?.store,
+      accountSid: configured?.accountSid ?? '',
+      send: (send) =>
+        send.kind === 'send-menu' ? sendContent(request.env, send.request) : sendLocation(request.env, send.request),
+      log: logEvent,
+      now: () => new Date(),
+      releaseDeadline: () => Math.min(Date.now() + 1000, started + FUNCTION_BUDGET_MS),
+    },
+  );
+  return twiml(messagingResponse(outcome.messages));
 });

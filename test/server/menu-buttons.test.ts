@@ -107,6 +107,25 @@ it('help sends the same template', async () => {
   ).toEqual([{ From: BOT, To: USER, ContentSid: menuSid }]);
 });
 
+it('a retried menu webhook (same MessageSid) sends the interactive message once, and answers the same', async () => {
+  const before = sentMessages().length;
+  const params = {
+    MessageSid: `SM${'e'.repeat(32)}`,
+    AccountSid: ACCOUNT_SID,
+    From: 'whatsapp:+15005550099',
+    To: BOT,
+    NumMedia: '0',
+    Body: 'menu',
+  };
+  const first = await postWebhook(runtime.url, '/whatsapp/incoming', params, { authToken: AUTH_TOKEN });
+  const retry = await postWebhook(runtime.url, '/whatsapp/incoming', params, { authToken: AUTH_TOKEN });
+  expect(retry.body).toBe(first.body);
+  const interactive = sentMessages()
+    .slice(before)
+    .filter((m) => (m.body as { ContentSid?: string } | undefined)?.ContentSid);
+  expect(interactive).toHaveLength(1);
+});
+
 it('when the Messages API fails, the text menu in TwiML', async () => {
   await injectFault(emulator, { route: 'messages.create', status: 503 });
   const messages = await send({ Body: 'menu' });
@@ -128,3 +147,4 @@ it('when the template is gone (21655), the text menu in TwiML', async () => {
   expect(refused).toMatchObject({ status: 400, body: { ContentSid: menuSid } });
   await runtime.waitForJsonLog((l) => l.event === 'content.not_sent' && l.errorCode === 21655);
 });
+
