@@ -5,7 +5,7 @@
  *
  * The deploy itself is twilio-run's CLI, the code `twilio serverless:deploy` runs too: same config file,
  * same .twiliodeployinfo, same messages. The checks read the config with twilio-run's own code
- * (deploy/project.ts), so they judge exactly what it uploads. See README "Deploy".
+ * (deploy/project.ts), so they judge exactly what it uploads. See docs/deploy.md.
  */
 import { spawn } from 'node:child_process';
 import { build } from '../dev/build';

@@ -1,6 +1,6 @@
 /**
  * `npm run senders -- <input> [options]`: bulk WhatsApp sender registration. See USAGE (cli/senders/args.ts)
- * and the README's "Bulk sender registration" section.
+ * and docs/bulk-senders.md.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -13,7 +13,7 @@ import { createProgress } from './senders/progress';
 import { exitCodeOf, runBulk } from './senders/run';
 import { summaryJson, summaryText } from './senders/summary';
 
-/** Exit codes (also in USAGE and the README). */
+/** Exit codes (also in USAGE and docs/bulk-senders.md). */
 const EXIT = { ok: 0, failed: 1, invalid: 2, interrupted: 130 } as const;
 
 const err = (text: string) => process.stderr.write(`${text}\n`);

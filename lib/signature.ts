@@ -3,7 +3,7 @@
  * webhook function does not pay the ~200 ms cold `require('twilio')` on every container start.
  * The algorithm is Twilio's: HMAC-SHA1 over the full URL followed by every POST parameter, sorted by
  * name, name and value concatenated; base64. A repeated parameter contributes each distinct value once,
- * sorted (twilio-node's getExpectedTwilioSignature drops duplicate values; test/unit/signature.test.ts proves
+ * sorted (twilio-node's getExpectedTwilioSignature drops duplicate values; test/lib/signature.test.ts proves
  * the two equal).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
