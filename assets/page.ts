@@ -64,10 +64,15 @@ function setupLinkBuilder(): void {
     showLink('wa-link', result.link);
     showLink('app-link', result.appLink);
     const prefilled = text.value.trim() ? ', with your message ready to send' : '';
-    const qr = showQr('link-qr', result.link, [
-      el('strong', '', 'Scan to chat'),
-      `Opens WhatsApp on the phone that scans it, in a chat with ${result.e164}${prefilled}.`,
-    ], byId('qr-msg'));
+    const qr = showQr(
+      'link-qr',
+      result.link,
+      [
+        el('strong', '', 'Scan to chat'),
+        `Opens WhatsApp on the phone that scans it, in a chat with ${result.e164}${prefilled}.`,
+      ],
+      byId('qr-msg'),
+    );
     byId('link-qr-actions').hidden = !qr;
     if (qr) {
       const poster = {
@@ -125,8 +130,15 @@ function showSandbox(join: SandboxJoin): void {
     if (typed && 'reason' in typed) publicUrl.setAttribute('aria-invalid', 'true');
     else publicUrl.removeAttribute('aria-invalid');
     if (local) {
-      say(byId('public-url-msg'), typed ? ('reason' in typed ? typed.reason : `The QR code now opens ${stable}.`) :
-        'A tunnel (e.g. ngrok) or your deployed domain.', typed ? ('reason' in typed ? 'error' : 'ok') : '');
+      say(
+        byId('public-url-msg'),
+        typed
+          ? 'reason' in typed
+            ? typed.reason
+            : `The QR code now opens ${stable}.`
+          : 'A tunnel (e.g. ngrok) or your deployed domain.',
+        typed ? ('reason' in typed ? 'error' : 'ok') : '',
+      );
     }
     showLink('sb-stable', stable);
     const unreachable = local && base === location.origin;
@@ -140,7 +152,8 @@ function showSandbox(join: SandboxJoin): void {
     if (qr) codes.sandbox = { qr, fileName: 'whatsapp-sandbox-qr', poster };
   };
   if (local) {
-    byId('sb-local-msg').textContent = `This page is served from ${location.host}, a local address: a phone ` +
+    byId('sb-local-msg').textContent =
+      `This page is served from ${location.host}, a local address: a phone ` +
       'that scans the code below cannot reach it. Enter the public URL of these functions (what PUBLIC_BASE_URL ' +
       'is set to) to make a code phones can use.';
     byId('sb-local').hidden = false;

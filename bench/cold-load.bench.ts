@@ -71,7 +71,9 @@ export async function run(): Promise<BenchSection> {
   const dir = join(ROOT, 'bench-results', `cold-load-${process.pid}`);
   deployLikeFolder(dir);
   try {
-    const names = listJs(DIST_FUNCTIONS).map((f) => relative(DIST_FUNCTIONS, f)).sort();
+    const names = listJs(DIST_FUNCTIONS)
+      .map((f) => relative(DIST_FUNCTIONS, f))
+      .sort();
     // Each function alone, as Twilio stores it: one file per folder, so no sibling can be required.
     const modules = [{ name: '(empty module)', file: join(dir, 'empty', 'index.js') }];
     mkdirSync(join(dir, 'empty'));
@@ -85,7 +87,9 @@ export async function run(): Promise<BenchSection> {
     const starts: Start[] = ['runtime', 'bare'];
     const loads = starts.map(() => modules.map(() => [] as Load[]));
     for (let r = 0; r < ROUNDS; r += 1) {
-      starts.forEach((start, s) => modules.forEach((m, i) => loads[s]![i]!.push(loadOnce(m.file, dir, start))));
+      for (const [s, start] of starts.entries()) {
+        for (const [i, m] of modules.entries()) loads[s]![i]!.push(loadOnce(m.file, dir, start));
+      }
     }
     const med = (s: number, i: number, key: keyof Load) => median(loads[s]![i]!.map((l) => l[key]));
     const above = (s: number, i: number, key: keyof Load) => med(s, i, key) - med(s, 0, key);

@@ -25,7 +25,10 @@ async function main(): Promise<void> {
     .filter((f) => f.endsWith('.bench.ts'))
     .filter((f) => only.length === 0 || only.some((name) => f.startsWith(name)))
     .sort();
-  const load = () => loadavg().map((n) => n.toFixed(1)).join(' ');
+  const load = () =>
+    loadavg()
+      .map((n) => n.toFixed(1))
+      .join(' ');
   const machine = { node: process.version, cpus: cpus().length, loadAverageAtStart: load(), commit: commit() };
   const sections: BenchSection[] = [];
   for (const file of files) {

@@ -110,9 +110,14 @@ function measureShape(shape: string, unit: string): ShapeResult {
   for (const [size, length] of Object.entries(SIZES) as [keyof typeof SIZES, number][]) {
     const input = repeatTo(unit, length);
     const budgetMs = size === '1 MB' ? 2000 : 400;
-    const [format, escape] = sideBySide(() => formatWhatsApp(input), () => escapeHtml(input), budgetMs, 10);
+    const [format, escaping] = sideBySide(
+      () => formatWhatsApp(input),
+      () => escapeHtml(input),
+      budgetMs,
+      10,
+    );
     result.format[size] = format;
-    result.escape[size] = escape;
+    result.escape[size] = escaping;
   }
   return result;
 }
@@ -125,7 +130,12 @@ export async function run(): Promise<BenchSection[]> {
   fileRows.push(['total', total, totalGzip]);
 
   const message = realisticMessage(MAX_MESSAGE_UNITS);
-  const [messageTime] = sideBySide(() => formatWhatsApp(message), () => escapeHtml(message), 300, 50);
+  const [messageTime] = sideBySide(
+    () => formatWhatsApp(message),
+    () => escapeHtml(message),
+    300,
+    50,
+  );
   const results = Object.entries(ADVERSARIAL_SHAPES).map(([shape, unit]) => measureShape(shape, unit));
   const passes = (r: ShapeResult, size: Size, key: 'fastest' | 'median') => r.format[size][key] / r.escape[size][key];
   const growth = (r: ShapeResult, key: 'fastest' | 'median') => r.format['1 MB'][key] / r.format['100 KB'][key];

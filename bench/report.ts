@@ -142,11 +142,11 @@ function textTable(table: Table, where: string): string {
 }
 
 function markdownTable(table: Table, where: string): string {
-  const escape = (v: string) => v.replace(/\|/g, '\\|');
+  const escapeCell = (v: string) => v.replace(/\|/g, '\\|');
   return [
-    `| ${table.columns.map(escape).join(' | ')} |`,
+    `| ${table.columns.map(escapeCell).join(' | ')} |`,
     `| ${table.columns.map(() => '---').join(' | ')} |`,
-    ...cells(table, where).map((row) => `| ${row.map(escape).join(' | ')} |`),
+    ...cells(table, where).map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
   ].join('\n');
 }
 

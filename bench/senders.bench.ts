@@ -65,7 +65,8 @@ async function once(round: number) {
     const creates = emulator.requestsFor('senders.create');
     const perAccount = new Map<string, number[]>();
     for (const c of creates) perAccount.set(c.authUser, [...(perAccount.get(c.authUser) ?? []), c.at]);
-    const bound = Math.max(...[...perAccount.values()].map((times) => (times.length - 1) * INTERVAL_MS)) + ONLINE_DELAY_MS;
+    const bound =
+      Math.max(...[...perAccount.values()].map((times) => (times.length - 1) * INTERVAL_MS)) + ONLINE_DELAY_MS;
     const gaps = [...perAccount.values()].flatMap((times) => times.slice(1).map((t, i) => t - times[i]!));
     return {
       makespan,
@@ -131,7 +132,10 @@ export async function run(): Promise<BenchSection> {
         value: round(median(ratios), 4),
         unit: 'ratio',
         baseline: 'the pacing bound of the same run',
-        spread: spreadOf(ratios.map((x) => round(x, 4)), how),
+        spread: spreadOf(
+          ratios.map((x) => round(x, 4)),
+          how,
+        ),
         goal: atMost(1.05),
       }),
       figure({

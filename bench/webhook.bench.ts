@@ -14,7 +14,6 @@
 import autocannon from 'autocannon';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { ROOT } from '../dev/paths';
 import { startEmulator } from '../dev/emulator/server';
 import { computeSignature } from '../lib/signature';
@@ -179,7 +178,10 @@ export async function loadSection(): Promise<BenchSection> {
           value: round(median(cpuRatios)),
           unit: 'ratio',
           baseline,
-          spread: spreadOf(cpuRatios.map((x) => round(x)), how),
+          spread: spreadOf(
+            cpuRatios.map((x) => round(x)),
+            how,
+          ),
           goal,
         }),
         figure({
@@ -187,7 +189,10 @@ export async function loadSection(): Promise<BenchSection> {
           value: round(median(rpsRatios)),
           unit: 'ratio',
           baseline,
-          spread: spreadOf(rpsRatios.map((x) => round(x)), how),
+          spread: spreadOf(
+            rpsRatios.map((x) => round(x)),
+            how,
+          ),
           goal,
         }),
       ];
@@ -349,14 +354,18 @@ export async function profileSection(): Promise<BenchSection> {
   const sampled = (name: Run) => [...perRequest[name].values()].reduce((a, b) => a + b, 0);
   const total = (name: Run) => round(sampled(name) / windows[name]!.answered, 1);
   const projectParts = order.slice(4);
-  const ours = (name: 'text' | 'media') => round(projectParts.reduce((sum, part) => sum + us(name, part), 0), 1);
+  const ours = (name: 'text' | 'media') =>
+    round(
+      projectParts.reduce((sum, part) => sum + us(name, part), 0),
+      1,
+    );
   const baseline = 'same profile, per request';
   return section({
-    title: 'Where a webhook request\'s CPU goes (V8 --cpu-prof of the runtime process under load)',
+    title: "Where a webhook request's CPU goes (V8 --cpu-prof of the runtime process under load)",
     method:
       `One profiled runtime process (100 µs sampling), ${PROFILE_SECONDS} s of load each for trivial, text and ` +
       'media after a warm-up. Each sample goes to the innermost JavaScript frame outside Node on its stack: project code ' +
-      '(with the Node calls it makes, like HMAC) is ours, package code the runtime\'s. µs per request of sampled ' +
+      "(with the Node calls it makes, like HMAC) is ours, package code the runtime's. µs per request of sampled " +
       'main-thread time; the profiler adds overhead and counts time the process waited for a core, so read shares.',
     table: {
       columns: ['part', 'trivial µs/req', 'text µs/req', 'media µs/req'],

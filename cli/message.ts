@@ -90,7 +90,7 @@ function targetOf(values: Record<string, string | boolean | undefined>, body: st
 class UsageError extends Error {}
 class Unreachable extends Error {}
 
-const unescape = (s: string) =>
+const decodeXml = (s: string) =>
   s
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
@@ -106,8 +106,8 @@ function printAnswer(status: number, contentType: string, body: string): void {
     const text = /<Body>(.*?)<\/Body>/s.exec(inner ?? '')?.[1];
     const media = /<Media>(.*?)<\/Media>/s.exec(inner ?? '')?.[1];
     console.log('---');
-    if (text !== undefined) console.log(unescape(text));
-    if (media !== undefined) console.log(`[media] ${unescape(media)}`);
+    if (text !== undefined) console.log(decodeXml(text));
+    if (media !== undefined) console.log(`[media] ${decodeXml(media)}`);
   }
 }
 

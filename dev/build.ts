@@ -10,7 +10,15 @@
  */
 import { build as esbuild, context as esbuildContext, transformSync, type BuildOptions, type Plugin } from 'esbuild';
 import {
-  cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, watch as fsWatch,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  watch as fsWatch,
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -62,7 +70,11 @@ const templatesPlugin: Plugin = {
   setup(build) {
     build.onResolve({ filter: /^virtual:templates$/ }, () => ({ path: 'templates', namespace: 'templates' }));
     build.onLoad({ filter: /.*/, namespace: 'templates' }, () => {
-      const files = existsSync(TEMPLATES) ? readdirSync(TEMPLATES).filter((f) => f.endsWith('.json')).sort() : [];
+      const files = existsSync(TEMPLATES)
+        ? readdirSync(TEMPLATES)
+            .filter((f) => f.endsWith('.json'))
+            .sort()
+        : [];
       const entries = files.map((file) => {
         const text = readFileSync(join(TEMPLATES, file), 'utf8');
         try {

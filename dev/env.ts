@@ -51,6 +51,7 @@ const lineOf = (lines: readonly string[], key: string) =>
  * A control character other than tab and line feed (a NUL byte, a stray carriage return, an escape ...),
  * named as U+XXXX: no credential or setting holds one, and Node refuses a NUL in a process environment.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's job.
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 const controlName = (value: string) => {
   const code = CONTROL.exec(value)![0].charCodeAt(0);

@@ -10,7 +10,7 @@ import { isLocalDomain } from '../lib/public-url';
 import { safeEqual } from '../lib/signature';
 import { logEvent } from './log';
 import { HttpError } from './reply';
-import { type RouteRequest } from './route';
+import type { RouteRequest } from './route';
 
 export type AdminAuthOutcome = 'ok' | 'unconfigured' | 'missing' | 'invalid';
 
@@ -55,7 +55,7 @@ export function requireAdminToken(request: RouteRequest): void {
           ? `Set ADMIN_TOKEN to a random secret of at least ${ADMIN_TOKEN_MIN_LENGTH} characters ` +
               '(e.g. `openssl rand -hex 32`) in your env file and restart: `npm start -- --env .env.local`, ' +
               'or `ADMIN_TOKEN=... npm start`.'
-          : 'Set ADMIN_TOKEN in the env file you deploy with (or the service\'s environment variables) to a random ' +
+          : "Set ADMIN_TOKEN in the env file you deploy with (or the service's environment variables) to a random " +
               `secret of at least ${ADMIN_TOKEN_MIN_LENGTH} characters, e.g. \`openssl rand -hex 32\`, and redeploy.`,
       ),
     });
@@ -63,10 +63,16 @@ export function requireAdminToken(request: RouteRequest): void {
   throw new HttpError({
     kind: 'json',
     status: 401,
-    headers: { 'WWW-Authenticate': outcome === 'missing' ? 'Bearer realm="admin"' : 'Bearer realm="admin", error="invalid_token"' },
+    headers: {
+      'WWW-Authenticate':
+        outcome === 'missing' ? 'Bearer realm="admin"' : 'Bearer realm="admin", error="invalid_token"',
+    },
     body:
       outcome === 'missing'
-        ? error('This route needs Authorization: Bearer <ADMIN_TOKEN>.', 'Send the header Authorization: Bearer followed by the ADMIN_TOKEN of the deployment.')
+        ? error(
+            'This route needs Authorization: Bearer <ADMIN_TOKEN>.',
+            'Send the header Authorization: Bearer followed by the ADMIN_TOKEN of the deployment.',
+          )
         : error('The bearer token is not valid.', 'Use the ADMIN_TOKEN configured for this deployment.'),
   });
 }

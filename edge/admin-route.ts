@@ -5,7 +5,13 @@
  */
 import { ADMIN_BUDGET_MS, adminSettingsSchema } from '../lib/config';
 import { errorBody } from '../lib/error-body';
-import { answerForFailure, isTwilioApiError, subaccountAuth, type AttemptTrace, type TwilioCall } from '../lib/twilio-api';
+import {
+  answerForFailure,
+  isTwilioApiError,
+  subaccountAuth,
+  type AttemptTrace,
+  type TwilioCall,
+} from '../lib/twilio-api';
 import { describeZodError } from '../lib/validation';
 import { requireAdminToken } from './admin-auth';
 import { logEvent } from './log';
@@ -27,7 +33,8 @@ export type AdminRequest = {
   log(fields: Record<string, unknown>): void;
 };
 
-const unavailable = (message: string, hint: string) => new HttpError({ kind: 'json', status: 503, body: errorBody({ message, hint }) });
+const unavailable = (message: string, hint: string) =>
+  new HttpError({ kind: 'json', status: 503, body: errorBody({ message, hint }) });
 
 /** Wraps an admin route: `export const handler = adminRoute('register-sender', async (admin) => reply)`. */
 export function adminRoute(name: string, run: (admin: AdminRequest) => Promise<Reply>): FunctionHandler {
@@ -41,7 +48,10 @@ export function adminRoute(name: string, run: (admin: AdminRequest) => Promise<R
       const admin = adminSettingsSchema.safeParse({ ADMIN_REQUEST_BUDGET_MS: request.env.ADMIN_REQUEST_BUDGET_MS });
       if (!admin.success) {
         const problem = describeZodError(admin.error)[0];
-        throw unavailable(`ADMIN_REQUEST_BUDGET_MS is not valid: ${problem?.message ?? 'invalid'}.`, `Leave ADMIN_REQUEST_BUDGET_MS unset (${ADMIN_BUDGET_MS.default} ms) or set it to ${ADMIN_BUDGET_MS.min}..${ADMIN_BUDGET_MS.max}.`);
+        throw unavailable(
+          `ADMIN_REQUEST_BUDGET_MS is not valid: ${problem?.message ?? 'invalid'}.`,
+          `Leave ADMIN_REQUEST_BUDGET_MS unset (${ADMIN_BUDGET_MS.default} ms) or set it to ${ADMIN_BUDGET_MS.min}..${ADMIN_BUDGET_MS.max}.`,
+        );
       }
       const deadline = started + (admin.data.ADMIN_REQUEST_BUDGET_MS ?? ADMIN_BUDGET_MS.default) - ANSWER_MARGIN_MS;
       const twilio = async (accountSid?: string): Promise<TwilioCall> => {
@@ -66,7 +76,12 @@ export function adminRoute(name: string, run: (admin: AdminRequest) => Promise<R
         status = answer.status;
         throw new HttpError({ kind: 'json', status: answer.status, body: answer.body, headers: answer.headers });
       }
-      status = error instanceof HttpError ? error.reply.status : error && typeof error === 'object' && 'issues' in error ? 400 : 500;
+      status =
+        error instanceof HttpError
+          ? error.reply.status
+          : error && typeof error === 'object' && 'issues' in error
+            ? 400
+            : 500;
       throw error;
     } finally {
       logEvent({
@@ -74,7 +89,10 @@ export function adminRoute(name: string, run: (admin: AdminRequest) => Promise<R
         status,
         durationMs: Date.now() - started,
         ...fields,
-        twilio: attempts.map((a) => `${a.method.toUpperCase()} ${a.path} ${a.status || 'timeout'}${a.retryInMs !== undefined ? ` retry+${a.retryInMs}ms` : ''}`),
+        twilio: attempts.map(
+          (a) =>
+            `${a.method.toUpperCase()} ${a.path} ${a.status || 'timeout'}${a.retryInMs !== undefined ? ` retry+${a.retryInMs}ms` : ''}`,
+        ),
       });
     }
   });

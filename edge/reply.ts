@@ -15,20 +15,26 @@ export type Reply =
 
 /** An answer other than success, raised anywhere in a route and turned into a response here. */
 export class HttpError extends Error {
-  constructor(
-    readonly reply: Reply & { status: number },
-  ) {
+  constructor(readonly reply: Reply & { status: number }) {
     super(`HTTP ${reply.status}`);
   }
 }
 
 export const twiml = (xml: string): Reply => ({ kind: 'twiml', xml });
-export const json = (body: object, status = 200, headers?: Record<string, string>): Reply => ({ kind: 'json', body, status, headers });
-export const text = (body: string, status = 200): Reply => ({ kind: 'text', body, status });
+export const json = (body: object, status = 200, headers?: Record<string, string>): Reply => ({
+  kind: 'json',
+  body,
+  status,
+  headers,
+});
 
 /** 400 with every field's problem, in the one error body (for API callers). */
 export function badRequestJson(problems: FieldProblem[]): HttpError {
-  return new HttpError({ kind: 'json', status: 400, body: errorBody({ message: 'The request is not valid.', problems }) });
+  return new HttpError({
+    kind: 'json',
+    status: 400,
+    body: errorBody({ message: 'The request is not valid.', problems }),
+  });
 }
 
 /** The runtime's response for a reply. */

@@ -73,7 +73,11 @@ export function route(run: (request: RouteRequest) => Promise<Reply> | Reply): F
       if (error instanceof HttpError) return answer(error.reply);
       if (error instanceof $ZodError) return answer(badRequestJson(describeZodError(error)).reply);
       // Unexpected: log the kind and message only (a message never carries secrets here), answer generically.
-      logEvent({ level: 'error', route: request.path, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+      logEvent({
+        level: 'error',
+        route: request.path,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
       answer({ kind: 'json', status: 500, body: errorBody({ message: 'Internal error; see the function logs.' }) });
     };
     let result: Promise<Reply> | Reply;

@@ -10,7 +10,10 @@ import { HttpError } from './reply';
  * caller's: it answers 503 naming each variable and what it must be (values are never echoed).
  */
 export function readSettings<T>(
-  schema: { shape: Record<string, unknown>; safeParse(input: unknown): { success: true; data: T } | { success: false; error: $ZodError } },
+  schema: {
+    shape: Record<string, unknown>;
+    safeParse(input: unknown): { success: true; data: T } | { success: false; error: $ZodError };
+  },
   env: Record<string, string | undefined>,
 ): T {
   const parsed = parseSettings(schema, env);

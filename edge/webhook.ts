@@ -5,7 +5,7 @@ import { isValidSignature, signedUrlCandidates, type SignedParams } from '../lib
 import { describeZodError, problemsAsText } from '../lib/validation';
 import { logEvent } from './log';
 import { HttpError } from './reply';
-import { type RouteRequest } from './route';
+import type { RouteRequest } from './route';
 import { readSettings } from './settings';
 
 /**
@@ -16,7 +16,12 @@ import { readSettings } from './settings';
 export function verifyTwilioWebhook(request: RouteRequest): Record<string, string> {
   const settings = readSettings(webhookSettingsSchema, { ...request.env, DOMAIN_NAME: request.domainName });
   if (!settings.AUTH_TOKEN) {
-    logEvent({ level: 'error', event: 'webhook.refused', route: request.path, reason: 'AUTH_TOKEN is not configured, so no signature can be checked' });
+    logEvent({
+      level: 'error',
+      event: 'webhook.refused',
+      route: request.path,
+      reason: 'AUTH_TOKEN is not configured, so no signature can be checked',
+    });
   }
   const urls = signedUrlCandidates(request.path, settings.DOMAIN_NAME, settings.PUBLIC_BASE_URL);
   // Logs why, and which URLs were tried (usual causes: another AUTH_TOKEN, a tunnel without PUBLIC_BASE_URL).

@@ -60,7 +60,12 @@ const text = (body: string): BotReply => ({ kind: 'messages', messages: [{ body 
 const quote = (userText: string, max = 300): string => truncateMessage(userText, max);
 
 function menu(profileName: string | undefined): string {
-  const name = profileName ? ` ${Array.from(profileName.replace(/[*_~`\r\n]/g, '')).slice(0, 40).join('').trim()}` : '';
+  const name = profileName
+    ? ` ${Array.from(profileName.replace(/[*_~`\r\n]/g, ''))
+        .slice(0, 40)
+        .join('')
+        .trim()}`
+    : '';
   return [
     `*Hi${name}!* 👋 I'm a WhatsApp bot running on Twilio Functions.`,
     '',
@@ -140,7 +145,10 @@ function describeLocation(content: Extract<InboundMessage['content'], { kind: 'l
  * record it, that nothing changed. The bot only ever answers the user's own messages; business-initiated messages
  * check this consent before sending (docs/conversation-store.md).
  */
-export function consentReply(status: 'opted_in' | 'opted_out', keyword: string): Extract<BotReply, { kind: 'consent' }> {
+export function consentReply(
+  status: 'opted_in' | 'opted_out',
+  keyword: string,
+): Extract<BotReply, { kind: 'consent' }> {
   const word = status === 'opted_out' ? 'stop' : 'start';
   const recorded =
     status === 'opted_out'
@@ -191,11 +199,15 @@ function commandReply(command: string, message: InboundMessage, settings: BotSet
     };
   }
   if (command === 'media') {
-    return { kind: 'messages', messages: [{ body: 'Here is a sample image 🖼️', mediaUrl: settings.origin + SAMPLE_MEDIA_PATH }] };
+    return {
+      kind: 'messages',
+      messages: [{ body: 'Here is a sample image 🖼️', mediaUrl: settings.origin + SAMPLE_MEDIA_PATH }],
+    };
   }
   if (command === 'format') return text(FORMAT_SHOWCASE);
   if (command === 'location') {
-    if (!settings.location) return text("This bot has no location configured yet. Send *menu* to see what else I can do.");
+    if (!settings.location)
+      return text('This bot has no location configured yet. Send *menu* to see what else I can do.');
     return {
       kind: 'send-location',
       // The bot answers from the number the user wrote to.

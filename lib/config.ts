@@ -46,7 +46,10 @@ const httpOrigin = schema(() =>
 );
 
 const coordinate = (min: number, max: number) =>
-  z.pipe(setting, z.optional(z.pipe(z.pipe(z.string(), z.transform(Number)), z.number().check(z.gte(min), z.lte(max)))));
+  z.pipe(
+    setting,
+    z.optional(z.pipe(z.pipe(z.string(), z.transform(Number)), z.number().check(z.gte(min), z.lte(max)))),
+  );
 
 /** Credentials and where Twilio's API is (the emulator in development). */
 export const twilioSettingsSchema = schema(() =>
@@ -86,7 +89,10 @@ export const botMenuSettingsSchema = schema(() =>
 
 export const sandboxSettingsSchema = schema(() =>
   z.object({
-    WHATSAPP_SANDBOX_NUMBER: z.pipe(setting, z.transform((v) => v ?? '+14155238886')),
+    WHATSAPP_SANDBOX_NUMBER: z.pipe(
+      setting,
+      z.transform((v) => v ?? '+14155238886'),
+    ),
     WHATSAPP_SANDBOX_KEYWORD: setting,
   }),
 );
@@ -121,7 +127,6 @@ export const adminSettingsSchema = schema(() =>
     ),
   }),
 );
-export type AdminSettings = z.infer<typeof adminSettingsSchema>;
 
 /**
  * Twilio's default Sync service: every account has one, addressable by this unique name in place of its SID
@@ -145,14 +150,23 @@ export const WEBHOOK_SYNC_BUDGET_MS = { default: 1500, min: 200, max: 5000 } as 
 
 /** The conversation store (lib/conversation): the Sync service holding one document per WhatsApp user. */
 export const conversationSettingsSchema = z.object({
-  SYNC_SERVICE_SID: z.pipe(setting, z.pipe(z.transform((v: string | undefined) => v ?? DEFAULT_SYNC_SERVICE), syncServiceRefSchema)),
+  SYNC_SERVICE_SID: z.pipe(
+    setting,
+    z.pipe(
+      z.transform((v: string | undefined) => v ?? DEFAULT_SYNC_SERVICE),
+      syncServiceRefSchema,
+    ),
+  ),
   WEBHOOK_SYNC_BUDGET_MS: z.pipe(
     setting,
     z.pipe(
       z.transform((v: string | undefined) => v ?? String(WEBHOOK_SYNC_BUDGET_MS.default)),
       z.pipe(
         z.string().check(z.regex(/^\d+$/, 'must be a whole number of milliseconds')),
-        z.pipe(z.transform(Number), z.number().check(z.gte(WEBHOOK_SYNC_BUDGET_MS.min), z.lte(WEBHOOK_SYNC_BUDGET_MS.max))),
+        z.pipe(
+          z.transform(Number),
+          z.number().check(z.gte(WEBHOOK_SYNC_BUDGET_MS.min), z.lte(WEBHOOK_SYNC_BUDGET_MS.max)),
+        ),
       ),
     ),
   ),

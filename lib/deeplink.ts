@@ -39,7 +39,8 @@ export function encodeMessageText(text: string): string {
 }
 
 function checkDigits(digits: string): void {
-  if (!LINK_DIGITS.test(digits)) throw new Error(`a link needs 7 to 15 digits with the country code, got ${JSON.stringify(digits)}`);
+  if (!LINK_DIGITS.test(digits))
+    throw new Error(`a link needs 7 to 15 digits with the country code, got ${JSON.stringify(digits)}`);
 }
 
 /** `https://wa.me/<digits>`, with `?text=` when there is text. `digits` come from normalizePhoneNumber. */

@@ -153,7 +153,9 @@ function urlEnd(text: string, index: number, to: number, line: Line): number {
 
 /** Does the inline scanner stop at this character code? Delimiters, and the first letters of a URL (h, w). */
 function isSpecial(code: number): boolean {
-  return code === 0x2a || code === 0x5f || code === 0x7e || code === 0x60 || (code | 0x20) === 0x68 || (code | 0x20) === 0x77;
+  return (
+    code === 0x2a || code === 0x5f || code === 0x7e || code === 0x60 || (code | 0x20) === 0x68 || (code | 0x20) === 0x77
+  );
 }
 
 /**
@@ -239,7 +241,17 @@ const PRE_OPEN = 9;
 const PRE_CLOSE = 10;
 /** The markup written for each mark, and how many input characters it stands for. */
 const MARK_MARKUP = [
-  '', '<strong>', '</strong>', '<em>', '</em>', '<del>', '</del>', '<code>', '</code>', '<pre>\n', '</pre>',
+  '',
+  '<strong>',
+  '</strong>',
+  '<em>',
+  '</em>',
+  '<del>',
+  '</del>',
+  '<code>',
+  '</code>',
+  '<pre>\n',
+  '</pre>',
 ];
 // The HTML parser drops one line feed right after <pre>: the one emitted keeps the content's own.
 const MARK_WIDTH = [1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3];

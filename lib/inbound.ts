@@ -29,9 +29,11 @@ export type InboundMessage = {
   content: InboundContent;
 };
 
-const whatsappAddress = z.string().check(
-  z.regex(WHATSAPP_ADDRESS_PATTERN, 'must be "whatsapp:+" followed by an E.164 number, e.g. whatsapp:+14155238886'),
-);
+const whatsappAddress = z
+  .string()
+  .check(
+    z.regex(WHATSAPP_ADDRESS_PATTERN, 'must be "whatsapp:+" followed by an E.164 number, e.g. whatsapp:+14155238886'),
+  );
 
 /** The fields this project reads (MediaUrl{N}/MediaContentType{N} are read by index from the raw fields). */
 export const inboundFieldsSchema = z.object({
@@ -75,7 +77,10 @@ function mediaItems(fields: InboundFields, raw: RawFields): MediaItem[] {
     const url = raw[`MediaUrl${i}`];
     const type = raw[`MediaContentType${i}`];
     if (typeof url !== 'string' || !/^https?:\/\//.test(url)) continue;
-    items.push({ url, contentType: typeof type === 'string' && type.trim() ? type.trim().toLowerCase() : 'application/octet-stream' });
+    items.push({
+      url,
+      contentType: typeof type === 'string' && type.trim() ? type.trim().toLowerCase() : 'application/octet-stream',
+    });
   }
   return items;
 }
@@ -95,9 +100,7 @@ function contentOf(fields: InboundFields, raw: RawFields): InboundContent {
   return { kind: 'unknown', messageType: nonEmpty(fields.MessageType) };
 }
 
-export type InboundParseResult =
-  | { ok: true; message: InboundMessage }
-  | { ok: false; error: z.core.$ZodError };
+export type InboundParseResult = { ok: true; message: InboundMessage } | { ok: false; error: z.core.$ZodError };
 
 /** Parses the webhook's form fields. Fails only when From or To is missing or not a WhatsApp address. */
 export function parseInbound(fields: Record<string, string>): InboundParseResult {

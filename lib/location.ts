@@ -12,7 +12,10 @@ export type LocationMessage = { from: string; to: string; body: string; persiste
 
 /** `|` separates the label in a geo action and line breaks end it: both are removed. */
 export function cleanLabel(label: string): string {
-  return label.replace(/[|\r\n\u2028\u2029]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
+  return label
+    .replace(/[|\r\n\u2028\u2029]+/g, ' ')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
 }
 
 export const locationSchema = z.object({

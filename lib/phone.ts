@@ -13,9 +13,7 @@ import trimmedMetadata from './phone-metadata.json';
 
 const metadata = trimmedMetadata as unknown as MetadataJson;
 
-export type PhoneResult =
-  | { ok: true; e164: string; digits: string; country?: string }
-  | { ok: false; reason: string };
+export type PhoneResult = { ok: true; e164: string; digits: string; country?: string } | { ok: false; reason: string };
 
 /** E.164: a plus, a non-zero country code digit, at most 15 digits in all. */
 export const E164_PATTERN = /^\+[1-9]\d{6,14}$/;
@@ -47,7 +45,10 @@ function applyWhatsAppCountryRules(e164: string): string {
  * digits (for wa.me links), or a reason a person can act on.
  */
 export function normalizePhoneNumber(input: string): PhoneResult {
-  let text = input.trim().replace(/^whatsapp:/i, '').trim();
+  let text = input
+    .trim()
+    .replace(/^whatsapp:/i, '')
+    .trim();
   if (text === '') return { ok: false, reason: 'Enter a phone number with its country code, e.g. +1 415 523 8886.' };
   if (/[^\d\s().+\-\u00a0]/.test(text)) {
     return { ok: false, reason: 'Use only digits, spaces, dashes, dots, parentheses and a leading + or 00.' };
@@ -60,20 +61,26 @@ export function normalizePhoneNumber(input: string): PhoneResult {
   if (text.indexOf('+', 1) !== -1) return { ok: false, reason: 'Only one + is allowed, at the start.' };
   const digits = text.slice(1);
   if (digits.length < 7 || digits.length > 15) {
-    return { ok: false, reason: `A full number has 7 to 15 digits with its country code; this one has ${digits.length}.` };
+    return {
+      ok: false,
+      reason: `A full number has 7 to 15 digits with its country code; this one has ${digits.length}.`,
+    };
   }
   // Already in WhatsApp's +549 / +521 form: libphonenumber no longer accepts the Mexican one, so check the rest.
   const rewritten = /^(549|521)/.test(digits);
   const candidate = rewritten ? `+${digits.slice(0, 2)}${digits.slice(3)}` : text;
   const parsed = parsePhoneNumberFromString(candidate, metadata);
-  if (!parsed || !parsed.isValid()) {
+  if (!parsed?.isValid()) {
     return { ok: false, reason: `${input.trim()} is not a valid phone number for its country code.` };
   }
   // From the parsed number, not the input: parsing drops Argentina's national "15" (+549 11 15 ... -> +549 11 ...).
   const e164 = applyWhatsAppCountryRules(parsed.number);
   // The parser drops a written trunk 0 (+49 0 30 ...), which can leave fewer digits than any WhatsApp number has.
   if (!E164_PATTERN.test(e164)) {
-    return { ok: false, reason: `${input.trim()} is too short: ${e164} has ${e164.length - 1} digits, a WhatsApp number 7 to 15.` };
+    return {
+      ok: false,
+      reason: `${input.trim()} is too short: ${e164} has ${e164.length - 1} digits, a WhatsApp number 7 to 15.`,
+    };
   }
   return { ok: true, e164, digits: e164.slice(1), country: parsed.country };
 }

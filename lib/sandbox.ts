@@ -41,7 +41,8 @@ export function sandboxJoin(settings: SandboxSettings): SandboxJoinResult {
     return {
       ok: false,
       variable: 'WHATSAPP_SANDBOX_KEYWORD',
-      reason: 'The sandbox keyword is not configured: set WHATSAPP_SANDBOX_KEYWORD to the word after "join" in the Twilio Console (Messaging > Try it out > Send a WhatsApp message).',
+      reason:
+        'The sandbox keyword is not configured: set WHATSAPP_SANDBOX_KEYWORD to the word after "join" in the Twilio Console (Messaging > Try it out > Send a WhatsApp message).',
     };
   }
   const keyword = normalizeSandboxKeyword(settings.WHATSAPP_SANDBOX_KEYWORD);
@@ -49,14 +50,21 @@ export function sandboxJoin(settings: SandboxSettings): SandboxJoinResult {
     return {
       ok: false,
       variable: 'WHATSAPP_SANDBOX_KEYWORD',
-      reason: 'WHATSAPP_SANDBOX_KEYWORD must be the sandbox keyword: words joined by hyphens, e.g. shadow-river (at most 64 characters).',
+      reason:
+        'WHATSAPP_SANDBOX_KEYWORD must be the sandbox keyword: words joined by hyphens, e.g. shadow-river (at most 64 characters).',
     };
   }
   const phone = normalizePhoneNumber(settings.WHATSAPP_SANDBOX_NUMBER);
-  if (!phone.ok) return { ok: false, variable: 'WHATSAPP_SANDBOX_NUMBER', reason: `WHATSAPP_SANDBOX_NUMBER: ${phone.reason}` };
+  if (!phone.ok)
+    return { ok: false, variable: 'WHATSAPP_SANDBOX_NUMBER', reason: `WHATSAPP_SANDBOX_NUMBER: ${phone.reason}` };
   const text = `join ${keyword}`;
   return {
     ok: true,
-    join: { number: phone.e164, keyword, link: waMeLink(phone.digits, text), app_link: whatsappAppLink(phone.digits, text) },
+    join: {
+      number: phone.e164,
+      keyword,
+      link: waMeLink(phone.digits, text),
+      app_link: whatsappAppLink(phone.digits, text),
+    },
   };
 }

@@ -9,8 +9,19 @@ const errorCode = z.string().check(z.regex(/^\d{1,6}$/, 'must be a Twilio error 
 export const statusCallbackSchema = z.looseObject({
   MessageSid: z.string().check(sidCheck('message')),
   MessageStatus: z.enum([
-    'accepted', 'scheduled', 'canceled', 'queued', 'sending', 'sent', 'failed',
-    'delivered', 'undelivered', 'receiving', 'received', 'read', 'partially_delivered',
+    'accepted',
+    'scheduled',
+    'canceled',
+    'queued',
+    'sending',
+    'sent',
+    'failed',
+    'delivered',
+    'undelivered',
+    'receiving',
+    'received',
+    'read',
+    'partially_delivered',
   ]),
   ErrorCode: z.optional(errorCode),
   To: z.optional(z.string()),
@@ -21,7 +32,6 @@ export const fallbackSchema = z.looseObject({
   ErrorUrl: z.optional(z.string().check(z.maxLength(2048))),
   MessageSid: z.optional(z.string()),
 });
-
 
 /** The log record of one status callback (no secrets, numbers masked). */
 export function statusLogRecord(callback: z.infer<typeof statusCallbackSchema>): Record<string, unknown> {

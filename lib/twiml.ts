@@ -13,6 +13,7 @@ export type OutboundMessage = {
 
 // Characters XML 1.0 does not allow: control characters and U+FFFE/U+FFFF. (Lone surrogates are handled
 // by toWellFormed, which is much faster than a regular expression with lookarounds.)
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters XML cannot hold.
 const XML_INVALID_CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
 /** Removes characters that cannot appear in an XML document; a lone surrogate becomes U+FFFD. */

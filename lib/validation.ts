@@ -39,7 +39,5 @@ export function describeZodError(error: z.core.$ZodError): FieldProblem[] {
 
 /** One line per problem, for plain-text answers and logs. */
 export function problemsAsText(problems: readonly FieldProblem[]): string {
-  return problems
-    .map((p) => `${p.path}: ${p.message}${p.expected ? ` (expected ${p.expected})` : ''}`)
-    .join('\n');
+  return problems.map((p) => `${p.path}: ${p.message}${p.expected ? ` (expected ${p.expected})` : ''}`).join('\n');
 }

@@ -30,9 +30,16 @@ function trimPlan(plan: Plan): Plan {
 
 /** The metadata with formatting-only fields blanked (0 is the library's own "absent" value). */
 export function trimPhoneMetadata(metadata: MetadataJson): MetadataJson {
-  const source = metadata as unknown as { version: number; country_calling_codes: unknown; countries: Record<string, Plan>; nonGeographic?: Record<string, Plan> };
-  if (source.version !== 4) throw new Error(`libphonenumber-js metadata version ${source.version}: check FORMATTING_ONLY positions`);
-  const mapPlans = (plans: Record<string, Plan>) => Object.fromEntries(Object.entries(plans).map(([key, plan]) => [key, trimPlan(plan)]));
+  const source = metadata as unknown as {
+    version: number;
+    country_calling_codes: unknown;
+    countries: Record<string, Plan>;
+    nonGeographic?: Record<string, Plan>;
+  };
+  if (source.version !== 4)
+    throw new Error(`libphonenumber-js metadata version ${source.version}: check FORMATTING_ONLY positions`);
+  const mapPlans = (plans: Record<string, Plan>) =>
+    Object.fromEntries(Object.entries(plans).map(([key, plan]) => [key, trimPlan(plan)]));
   return {
     version: source.version,
     country_calling_codes: source.country_calling_codes,

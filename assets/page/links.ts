@@ -73,13 +73,19 @@ export function setupCopy(): void {
         ? 'Link copied.'
         : 'Copying is blocked here: the link is selected, press Ctrl+C (⌘C on a Mac).';
       clearTimeout(timers.get(button));
-      timers.set(button, window.setTimeout(() => {
-        if (label) label.textContent = 'Copy';
-        button.classList.remove('done');
-      }, RESET_MS));
+      timers.set(
+        button,
+        window.setTimeout(() => {
+          if (label) label.textContent = 'Copy';
+          button.classList.remove('done');
+        }, RESET_MS),
+      );
     };
     if (navigator.clipboard) {
-      navigator.clipboard.writeText(value).then(() => feedback(true), () => feedback(copyBySelection(value)));
+      navigator.clipboard.writeText(value).then(
+        () => feedback(true),
+        () => feedback(copyBySelection(value)),
+      );
     } else {
       feedback(copyBySelection(value));
     }

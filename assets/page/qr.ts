@@ -51,7 +51,10 @@ export function qrElement(qr: Qr, label: string): SVGSVGElement {
   const size = String(side(qr));
   const svg = document.createElementNS(SVG_NS, 'svg');
   const attributes = {
-    viewBox: `0 0 ${size} ${size}`, role: 'img', 'aria-label': label, 'shape-rendering': 'crispEdges',
+    viewBox: `0 0 ${size} ${size}`,
+    role: 'img',
+    'aria-label': label,
+    'shape-rendering': 'crispEdges',
   };
   for (const [key, value] of Object.entries(attributes)) svg.setAttribute(key, value);
   const rect = document.createElementNS(SVG_NS, 'rect');

@@ -19,8 +19,16 @@ const list = (value: unknown): Fields[] =>
   Array.isArray(value) ? value.map(fields).filter((v) => v !== undefined) : [];
 
 /** The types this preview draws. */
-const KNOWN = new Set(['twilio/text', 'twilio/media', 'twilio/quick-reply', 'twilio/call-to-action',
-  'twilio/list-picker', 'twilio/card', 'whatsapp/card', 'whatsapp/authentication']);
+const KNOWN = new Set([
+  'twilio/text',
+  'twilio/media',
+  'twilio/quick-reply',
+  'twilio/call-to-action',
+  'twilio/list-picker',
+  'twilio/card',
+  'whatsapp/card',
+  'whatsapp/authentication',
+]);
 
 function readTemplate(json: unknown, file: string): Template | undefined {
   const body = fields(json);
@@ -48,7 +56,9 @@ function variableNames(template: Template): string[] {
 }
 
 const MEDIA_KINDS: [RegExp, string][] = [
-  [/\.(jpe?g|png|webp|gif)$/i, 'Image'], [/\.(mp4|3gp)$/i, 'Video'], [/\.pdf$/i, 'Document'],
+  [/\.(jpe?g|png|webp|gif)$/i, 'Image'],
+  [/\.(mp4|3gp)$/i, 'Video'],
+  [/\.pdf$/i, 'Document'],
 ];
 
 /** A media placeholder naming the file: nothing is fetched from another origin. */
@@ -60,7 +70,11 @@ function media(url: string): HTMLElement {
 
 /** The icon WhatsApp puts before each kind of button. */
 const ACTION_ICON: Record<string, string> = {
-  URL: '↗ ', PHONE_NUMBER: '☎ ', VOICE_CALL: '☎ ', COPY_CODE: '⧉ ', LIST: '☰ ',
+  URL: '↗ ',
+  PHONE_NUMBER: '☎ ',
+  VOICE_CALL: '☎ ',
+  COPY_CODE: '⧉ ',
+  LIST: '☰ ',
 };
 
 /** The chat for one content type of a template, variables filled by `fill`. */
@@ -97,7 +111,8 @@ function renderContent(type: string, content: Fields, fill: (s: string) => strin
   }
   if (type === 'twilio/list-picker') {
     const items = list(content.items).map((item) =>
-      el('li', '', fill(text(item.item)), el('small', '', fill(text(item.description)))));
+      el('li', '', fill(text(item.item)), el('small', '', fill(text(item.description)))),
+    );
     const title = el('span', 'sheet-title', `Tapping “${fill(text(content.button))}” opens:`);
     shown.push(el('div', 'sheet', title, el('ul', '', ...items)));
   }
@@ -117,8 +132,8 @@ export function setupTemplates(): void {
 
   const render = () => {
     const entry = template.types.find(([type]) => type === typePick.value) ?? template.types[0]!;
-    const fill = (s: string) => s.replace(PLACEHOLDER, (whole, name: string) =>
-      values.get(name)?.value || text(template.samples[name]) || whole);
+    const fill = (s: string) =>
+      s.replace(PLACEHOLDER, (whole, name: string) => values.get(name)?.value || text(template.samples[name]) || whole);
     const details = [template.category, template.language].filter(Boolean).join(' · ');
     if (KNOWN.has(entry[0])) {
       say(typeMessage, details && `Category and language: ${details}`);

@@ -36,14 +36,24 @@ process.stdout.write(JSON.stringify(result) + '\\n', () => process.exit(0));
 
 function loadInChild(file: string, cwd: string, env: Record<string, string>, timeoutMs: number): Promise<LoadResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['-e', LOADER, file], { cwd, env, timeout: timeoutMs, maxBuffer: 1 << 20 }, (error, stdout) => {
-      const line = stdout.trim().split('\n').pop() ?? '';
-      try {
-        resolve(JSON.parse(line) as LoadResult);
-      } catch {
-        resolve({ ok: false, error: error?.killed ? `it did not finish loading within ${timeoutMs} ms` : `its loader exited without a result (${error?.message ?? 'no output'})` });
-      }
-    });
+    execFile(
+      process.execPath,
+      ['-e', LOADER, file],
+      { cwd, env, timeout: timeoutMs, maxBuffer: 1 << 20 },
+      (error, stdout) => {
+        const line = stdout.trim().split('\n').pop() ?? '';
+        try {
+          resolve(JSON.parse(line) as LoadResult);
+        } catch {
+          resolve({
+            ok: false,
+            error: error?.killed
+              ? `it did not finish loading within ${timeoutMs} ms`
+              : `its loader exited without a result (${error?.message ?? 'no output'})`,
+          });
+        }
+      },
+    );
   });
 }
 
@@ -58,7 +68,10 @@ export type LoadCheckOptions = {
 };
 
 /** One problem per function that does not load or has no `handler`. */
-export async function checkFunctionsLoad(functions: readonly BuiltFunction[], options: LoadCheckOptions): Promise<Problem[]> {
+export async function checkFunctionsLoad(
+  functions: readonly BuiltFunction[],
+  options: LoadCheckOptions,
+): Promise<Problem[]> {
   if (functions.length === 0) return [];
   const scratch = mkdtempSync(join(tmpdir(), 'deploy-load-check-'));
   try {

@@ -42,7 +42,9 @@ export function parseDeployOutput(stdout: string): DeployOutput {
 /** The human summary printed after a deploy. */
 export function formatSummary(output: DeployOutput): string {
   const urls = webhookUrls(output.domain);
-  const environment = output.environmentSuffix ? `environment "${output.environmentSuffix}"` : 'the production environment';
+  const environment = output.environmentSuffix
+    ? `environment "${output.environmentSuffix}"`
+    : 'the production environment';
   const hasPage = output.assets.some((a) => a.path === '/index.html');
   const lines = [
     `Deployed ${output.serviceName ?? output.serviceSid} (${output.serviceSid}) to ${environment}: https://${output.domain}`,

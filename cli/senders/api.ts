@@ -4,7 +4,13 @@
  * back as values, so one sender's error never stops the others.
  */
 import { createSender, fetchSender, listAllSenders } from '../../lib/senders/api';
-import { isTwilioApiError, subaccountAuth, type BasicAuth, type RetryPolicy, type TwilioCall } from '../../lib/twilio-api';
+import {
+  isTwilioApiError,
+  subaccountAuth,
+  type BasicAuth,
+  type RetryPolicy,
+  type TwilioCall,
+} from '../../lib/twilio-api';
 import type { SenderCreateBody } from '../../lib/senders/wire';
 import { createTwilioClient, type TwilioCredentials } from '../../lib/twilio-client';
 import type { JournalError } from './journal';
@@ -49,16 +55,23 @@ export function createBulkApi(credentials: TwilioCredentials): BulkApi<SenderCre
     }
     return auth;
   };
-  const callFor = (auth: BasicAuth | undefined): TwilioCall => ({ client, deadline: Date.now() + CALL_BUDGET_MS, retry: RETRY, ...(auth ? { auth } : {}) });
+  const callFor = (auth: BasicAuth | undefined): TwilioCall => ({
+    client,
+    deadline: Date.now() + CALL_BUDGET_MS,
+    retry: RETRY,
+    ...(auth ? { auth } : {}),
+  });
   const asAccount = async (account: string) => callFor(await authFor(account));
 
   return {
-    create: (account, body) => attempt(async () => (await createSender(await asAccount(account), body)) as SenderSnapshot),
+    create: (account, body) =>
+      attempt(async () => (await createSender(await asAccount(account), body)) as SenderSnapshot),
     fetch: (account, sid) => attempt(async () => (await fetchSender(await asAccount(account), sid)) as SenderSnapshot),
     list: (account) =>
       attempt(async () => {
         const { senders, complete } = await listAllSenders(await asAccount(account), { maxPages: MAX_PAGES });
-        if (!complete) throw new Error(`the account has more than ${MAX_PAGES * 1000} senders; stopped reading its list`);
+        if (!complete)
+          throw new Error(`the account has more than ${MAX_PAGES * 1000} senders; stopped reading its list`);
         return senders as SenderSnapshot[];
       }),
   };

@@ -3,7 +3,7 @@
  * answered with the flag, what was wrong and what is expected, like every other input of the project.
  */
 import { parseArgs } from 'node:util';
-import { $ZodError } from 'zod/v4/core';
+import type { $ZodError } from 'zod/v4/core';
 import * as z from '../../lib/zod';
 import { describeZodError, type FieldProblem } from '../../lib/validation';
 
@@ -51,7 +51,10 @@ export function parseDuration(text: string): number | undefined {
 const duration = (min: number) =>
   z.pipe(
     z.string().check(z.regex(DURATION, 'must be a number with a unit: 250ms, 20s, 5m or 1h')),
-    z.pipe(z.transform((v: string) => parseDuration(v)!), z.number().check(z.gte(min, `must be at least ${min} ms`))),
+    z.pipe(
+      z.transform((v: string) => parseDuration(v)!),
+      z.number().check(z.gte(min, `must be at least ${min} ms`)),
+    ),
   );
 
 const optionsSchema = z.strictObject({
@@ -61,7 +64,10 @@ const optionsSchema = z.strictObject({
   format: z.optional(z.enum(['csv', 'jsonl'])),
   interval: z.prefault(duration(0), '5m'),
   concurrency: z.prefault(
-    z.pipe(z.string().check(z.regex(/^\d+$/, 'must be a whole number')), z.pipe(z.transform(Number), z.number().check(z.gte(1), z.lte(1000)))),
+    z.pipe(
+      z.string().check(z.regex(/^\d+$/, 'must be a whole number')),
+      z.pipe(z.transform(Number), z.number().check(z.gte(1), z.lte(1000))),
+    ),
     '10',
   ),
   'poll-interval': z.prefault(duration(1), '15s'),
@@ -83,7 +89,10 @@ export type BulkOptions = {
   json: boolean;
 };
 
-export type ParsedArgs = { kind: 'help' } | { kind: 'run'; options: BulkOptions } | { kind: 'error'; problems: FieldProblem[] };
+export type ParsedArgs =
+  | { kind: 'help' }
+  | { kind: 'run'; options: BulkOptions }
+  | { kind: 'error'; problems: FieldProblem[] };
 
 /** Parses argv (without node and the script). Never throws: bad flags come back as problems. */
 export function parseBulkArgs(argv: readonly string[]): ParsedArgs {
@@ -107,12 +116,20 @@ export function parseBulkArgs(argv: readonly string[]): ParsedArgs {
       },
     });
   } catch (error) {
-    return { kind: 'error', problems: [{ path: '(flags)', message: error instanceof Error ? error.message : String(error) }] };
+    return {
+      kind: 'error',
+      problems: [{ path: '(flags)', message: error instanceof Error ? error.message : String(error) }],
+    };
   }
   const { values, positionals } = parsed;
   if (values.help) return { kind: 'help' };
   if (positionals.length > 1) {
-    return { kind: 'error', problems: [{ path: '(input)', message: `one input file at a time, got ${positionals.length}`, expected: '1 file' }] };
+    return {
+      kind: 'error',
+      problems: [
+        { path: '(input)', message: `one input file at a time, got ${positionals.length}`, expected: '1 file' },
+      ],
+    };
   }
   const result = z.safeParse(optionsSchema, { ...values, input: positionals[0] ?? '' });
   if (!result.success) {

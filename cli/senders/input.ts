@@ -30,7 +30,8 @@ const GROUPS = ['profile', 'webhook', 'configuration'] as const;
 
 type SchemaNode = { $ref?: string; properties?: Record<string, SchemaNode> };
 const components = contract.components.schemas as unknown as Record<string, SchemaNode>;
-const deref = (node: SchemaNode): SchemaNode => (node.$ref ? deref(components[node.$ref.replace('#/components/schemas/', '')]!) : node);
+const deref = (node: SchemaNode): SchemaNode =>
+  node.$ref ? deref(components[node.$ref.replace('#/components/schemas/', '')]!) : node;
 
 /** Every column a row may have: account_sid and the create body's fields, from the official contract. */
 export const KNOWN_COLUMNS: readonly string[] = (() => {
@@ -68,7 +69,16 @@ function place(fields: Record<string, unknown>, path: string, value: unknown): v
     node = node[part] as Record<string, unknown>;
   }
   const list = LIST_FIELDS.has(path) && typeof value === 'string';
-  setOwn(node, leaf, list ? value.split(';').map((item) => item.trim()).filter(Boolean) : value);
+  setOwn(
+    node,
+    leaf,
+    list
+      ? value
+          .split(';')
+          .map((item) => item.trim())
+          .filter(Boolean)
+      : value,
+  );
 }
 
 /** A flat or partly flat object (`{"profile.name": ...}`, `{"profile": {...}}`) -> the nested form. */
@@ -78,14 +88,20 @@ export function nest(flat: Record<string, unknown>): Record<string, unknown> {
     if (value === '' || value === null || value === undefined) continue;
     const path = key.includes('.') || GROUPS.some((g) => key.startsWith(`${g}_`)) ? columnPath(key) : key;
     if (path.includes('.')) place(fields, path, value);
-    else if (typeof value === 'object' && !Array.isArray(value) && Object.hasOwn(fields, path) && typeof fields[path] === 'object') {
+    else if (
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      Object.hasOwn(fields, path) &&
+      typeof fields[path] === 'object'
+    ) {
       setOwn(fields, path, { ...(fields[path] as object), ...(value as object) });
     } else setOwn(fields, path, value);
   }
   for (const path of LIST_FIELDS) {
     const [group, field] = path.split('.') as [string, string];
     const node = fields[group];
-    if (node && typeof node === 'object' && typeof (node as Record<string, unknown>)[field] === 'string') place(fields, path, (node as Record<string, unknown>)[field]);
+    if (node && typeof node === 'object' && typeof (node as Record<string, unknown>)[field] === 'string')
+      place(fields, path, (node as Record<string, unknown>)[field]);
   }
   return fields;
 }
@@ -145,7 +161,11 @@ function utf8Sequence(lead: number): [number, number, number] {
  * One problem per CSV cell holding bytes that are not UTF-8 (which decoding would silently turn into U+FFFD):
  * the line of the first bad byte and the cell's column. `records` are those csv-parse read from `buffer`.
  */
-function invalidUtf8Problems(buffer: Buffer, records: readonly CsvRecord[], columns: readonly string[]): Map<CsvRecord, RowProblem[]> {
+function invalidUtf8Problems(
+  buffer: Buffer,
+  records: readonly CsvRecord[],
+  columns: readonly string[],
+): Map<CsvRecord, RowProblem[]> {
   const offsets = invalidUtf8Offsets(buffer);
   const problems = new Map<CsvRecord, RowProblem[]>();
   let next = 0;
@@ -157,11 +177,17 @@ function invalidUtf8Problems(buffer: Buffer, records: readonly CsvRecord[], colu
     const first = inRecord[0]!;
     const line = buffer.subarray(0, first).filter((b) => b === 0x0a).length + 1;
     const lineStart = buffer.lastIndexOf(0x0a, first - 1) + 1;
-    const bytes = inRecord.slice(0, 3).map((o) => `0x${buffer[o]!.toString(16).padStart(2, '0')}`).join(' ');
+    const bytes = inRecord
+      .slice(0, 3)
+      .map((o) => `0x${buffer[o]!.toString(16).padStart(2, '0')}`)
+      .join(' ');
     const message = `not valid UTF-8: byte ${bytes} at byte ${first - lineStart + 1} of the line`;
     // The cells showing a replacement character are the ones the bad bytes are in.
     const cells = record.flatMap((cell, i) => (cell.includes('\ufffd') ? [columns[i] ?? `(column ${i + 1})`] : []));
-    problems.set(csvRecord, (cells.length ? cells : ['(row)']).map((field) => ({ line, field, message, expected: 'text saved as UTF-8' })));
+    problems.set(
+      csvRecord,
+      (cells.length ? cells : ['(row)']).map((field) => ({ line, field, message, expected: 'text saved as UTF-8' })),
+    );
   }
   return problems;
 }
@@ -171,14 +197,26 @@ export function readCsv(input: Buffer | string): { rows: RawRow[]; problems: Row
   const buffer = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
   let records: CsvRecord[];
   try {
-    records = parseCsv(buffer, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as unknown as CsvRecord[];
+    records = parseCsv(buffer, {
+      bom: true,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      trim: true,
+    }) as unknown as CsvRecord[];
   } catch (error) {
     const e = error as Error & { lines?: number };
     return { rows: [], problems: [{ line: e.lines ?? 1, field: '(csv)', message: e.message }] };
   }
   const startLine = lineCounter(buffer);
   const [header, ...body] = records;
-  if (!header) return { rows: [], problems: [{ line: 1, field: '(csv)', message: 'the file is empty', expected: 'a header row, then one sender a row' }] };
+  if (!header)
+    return {
+      rows: [],
+      problems: [
+        { line: 1, field: '(csv)', message: 'the file is empty', expected: 'a header row, then one sender a row' },
+      ],
+    };
   startLine(header.info.bytes);
   const paths = header.record.map(columnPath);
   const notUtf8 = isUtf8(buffer) ? new Map<CsvRecord, RowProblem[]>() : invalidUtf8Problems(buffer, records, paths);
@@ -192,10 +230,16 @@ export function readCsv(input: Buffer | string): { rows: RawRow[]; problems: Row
         : 'unknown column';
       problems.push({ line: 1, field: column || `(column ${index + 1})`, message, expected: KNOWN_COLUMNS.join(', ') });
     } else if (paths.indexOf(path) !== index) {
-      problems.push({ line: 1, field: column, message: `the same field as column "${header.record[paths.indexOf(path)]}"`, expected: 'each field once' });
+      problems.push({
+        line: 1,
+        field: column,
+        message: `the same field as column "${header.record[paths.indexOf(path)]}"`,
+        expected: 'each field once',
+      });
     }
   });
-  if (!paths.includes('sender_id')) problems.push({ line: 1, field: 'sender_id', message: 'no sender_id column', expected: 'a sender_id column' });
+  if (!paths.includes('sender_id'))
+    problems.push({ line: 1, field: 'sender_id', message: 'no sender_id column', expected: 'a sender_id column' });
   if (problems.length) return { rows: [], problems };
   const rows: RawRow[] = [];
   for (const csvRecord of body) {
@@ -207,7 +251,12 @@ export function readCsv(input: Buffer | string): { rows: RawRow[]; problems: Row
       continue;
     }
     if (record.length !== paths.length) {
-      problems.push({ line, field: '(row)', message: `${record.length} cells, the header has ${paths.length}`, expected: `${paths.length} cells` });
+      problems.push({
+        line,
+        field: '(row)',
+        message: `${record.length} cells, the header has ${paths.length}`,
+        expected: `${paths.length} cells`,
+      });
       continue;
     }
     rows.push({ line, fields: nest(Object.fromEntries(paths.map((path, i) => [path, record[i]]))) });
@@ -221,29 +270,38 @@ export function readJsonLines(input: Buffer | string): { rows: RawRow[]; problem
   const problems: RowProblem[] = [];
   const badLines = new Set<number>();
   if (typeof input !== 'string' && !isUtf8(input)) {
-    for (const offset of invalidUtf8Offsets(input)) badLines.add(input.subarray(0, offset).filter((b) => b === 0x0a).length + 1);
+    for (const offset of invalidUtf8Offsets(input))
+      badLines.add(input.subarray(0, offset).filter((b) => b === 0x0a).length + 1);
   }
   const text = typeof input === 'string' ? input : input.toString('utf8');
-  text.replace(/^\ufeff/, '').split(/\r?\n/).forEach((content, index) => {
-    const line = index + 1;
-    if (badLines.has(line)) {
-      problems.push({ line, field: '(json)', message: 'not valid UTF-8', expected: 'text saved as UTF-8' });
-      return;
-    }
-    if (content.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(content);
-    } catch (error) {
-      problems.push({ line, field: '(json)', message: `not JSON: ${(error as Error).message}`, expected: 'one JSON object a line' });
-      return;
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      problems.push({ line, field: '(json)', message: 'not an object', expected: 'one JSON object a line' });
-      return;
-    }
-    rows.push({ line, fields: nest(value as Record<string, unknown>) });
-  });
+  text
+    .replace(/^\ufeff/, '')
+    .split(/\r?\n/)
+    .forEach((content, index) => {
+      const line = index + 1;
+      if (badLines.has(line)) {
+        problems.push({ line, field: '(json)', message: 'not valid UTF-8', expected: 'text saved as UTF-8' });
+        return;
+      }
+      if (content.trim() === '') return;
+      let value: unknown;
+      try {
+        value = JSON.parse(content);
+      } catch (error) {
+        problems.push({
+          line,
+          field: '(json)',
+          message: `not JSON: ${(error as Error).message}`,
+          expected: 'one JSON object a line',
+        });
+        return;
+      }
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        problems.push({ line, field: '(json)', message: 'not an object', expected: 'one JSON object a line' });
+        return;
+      }
+      rows.push({ line, fields: nest(value as Record<string, unknown>) });
+    });
   return { rows, problems };
 }
 
@@ -271,11 +329,22 @@ export function validateRows(raw: readonly RawRow[], parentAccount: string): Val
     if (accountField !== undefined) {
       const parsed = z.safeParse(accountSidSchema, accountField);
       if (parsed.success) account = parsed.data;
-      else rowProblems.push(...describeZodError(parsed.error).map((p) => ({ line, field: 'account_sid', message: p.message, expected: p.expected })));
+      else
+        rowProblems.push(
+          ...describeZodError(parsed.error).map((p) => ({
+            line,
+            field: 'account_sid',
+            message: p.message,
+            expected: p.expected,
+          })),
+        );
     }
     // A row with no profile cell filled is missing profile.name, the one it needs: say that, not "profile".
     const body = z.safeParse(senderCreateSchema, { profile: {}, ...bodyFields });
-    if (!body.success) rowProblems.push(...describeZodError(body.error).map((p) => ({ line, field: p.path, message: p.message, expected: p.expected })));
+    if (!body.success)
+      rowProblems.push(
+        ...describeZodError(body.error).map((p) => ({ line, field: p.path, message: p.message, expected: p.expected })),
+      );
     if (rowProblems.length || !body.success) {
       problems.push(...rowProblems);
       continue;
@@ -283,18 +352,28 @@ export function validateRows(raw: readonly RawRow[], parentAccount: string): Val
     const senderId = body.data.sender_id;
     const earlier = seen.get(senderId);
     if (earlier !== undefined) {
-      problems.push({ line, field: 'sender_id', message: `${senderId} is already on line ${earlier}`, expected: 'each sender once' });
+      problems.push({
+        line,
+        field: 'sender_id',
+        message: `${senderId} is already on line ${earlier}`,
+        expected: 'each sender once',
+      });
       continue;
     }
     seen.set(senderId, line);
-    for (const w of displayNameWarnings(body.data.profile.name)) warnings.push({ line, field: w.field, message: w.message });
+    for (const w of displayNameWarnings(body.data.profile.name))
+      warnings.push({ line, field: w.field, message: w.message });
     rows.push({ line, account, senderId, key: senderKey(account, senderId), body: body.data });
   }
   return { rows, problems, warnings };
 }
 
 /** Reads and checks an input file. */
-export async function readInput(path: string, format: InputFormat | undefined, parentAccount: string): Promise<ValidatedInput> {
+export async function readInput(
+  path: string,
+  format: InputFormat | undefined,
+  parentAccount: string,
+): Promise<ValidatedInput> {
   const bytes = await readFile(path);
   const read = (format ?? formatOf(path)) === 'csv' ? readCsv(bytes) : readJsonLines(bytes);
   const checked = validateRows(read.rows, parentAccount);
@@ -307,6 +386,12 @@ export async function readInput(path: string, format: InputFormat | undefined, p
  */
 export function problemText(p: RowProblem): string {
   const message = /received undefined$/.test(p.message) ? 'required (missing or empty)' : p.message;
-  const expected = p.expected && !p.expected.startsWith('match /') && !message.includes(p.expected.split(' | ')[0]!) && !message.startsWith('required') ? ` (expected ${p.expected})` : '';
+  const expected =
+    p.expected &&
+    !p.expected.startsWith('match /') &&
+    !message.includes(p.expected.split(' | ')[0]!) &&
+    !message.startsWith('required')
+      ? ` (expected ${p.expected})`
+      : '';
   return `${p.line ? `line ${p.line}, ` : ''}${p.field}: ${message}${expected}`;
 }

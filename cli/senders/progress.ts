@@ -10,15 +10,18 @@ export type Progress = { onEvent(event: BulkEvent): void; stop(): void };
 export function createProgress(total: number, stream: NodeJS.WriteStream = process.stderr): Progress {
   const counts = { online: 0, 'awaiting-otp': 0, failed: 0, timeout: 0 };
   if (stream.isTTY) {
-    const bar = new SingleBar(
-      {
-        stream,
-        format: 'senders [{bar}] {value}/{total} | online {online} | OTP {otp} | failed {failed} | creating {last} | {duration_formatted}',
-        hideCursor: true,
-        etaBuffer: 50,
-      },
-    );
-    const payload = () => ({ online: counts.online, otp: counts['awaiting-otp'], failed: counts.failed + counts.timeout });
+    const bar = new SingleBar({
+      stream,
+      format:
+        'senders [{bar}] {value}/{total} | online {online} | OTP {otp} | failed {failed} | creating {last} | {duration_formatted}',
+      hideCursor: true,
+      etaBuffer: 50,
+    });
+    const payload = () => ({
+      online: counts.online,
+      otp: counts['awaiting-otp'],
+      failed: counts.failed + counts.timeout,
+    });
     bar.start(total, 0, { ...payload(), last: '-' });
     let done = 0;
     return {
@@ -50,7 +53,9 @@ export function createProgress(total: number, stream: NodeJS.WriteStream = proce
         case 'done': {
           done += 1;
           const r = event.report;
-          write(`[${done}/${total}] ${r.outcome.padEnd(12)} ${r.senderId} ${r.sid ?? ''}${r.error ? ` ${r.error.code ?? ''} ${r.error.message}` : ''}`.trimEnd());
+          write(
+            `[${done}/${total}] ${r.outcome.padEnd(12)} ${r.senderId} ${r.sid ?? ''}${r.error ? ` ${r.error.code ?? ''} ${r.error.message}` : ''}`.trimEnd(),
+          );
           break;
         }
       }

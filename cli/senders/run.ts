@@ -99,7 +99,10 @@ function offlineError(sender: SenderSnapshot): JournalError | undefined {
 }
 
 /** Registers every row and returns one report per row, in input order. */
-export async function runBulk<Body>(rows: readonly BulkRow<Body>[], settings: BulkSettings<Body>): Promise<RowReport[]> {
+export async function runBulk<Body>(
+  rows: readonly BulkRow<Body>[],
+  settings: BulkSettings<Body>,
+): Promise<RowReport[]> {
   const { api, journal, intervalMs, pollIntervalMs, timeoutMs, onEvent = () => undefined } = settings;
   const reports = new Map<string, RowReport>();
   const base = (row: BulkRow<Body>) => ({ line: row.line, account: row.account, senderId: row.senderId });
@@ -113,18 +116,37 @@ export async function runBulk<Body>(rows: readonly BulkRow<Body>[], settings: Bu
 
   /** Ends a row in the journal first, then in the reports. */
   async function end(row: BulkRow<Body>, ending: Ending): Promise<RowReport> {
-    await journal.append({ type: 'final', key: row.key, sid: ending.sid, status: ending.status, outcome: ending.outcome, error: ending.error });
+    await journal.append({
+      type: 'final',
+      key: row.key,
+      sid: ending.sid,
+      status: ending.status,
+      outcome: ending.outcome,
+      error: ending.error,
+    });
     return finish(row, ending);
   }
 
-  async function poll(row: BulkRow<Body>, sid: string, via: RowReport['via'], first?: SenderSnapshot): Promise<RowReport> {
+  async function poll(
+    row: BulkRow<Body>,
+    sid: string,
+    via: RowReport['via'],
+    first?: SenderSnapshot,
+  ): Promise<RowReport> {
     const deadline = Date.now() + timeoutMs;
     let last = first;
     let lastError: JournalError | undefined;
     for (;;) {
       if (last) {
         const outcome = registrationOutcome(last);
-        if (outcome) return end(row, { sid, status: last.status, outcome, via, error: outcome === 'failed' ? offlineError(last) : undefined });
+        if (outcome)
+          return end(row, {
+            sid,
+            status: last.status,
+            outcome,
+            via,
+            error: outcome === 'failed' ? offlineError(last) : undefined,
+          });
       }
       const left = deadline - Date.now();
       if (left <= 0) {
@@ -133,18 +155,27 @@ export async function runBulk<Body>(rows: readonly BulkRow<Body>[], settings: Bu
           status: last?.status,
           outcome: 'timeout',
           via,
-          error: lastError ?? { message: `not final after ${Math.round(timeoutMs / 1000)} s (status ${last?.status ?? 'unknown'})` },
+          error: lastError ?? {
+            message: `not final after ${Math.round(timeoutMs / 1000)} s (status ${last?.status ?? 'unknown'})`,
+          },
         });
       }
       // A sender resumed from the journal is fetched at once; after that, one fetch per poll interval.
       if (last || lastError) await sleep(Math.min(pollIntervalMs, left));
       const answer = await api.fetch(row.account, sid);
       if (answer.ok) {
-        if (answer.value.status !== last?.status) onEvent({ type: 'status', line: row.line, senderId: row.senderId, sid, status: answer.value.status });
+        if (answer.value.status !== last?.status)
+          onEvent({ type: 'status', line: row.line, senderId: row.senderId, sid, status: answer.value.status });
         last = answer.value;
         lastError = undefined;
       } else if (answer.error.status === 404) {
-        return end(row, { sid, status: last?.status, outcome: 'failed', via, error: { ...answer.error, message: `the sender ${sid} no longer exists` } });
+        return end(row, {
+          sid,
+          status: last?.status,
+          outcome: 'failed',
+          via,
+          error: { ...answer.error, message: `the sender ${sid} no longer exists` },
+        });
       } else {
         lastError = answer.error;
       }
@@ -184,7 +215,12 @@ export async function runBulk<Body>(rows: readonly BulkRow<Body>[], settings: Bu
         // A create may have reached Twilio before the run stopped: look before creating again.
         const found = await lookup(false);
         if (!found.ok) {
-          polls.push(end(row, { outcome: 'failed', error: { ...found.error, message: `could not check whether it exists already: ${found.error.message}` } }));
+          polls.push(
+            end(row, {
+              outcome: 'failed',
+              error: { ...found.error, message: `could not check whether it exists already: ${found.error.message}` },
+            }),
+          );
           continue;
         }
         const existing = found.value.get(row.senderId);
@@ -196,7 +232,14 @@ export async function runBulk<Body>(rows: readonly BulkRow<Body>[], settings: Bu
       }
       // The intent is made durable while waiting for the pacing slot; a crash in between only costs a lookup.
       const sendAt = Math.max(Date.now(), lastCreateAt === undefined ? 0 : lastCreateAt + intervalMs);
-      await journal.append({ type: 'intent', key: row.key, account, sender_id: row.senderId, line: row.line, send_at: new Date(sendAt).toISOString() });
+      await journal.append({
+        type: 'intent',
+        key: row.key,
+        account,
+        sender_id: row.senderId,
+        line: row.line,
+        send_at: new Date(sendAt).toISOString(),
+      });
       await sleepUntil(sendAt);
       onEvent({ type: 'creating', ...base(row) });
       const created = await api.create(account, row.body);

@@ -2,7 +2,12 @@
 import { hintFor } from '../../lib/twilio-errors';
 import type { RowReport } from './run';
 
-const OUTCOME_TEXT = { online: 'ONLINE', 'awaiting-otp': 'WAITING FOR OTP', failed: 'FAILED', timeout: 'TIMED OUT' } as const;
+const OUTCOME_TEXT = {
+  online: 'ONLINE',
+  'awaiting-otp': 'WAITING FOR OTP',
+  failed: 'FAILED',
+  timeout: 'TIMED OUT',
+} as const;
 
 function errorText(report: RowReport): string {
   if (!report.error) return '';
@@ -27,12 +32,26 @@ export function textTable(header: readonly string[], rows: readonly (readonly st
 
 export function summaryCounts(reports: readonly RowReport[]) {
   const count = (outcome: RowReport['outcome']) => reports.filter((r) => r.outcome === outcome).length;
-  return { total: reports.length, online: count('online'), awaitingOtp: count('awaiting-otp'), failed: count('failed'), timedOut: count('timeout') };
+  return {
+    total: reports.length,
+    online: count('online'),
+    awaitingOtp: count('awaiting-otp'),
+    failed: count('failed'),
+    timedOut: count('timeout'),
+  };
 }
 
 /** The summary as text: table, counts, next steps. */
 export function summaryText(reports: readonly RowReport[], journalPath: string, parentAccount?: string): string {
-  const rows = reports.map((r) => [String(r.line), r.senderId, r.account, r.sid ?? '', r.status ?? '', OUTCOME_TEXT[r.outcome], errorText(r)]);
+  const rows = reports.map((r) => [
+    String(r.line),
+    r.senderId,
+    r.account,
+    r.sid ?? '',
+    r.status ?? '',
+    OUTCOME_TEXT[r.outcome],
+    errorText(r),
+  ]);
   const c = summaryCounts(reports);
   const out = [
     textTable(['line', 'sender_id', 'account', 'sid', 'status', 'result', 'error'], rows),
@@ -52,7 +71,9 @@ export function summaryText(reports: readonly RowReport[], journalPath: string, 
     );
   }
   if (c.failed || c.timedOut) {
-    out.push(`Rerun the same command to retry the others: the journal (${journalPath}) skips senders already ONLINE and never registers one twice.`);
+    out.push(
+      `Rerun the same command to retry the others: the journal (${journalPath}) skips senders already ONLINE and never registers one twice.`,
+    );
   }
   return out.join('\n');
 }

@@ -208,10 +208,6 @@ export function entriesOf(state: EmulatorState, user: string): ConversationEntry
   return storeOf(state).entries.filter((e) => e.user === address);
 }
 
-export function findEntry(state: EmulatorState, sid: string): ConversationEntry | undefined {
-  return storeOf(state).bySid.get(sid);
-}
-
 function add(state: EmulatorState, entry: ConversationEntry): ConversationEntry {
   const store = storeOf(state);
   store.entries.push(entry);
@@ -247,10 +243,6 @@ export function recordInbound(
 export function joinSandbox(state: EmulatorState, user: string): void {
   storeOf(state).joined.add(user);
   storeOf(state).known.add(user);
-}
-
-export function isJoined(state: EmulatorState, user: string): boolean {
-  return storeOf(state).joined.has(user);
 }
 
 function windowOf(state: EmulatorState, bot: string, user: string) {

@@ -13,7 +13,11 @@ const SCHEMAS = contract.components.schemas as unknown as Record<string, Schema>
 export const CREATE_SCHEMA: Schema = { $ref: '#/components/schemas/messaging.v2.channels_sender.requests.create' };
 export const UPDATE_SCHEMA: Schema = { $ref: '#/components/schemas/messaging.v2.channels_sender.requests.update' };
 /** The spec leaves the item type of these open; the API takes a string or {<name>, label}. */
-export const LIST_ITEM_KEYS: Record<string, string> = { emails: 'email', websites: 'website', phone_numbers: 'phone_number' };
+export const LIST_ITEM_KEYS: Record<string, string> = {
+  emails: 'email',
+  websites: 'website',
+  phone_numbers: 'phone_number',
+};
 
 /** emails / websites / phone_numbers: a string or {<name>, label} per item. */
 function listItemsProblem(value: unknown, s: Schema, path: string): string | null | undefined {
@@ -24,7 +28,8 @@ function listItemsProblem(value: unknown, s: Schema, path: string): string | nul
   for (const [i, item] of value.entries()) {
     if (typeof item === 'string') continue;
     if (!isObject(item)) return `${where}[${i}] must be a string or an object`;
-    for (const key of Object.keys(item)) if (key !== listKey && key !== 'label') return `Unknown field '${where}[${i}].${key}'`;
+    for (const key of Object.keys(item))
+      if (key !== listKey && key !== 'label') return `Unknown field '${where}[${i}].${key}'`;
     if (typeof item[listKey] !== 'string') return `${where}[${i}].${listKey} must be a string`;
     if (item.label !== undefined && typeof item.label !== 'string') return `${where}[${i}].label must be a string`;
   }

@@ -27,7 +27,13 @@ import { sidSource } from '../../lib/sids';
 import { TwilioErrorCode } from '../../lib/twilio-errors';
 import { CREATE_SCHEMA, LIST_ITEM_KEYS, UPDATE_SCHEMA, contractProblem, isObject } from './senders-contract';
 import { offsetOf, pageToken } from './page-token';
-import { twilioError, type EmulatorReply, type EmulatorRequest, type EmulatorRoute, type EmulatorState } from './server';
+import {
+  twilioError,
+  type EmulatorReply,
+  type EmulatorRequest,
+  type EmulatorRoute,
+  type EmulatorState,
+} from './server';
 
 const SENDERS_BASE = 'https://messaging.twilio.com/v2/Channels/Senders';
 const SENDER_ID = /^whatsapp:\+[1-9]\d{6,14}$/;
@@ -93,7 +99,9 @@ function storeOf(state: EmulatorState): SenderStore {
   return store;
 }
 
-function optionsOf(state: EmulatorState): Required<Omit<SenderEmulatorOptions, 'subaccounts'>> & Pick<SenderEmulatorOptions, 'subaccounts'> {
+function optionsOf(
+  state: EmulatorState,
+): Required<Omit<SenderEmulatorOptions, 'subaccounts'>> & Pick<SenderEmulatorOptions, 'subaccounts'> {
   const o = state.options as SenderEmulatorOptions;
   return {
     senderOnlineDelayMs: o.senderOnlineDelayMs ?? 3000,
@@ -107,7 +115,11 @@ function optionsOf(state: EmulatorState): Required<Omit<SenderEmulatorOptions, '
   };
 }
 
-const reason = (code: number, message: string): OfflineReason => ({ code: String(code), message, more_info: `https://www.twilio.com/docs/errors/${code}` });
+const reason = (code: number, message: string): OfflineReason => ({
+  code: String(code),
+  message,
+  more_info: `https://www.twilio.com/docs/errors/${code}`,
+});
 
 /** Moves a sender along its timeline up to now. */
 function advance(sender: StoredSender, state: EmulatorState, now = Date.now()): void {
@@ -117,7 +129,11 @@ function advance(sender: StoredSender, state: EmulatorState, now = Date.now()): 
     if (sender.status === 'CREATING' && elapsed >= o.senderOnlineDelayMs) {
       const at = sender.since + o.senderOnlineDelayMs;
       if (sender.declined) {
-        Object.assign(sender, { status: 'OFFLINE', since: at, offline_reasons: [reason(63124, 'The display name was declined by Meta.')] });
+        Object.assign(sender, {
+          status: 'OFFLINE',
+          since: at,
+          offline_reasons: [reason(63124, 'The display name was declined by Meta.')],
+        });
       } else {
         Object.assign(sender, { status: sender.needsOtp ? 'PENDING_VERIFICATION' : 'ONLINE', since: at });
       }
@@ -138,7 +154,14 @@ function resource(sender: StoredSender): Record<string, unknown> {
     sid: sender.sid,
     status: sender.status,
     sender_id: sender.sender_id,
-    configuration: { waba_id: null, verification_method: null, verification_code: null, voice_application_sid: null, account_type: null, ...sender.configuration },
+    configuration: {
+      waba_id: null,
+      verification_method: null,
+      verification_code: null,
+      voice_application_sid: null,
+      account_type: null,
+      ...sender.configuration,
+    },
     webhook: {
       callback_url: null,
       callback_method: null,
@@ -178,7 +201,11 @@ function normalizeProfile(profile: Record<string, unknown>): Record<string, unkn
     const list = out[key];
     if (!Array.isArray(list)) continue;
     const label = name === 'email' ? 'Email' : name === 'website' ? 'Website' : 'Phone';
-    out[key] = list.map((item: unknown) => (typeof item === 'string' ? { [name]: item, label } : { ...(item as object), label: (item as { label?: string }).label ?? label }));
+    out[key] = list.map((item: unknown) =>
+      typeof item === 'string'
+        ? { [name]: item, label }
+        : { ...(item as object), label: (item as { label?: string }).label ?? label },
+    );
   }
   return out;
 }
@@ -193,7 +220,8 @@ function basicPassword(request: EmulatorRequest): string {
 /** A subaccount must sign with its own token; any other account is taken at its word (the emulator has no users). */
 function authProblem(request: EmulatorRequest, state: EmulatorState): EmulatorReply | undefined {
   const sub = storeOf(state).subaccounts.get(request.authUser);
-  if (sub && sub.token !== basicPassword(request)) return twilioError(401, 20003, 'Authentication Error - invalid username or password');
+  if (sub && sub.token !== basicPassword(request))
+    return twilioError(401, 20003, 'Authentication Error - invalid username or password');
   if (sub && sub.status !== 'active') return twilioError(401, 20003, `Authentication Error - account is ${sub.status}`);
   return undefined;
 }
@@ -217,7 +245,8 @@ function ownSender(request: EmulatorRequest, state: EmulatorState, sid: string):
   return sender;
 }
 
-const notFound = (sid: string) => twilioError(404, 20404, `The requested resource /v2/Channels/Senders/${sid} was not found`);
+const notFound = (sid: string) =>
+  twilioError(404, 20404, `The requested resource /v2/Channels/Senders/${sid} was not found`);
 
 const defaultWaba = (account: string) => String(100000000000 + (parseInt(account.slice(2, 12), 16) % 899999999999));
 
@@ -232,17 +261,32 @@ function create(request: EmulatorRequest, state: EmulatorState): EmulatorReply {
   const senderId = body.sender_id as string;
   if (!SENDER_ID.test(senderId)) return validationError(`sender_id must be whatsapp:+E.164, got '${senderId}'`);
   const profile = normalizeProfile((body.profile as Record<string, unknown> | undefined) ?? {});
-  if (typeof profile.name !== 'string' || !profile.name.trim()) return validationError("profile.name is required for a WhatsApp sender");
+  if (typeof profile.name !== 'string' || !profile.name.trim())
+    return validationError('profile.name is required for a WhatsApp sender');
   const configuration = { ...((body.configuration as Record<string, unknown> | undefined) ?? {}) };
   const o = optionsOf(state);
   const store = storeOf(state);
-  if (configuration.waba_id !== undefined && configuration.waba_id !== null && !/^\d+$/.test(String(configuration.waba_id))) {
+  if (
+    configuration.waba_id !== undefined &&
+    configuration.waba_id !== null &&
+    !/^\d+$/.test(String(configuration.waba_id))
+  ) {
     return twilioError(400, 63101, `The WhatsApp Business Account ID '${String(configuration.waba_id)}' is invalid.`);
   }
   configuration.waba_id ??= defaultWaba(request.authUser);
-  if (store.bySenderId.has(senderId)) return twilioError(409, TwilioErrorCode.NUMBER_ALREADY_ON_WHATSAPP, `The phone number ${senderId.slice(9)} is already registered on WhatsApp.`);
+  if (store.bySenderId.has(senderId))
+    return twilioError(
+      409,
+      TwilioErrorCode.NUMBER_ALREADY_ON_WHATSAPP,
+      `The phone number ${senderId.slice(9)} is already registered on WhatsApp.`,
+    );
   const onWaba = [...store.senders.values()].filter((s) => s.configuration.waba_id === configuration.waba_id).length;
-  if (onWaba >= o.senderMaxPerWaba) return twilioError(400, 63104, `The WhatsApp Business Account has reached its maximum of ${o.senderMaxPerWaba} phone numbers.`);
+  if (onWaba >= o.senderMaxPerWaba)
+    return twilioError(
+      400,
+      63104,
+      `The WhatsApp Business Account has reached its maximum of ${o.senderMaxPerWaba} phone numbers.`,
+    );
   delete configuration.verification_code;
   const now = Date.now();
   const sender: StoredSender = {
@@ -282,7 +326,8 @@ function update(request: EmulatorRequest, state: EmulatorState, sid: string): Em
     }
     if (code !== o.senderVerificationCode) {
       sender.wrongCodes += 1;
-      if (sender.wrongCodes > o.senderMaxVerificationAttempts) return twilioError(400, 63114, 'Too many verification codes: wait before trying again.');
+      if (sender.wrongCodes > o.senderMaxVerificationAttempts)
+        return twilioError(400, 63114, 'Too many verification codes: wait before trying again.');
       return twilioError(400, 63113, 'The sender cannot be verified: the verification code is not valid.');
     }
   }
@@ -308,13 +353,16 @@ function list(request: EmulatorRequest, state: EmulatorState): EmulatorReply {
   if (!channel) return twilioError(400, 20001, "Missing required parameter 'Channel' (whatsapp or rcs).");
   const pageSizeText = request.query.get('PageSize') ?? '20';
   const pageSize = Number(pageSizeText);
-  if (!/^\d+$/.test(pageSizeText) || pageSize < 1 || pageSize > 1000) return twilioError(400, 20001, 'PageSize must be an integer from 1 to 1000.');
+  if (!/^\d+$/.test(pageSizeText) || pageSize < 1 || pageSize > 1000)
+    return twilioError(400, 20001, 'PageSize must be an integer from 1 to 1000.');
   const token = request.query.get('PageToken');
   const offset = token ? offsetOf(token) : 0;
   if (offset === undefined) return twilioError(400, 20001, 'PageToken is not valid.');
   const all =
     channel.toLowerCase() === 'whatsapp'
-      ? [...storeOf(state).senders.values()].filter((s) => s.account === request.authUser).sort((a, b) => a.createdAt - b.createdAt)
+      ? [...storeOf(state).senders.values()]
+          .filter((s) => s.account === request.authUser)
+          .sort((a, b) => a.createdAt - b.createdAt)
       : [];
   const page = all.slice(offset, offset + pageSize);
   for (const sender of page) advance(sender, state);
@@ -377,7 +425,10 @@ function fetchAccount(request: EmulatorRequest, state: EmulatorState, sid: strin
 function goOffline(request: EmulatorRequest, state: EmulatorState, sid: string): EmulatorReply {
   const sender = storeOf(state).senders.get(sid);
   if (!sender) return notFound(sid);
-  const given = isObject(request.body) && Array.isArray(request.body.reasons) ? (request.body.reasons as { code?: unknown; message?: unknown }[]) : undefined;
+  const given =
+    isObject(request.body) && Array.isArray(request.body.reasons)
+      ? (request.body.reasons as { code?: unknown; message?: unknown }[])
+      : undefined;
   const reasons = given?.length
     ? given.map((r) => reason(Number(r.code) || 63112, typeof r.message === 'string' ? r.message : 'Offline.'))
     : [reason(63112, 'The WhatsApp Business Account was disabled by Meta.')];
@@ -391,8 +442,18 @@ const withAuth =
     authProblem(request, state) ?? handle(request, state, match[1] ?? '');
 
 export const senderRoutes: EmulatorRoute[] = [
-  { name: 'senders.create', method: 'POST', pattern: /^\/v2\/Channels\/Senders\/?$/, handle: withAuth((req, state) => create(req, state)) },
-  { name: 'senders.list', method: 'GET', pattern: /^\/v2\/Channels\/Senders\/?$/, handle: withAuth((req, state) => list(req, state)) },
+  {
+    name: 'senders.create',
+    method: 'POST',
+    pattern: /^\/v2\/Channels\/Senders\/?$/,
+    handle: withAuth((req, state) => create(req, state)),
+  },
+  {
+    name: 'senders.list',
+    method: 'GET',
+    pattern: /^\/v2\/Channels\/Senders\/?$/,
+    handle: withAuth((req, state) => list(req, state)),
+  },
   {
     name: 'senders.fetch',
     method: 'GET',
@@ -402,7 +463,12 @@ export const senderRoutes: EmulatorRoute[] = [
       return sender ? { status: 200, body: resource(sender) } : notFound(sid);
     }),
   },
-  { name: 'senders.update', method: 'POST', pattern: new RegExp(`^/v2/Channels/Senders/${SID}$`), handle: withAuth(update) },
+  {
+    name: 'senders.update',
+    method: 'POST',
+    pattern: new RegExp(`^/v2/Channels/Senders/${SID}$`),
+    handle: withAuth(update),
+  },
   {
     name: 'senders.delete',
     method: 'DELETE',
@@ -416,6 +482,17 @@ export const senderRoutes: EmulatorRoute[] = [
       return { status: 204 };
     }),
   },
-  { name: 'accounts.fetch', method: 'GET', pattern: new RegExp(`^/2010-04-01/Accounts/(${sidSource('account')})\\.json$`), handle: withAuth(fetchAccount) },
-  { name: 'senders.offline', method: 'POST', control: true, pattern: new RegExp(`^/__emulator/senders/${SID}/offline$`), handle: (req, match, state) => goOffline(req, state, match[1] ?? '') },
+  {
+    name: 'accounts.fetch',
+    method: 'GET',
+    pattern: new RegExp(`^/2010-04-01/Accounts/(${sidSource('account')})\\.json$`),
+    handle: withAuth(fetchAccount),
+  },
+  {
+    name: 'senders.offline',
+    method: 'POST',
+    control: true,
+    pattern: new RegExp(`^/__emulator/senders/${SID}/offline$`),
+    handle: (req, match, state) => goOffline(req, state, match[1] ?? ''),
+  },
 ];

@@ -47,7 +47,11 @@ export type EmulatorRoute = {
   name: string;
   method: 'GET' | 'POST' | 'DELETE' | 'PUT';
   pattern: RegExp;
-  handle(request: EmulatorRequest, match: RegExpMatchArray, emulator: EmulatorState): EmulatorReply | Promise<EmulatorReply>;
+  handle(
+    request: EmulatorRequest,
+    match: RegExpMatchArray,
+    emulator: EmulatorState,
+  ): EmulatorReply | Promise<EmulatorReply>;
   /** A control endpoint of the module (path under /__emulator/): no auth, no recording, no faults. */
   control?: boolean;
 };
@@ -239,7 +243,9 @@ export async function startEmulator(options: EmulatorOptions & { port?: number }
       if (closing.signal.aborted) return;
       const timer = setTimeout(() => {
         timers.delete(timer);
-        void Promise.resolve().then(task).catch(() => undefined);
+        void Promise.resolve()
+          .then(task)
+          .catch(() => undefined);
       }, ms);
       timers.add(timer);
     },
@@ -251,7 +257,7 @@ export async function startEmulator(options: EmulatorOptions & { port?: number }
       const url = new URL(req.url ?? '/', 'http://emulator');
       const rawBody = await readBody(req);
       const contentType = req.headers['content-type'];
-      let body: unknown = undefined;
+      let body: unknown ;
       if (rawBody) {
         if (contentType?.startsWith('application/json')) {
           try {
@@ -275,13 +281,17 @@ export async function startEmulator(options: EmulatorOptions & { port?: number }
       };
       let match: RegExpMatchArray | null = null;
       if (url.pathname.startsWith('/__emulator/')) {
-        const control = routes.find((r) => r.control && r.method === request.method && (match = url.pathname.match(r.pattern)) !== null);
+        const control = routes.find(
+          (r) => r.control && r.method === request.method && (match = url.pathname.match(r.pattern)) !== null,
+        );
         const reply =
           control && match ? control.handle(request, match, state) : handleControl(state, request, clearTimers);
         send(res, await reply);
         return;
       }
-      const found = routes.find((r) => !r.control && r.method === request.method && (match = url.pathname.match(r.pattern)) !== null);
+      const found = routes.find(
+        (r) => !r.control && r.method === request.method && (match = url.pathname.match(r.pattern)) !== null,
+      );
       if (!found || !match) {
         send(res, twilioError(404, 20404, `The requested resource ${url.pathname} was not found`));
         return;
@@ -309,11 +319,17 @@ export async function startEmulator(options: EmulatorOptions & { port?: number }
       if (fault?.delayMs) await sleep(fault.delayMs);
       if (fault?.status && fault.afterHandling) {
         const handled = match;
-        await Promise.resolve().then(() => found.handle(request, handled, state)).catch(() => undefined);
+        await Promise.resolve()
+          .then(() => found.handle(request, handled, state))
+          .catch(() => undefined);
       }
       if (fault?.status) {
         record(fault.status);
-        const reply = twilioError(fault.status, fault.code ?? (fault.status === 429 ? 20429 : 20500), `Injected fault (${fault.status})`);
+        const reply = twilioError(
+          fault.status,
+          fault.code ?? (fault.status === 429 ? 20429 : 20500),
+          `Injected fault (${fault.status})`,
+        );
         if (fault.retryAfter !== undefined) reply.headers = { 'Retry-After': String(fault.retryAfter) };
         send(res, reply);
         return;

@@ -12,7 +12,8 @@ export const handler = adminRoute('register-sender', async ({ request, twilio, l
   const input = registerSenderRequestSchema.parse(request.params);
   const warnings = displayNameWarnings(input.body.profile.name);
   log({ senderId: maskAddress(input.body.sender_id), dryRun: input.dryRun, warnings: warnings.map((w) => w.code) });
-  if (input.dryRun) return json({ dry_run: true, account_sid: input.accountSid ?? null, request: input.body, warnings });
+  if (input.dryRun)
+    return json({ dry_run: true, account_sid: input.accountSid ?? null, request: input.body, warnings });
   const { created, sender } = await registerSender(await twilio(input.accountSid), input.body);
   log({ sid: sender.sid, created, senderStatus: sender.status });
   return json({ created, sender, next_step: nextStepFor(sender, input.accountSid), warnings }, created ? 201 : 200);

@@ -9,7 +9,15 @@ import { fetchSender, nextStepFor, senderStatusRequestSchema, waitForSender } fr
 export const handler = adminRoute('sender-status', async ({ request, twilio, log }) => {
   const input = senderStatusRequestSchema.parse(request.params);
   const call = await twilio(input.account_sid);
-  const { sender, polls, settled } = input.wait ? await waitForSender(call, input.sid) : { sender: await fetchSender(call, input.sid), polls: 1, settled: true };
+  const { sender, polls, settled } = input.wait
+    ? await waitForSender(call, input.sid)
+    : { sender: await fetchSender(call, input.sid), polls: 1, settled: true };
   log({ sid: input.sid, senderStatus: sender.status, polls });
-  return json({ sender, next_step: nextStepFor(sender, input.account_sid), waited: input.wait === true, settled, polls });
+  return json({
+    sender,
+    next_step: nextStepFor(sender, input.account_sid),
+    waited: input.wait === true,
+    settled,
+    polls,
+  });
 });

@@ -14,7 +14,15 @@ export const handler = route((request) => {
   const result = sandboxJoin(sandboxSettingsSchema.parse(request.env));
   if (!result.ok) {
     logEvent({ level: 'warn', route: request.path, event: 'sandbox.not_configured', variable: result.variable });
-    throw new HttpError({ kind: 'json', status: 503, body: errorBody({ message: result.reason, variable: result.variable, hint: `Set ${result.variable} in the environment of the service.` }) });
+    throw new HttpError({
+      kind: 'json',
+      status: 503,
+      body: errorBody({
+        message: result.reason,
+        variable: result.variable,
+        hint: `Set ${result.variable} in the environment of the service.`,
+      }),
+    });
   }
   // no-store: the page and scripts must see a keyword change at once.
   if (query.format === 'json') return json(result.join, 200, { 'Cache-Control': 'no-store' });

@@ -96,7 +96,7 @@ export async function handleInbound(
   if (!store) return { messages: await withoutState(reply, deps), state: 'stateless' };
   const key: ContactKey = { accountSid: deps.accountSid, address: message.from };
 
-  let initial;
+  let initial: Awaited<ReturnType<typeof readContact>>;
   try {
     initial = await readContact(store, key);
   } catch (error) {

@@ -14,10 +14,13 @@ export const registerSenderRequestSchema = z.lazy(() =>
       account_sid: z.optional(accountSidSchema),
       dry_run: z.optional(booleanFlag()),
     }),
-    z.transform(({ account_sid, dry_run, ...body }) => ({ body: body as SenderCreateBody, accountSid: account_sid, dryRun: dry_run ?? false })),
+    z.transform(({ account_sid, dry_run, ...body }) => ({
+      body: body as SenderCreateBody,
+      accountSid: account_sid,
+      dryRun: dry_run ?? false,
+    })),
   ),
 );
-export type RegisterSenderRequest = z.output<typeof registerSenderRequestSchema>;
 
 /** GET|POST /admin/sender-status: `sid`, optional `wait` (poll while CREATING or VERIFYING), `account_sid`. */
 export const senderStatusRequestSchema = z.lazy(() =>
@@ -40,7 +43,13 @@ export const verifySenderRequestSchema = z.lazy(() =>
     z.transform(({ sid, account_sid, code, verification_code }, ctx) => {
       const otp = verification_code ?? code;
       if (otp === undefined) {
-        ctx.issues.push({ code: 'invalid_type', expected: 'string', input: undefined, path: ['code'], message: 'The code received by SMS or voice call is required.' });
+        ctx.issues.push({
+          code: 'invalid_type',
+          expected: 'string',
+          input: undefined,
+          path: ['code'],
+          message: 'The code received by SMS or voice call is required.',
+        });
         return z.NEVER;
       }
       return { sid, accountSid: account_sid, code: otp };
@@ -73,7 +82,12 @@ export const updateSenderRequestSchema = z.lazy(() =>
     }),
     z.transform(({ sid, account_sid, ...body }, ctx) => {
       if (Object.keys(body).length === 0) {
-        ctx.issues.push({ code: 'custom', input: body, path: [], message: 'Give at least one of configuration, webhook, profile to change.' });
+        ctx.issues.push({
+          code: 'custom',
+          input: body,
+          path: [],
+          message: 'Give at least one of configuration, webhook, profile to change.',
+        });
         return z.NEVER;
       }
       return { sid, accountSid: account_sid, body: body as SenderUpdateBody };

@@ -58,7 +58,10 @@ export type SenderPage = {
 };
 
 /** GET /v2/Channels/Senders?Channel=whatsapp: one page (PageSize 1..1000). */
-export async function listSenders(call: TwilioCall, options: { pageSize?: number; pageToken?: string } = {}): Promise<SenderPage> {
+export async function listSenders(
+  call: TwilioCall,
+  options: { pageSize?: number; pageToken?: string } = {},
+): Promise<SenderPage> {
   const url = new URL(SENDERS_URL);
   url.searchParams.set('Channel', 'whatsapp');
   if (options.pageSize !== undefined) url.searchParams.set('PageSize', String(options.pageSize));
@@ -90,14 +93,19 @@ export async function listAllSenders(
   for (let page = 0; page < options.maxPages; page++) {
     const result = await listSenders(call, { pageSize: 1000, pageToken });
     senders.push(...result.senders);
-    if (!result.nextPageToken || (options.until && result.senders.some(options.until))) return { senders, complete: true };
+    if (!result.nextPageToken || (options.until && result.senders.some(options.until)))
+      return { senders, complete: true };
     pageToken = result.nextPageToken;
   }
   return { senders, complete: false };
 }
 
 /** The account's sender with this `whatsapp:+E164` sender_id, looking through every page. */
-export async function findSenderBySenderId(call: TwilioCall, senderId: string, maxPages = 20): Promise<Sender | undefined> {
+export async function findSenderBySenderId(
+  call: TwilioCall,
+  senderId: string,
+  maxPages = 20,
+): Promise<Sender | undefined> {
   const isIt = (sender: Sender) => sender.sender_id === senderId;
   return (await listAllSenders(call, { maxPages, until: isIt })).senders.find(isIt);
 }
@@ -110,7 +118,10 @@ export async function findSenderBySenderId(call: TwilioCall, senderId: string, m
  * retried): Twilio carried it out and the answer was lost, since the sender was not there when this call
  * looked. Otherwise another request created it in between (`created: false`).
  */
-export async function registerSender(call: TwilioCall, body: SenderCreateBody): Promise<{ created: boolean; sender: Sender }> {
+export async function registerSender(
+  call: TwilioCall,
+  body: SenderCreateBody,
+): Promise<{ created: boolean; sender: Sender }> {
   const existing = await findSenderBySenderId(call, body.sender_id);
   if (existing) return { created: false, sender: existing };
   let answerLost = false;
@@ -155,4 +166,3 @@ export async function waitForSender(
   }
   return { sender, polls, settled: true };
 }
-

@@ -34,7 +34,11 @@ const phone = once(() => require('../phone') as typeof import('../phone'));
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const snakeCase = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/-/g, '_').toLowerCase();
+const snakeCase = (key: string) =>
+  key
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/-/g, '_')
+    .toLowerCase();
 
 /**
  * An object that refuses keys outside `shape`, one problem per unknown key at its own path (zod's strictObject
@@ -68,13 +72,28 @@ export function exactObject<S extends z.core.$ZodShape>(shape: S) {
 }
 
 /** `input`, then `fix` (humane -> exact), then checked against `output`. */
-export const normalized = <A extends z.ZodMiniType, O, B extends z.ZodMiniType<unknown, Awaited<O>>>(input: A, fix: (value: z.output<A>) => O, output: B) =>
-  z.pipe(z.pipe(input, z.transform(fix)), output);
+export const normalized = <A extends z.ZodMiniType, O, B extends z.ZodMiniType<unknown, Awaited<O>>>(
+  input: A,
+  fix: (value: z.output<A>) => O,
+  output: B,
+) => z.pipe(z.pipe(input, z.transform(fix)), output);
 
-export const trimmed = (max: number) => z.pipe(z.string(), z.transform((v) => v.trim())).check(z.minLength(1, 'must not be empty'), z.maxLength(max));
+export const trimmed = (max: number) =>
+  z
+    .pipe(
+      z.string(),
+      z.transform((v) => v.trim()),
+    )
+    .check(z.minLength(1, 'must not be empty'), z.maxLength(max));
 
 export const httpUrl = () =>
-  z.string().check(z.trim(), z.maxLength(2048), z.regex(/^https?:\/\/[^\s/?#]+\.[^\s/?#]+([/?#]\S*)?$/, 'must be an http:// or https:// URL'));
+  z
+    .string()
+    .check(
+      z.trim(),
+      z.maxLength(2048),
+      z.regex(/^https?:\/\/[^\s/?#]+\.[^\s/?#]+([/?#]\S*)?$/, 'must be an http:// or https:// URL'),
+    );
 
 /** `POST`, `post`, ... -> `POST`. */
 export const method = <const M extends readonly [string, ...string[]]>(methods: M) =>
@@ -95,7 +114,10 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export const emailEntry = () =>
   normalized(
     z.union([z.string(), exactObject({ email: z.string(), label: z.optional(trimmed(100)) })]),
-    (entry) => (typeof entry === 'string' ? { email: entry.trim(), label: 'Email' } : { email: entry.email.trim(), label: entry.label ?? 'Email' }),
+    (entry) =>
+      typeof entry === 'string'
+        ? { email: entry.trim(), label: 'Email' }
+        : { email: entry.email.trim(), label: entry.label ?? 'Email' },
     z.object({
       email: z.string().check(z.maxLength(PROFILE_LIMITS.email), z.regex(EMAIL, 'must be an email address')),
       label: z.string(),
@@ -106,7 +128,10 @@ export const emailEntry = () =>
 export const websiteEntry = () =>
   normalized(
     z.union([z.string(), exactObject({ website: z.string(), label: z.optional(trimmed(100)) })]),
-    (entry) => (typeof entry === 'string' ? { website: entry.trim(), label: 'Website' } : { website: entry.website.trim(), label: entry.label ?? 'Website' }),
+    (entry) =>
+      typeof entry === 'string'
+        ? { website: entry.trim(), label: 'Website' }
+        : { website: entry.website.trim(), label: entry.label ?? 'Website' },
     z.object({ website: httpUrl().check(z.maxLength(PROFILE_LIMITS.website)), label: z.string() }),
   );
 
@@ -115,7 +140,9 @@ export const phoneEntry = () =>
   z.pipe(
     z.union([z.string(), exactObject({ phone_number: z.string(), label: z.optional(trimmed(100)) })]),
     z.transform((entry: string | { phone_number: string; label?: string }) =>
-      typeof entry === 'string' ? { phone_number: entry.trim(), label: 'Phone' } : { phone_number: entry.phone_number.trim(), label: entry.label ?? 'Phone' },
+      typeof entry === 'string'
+        ? { phone_number: entry.trim(), label: 'Phone' }
+        : { phone_number: entry.phone_number.trim(), label: entry.label ?? 'Phone' },
     ),
   );
 
@@ -128,7 +155,12 @@ export const senderIdSchema = z.pipe(
   z.transform((input, ctx) => {
     const result = phone().normalizePhoneNumber(input);
     if (result.ok) return `whatsapp:${result.e164}`;
-    ctx.issues.push({ code: 'invalid_format', format: 'whatsapp:+E.164 number, e.g. whatsapp:+15017122661', input, message: result.reason });
+    ctx.issues.push({
+      code: 'invalid_format',
+      format: 'whatsapp:+E.164 number, e.g. whatsapp:+15017122661',
+      input,
+      message: result.reason,
+    });
     return z.NEVER;
   }),
 );

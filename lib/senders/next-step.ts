@@ -28,12 +28,18 @@ export function nextStepFor(sender: Pick<Sender, 'sid' | 'status' | 'offline_rea
   const account = accountSid ? `&account_sid=${accountSid}` : '';
   switch (facts.next) {
     case 'wait':
-      return { action: 'wait', route: `/admin/sender-status?sid=${sender.sid}&wait=true${account}`, message: facts.message };
+      return {
+        action: 'wait',
+        route: `/admin/sender-status?sid=${sender.sid}&wait=true${account}`,
+        message: facts.message,
+      };
     case 'submit_otp':
       return {
         action: 'submit_otp',
         route: '/admin/verify-sender',
-        message: accountSid ? facts.message.replace('{"sid", "code"}', `{"sid", "code", "account_sid": "${accountSid}"}`) : facts.message,
+        message: accountSid
+          ? facts.message.replace('{"sid", "code"}', `{"sid", "code", "account_sid": "${accountSid}"}`)
+          : facts.message,
       };
     case 'fix': {
       const reasons = (sender.offline_reasons ?? []).map((r) => ({

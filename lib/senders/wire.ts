@@ -53,8 +53,6 @@ export const SENDER_VERTICALS = [
   'Shopping and Retail',
   'Travel and Transportation',
 ] as const;
-export type SenderVertical = (typeof SENDER_VERTICALS)[number];
-
 
 /** `configuration`: WABA, how the OTP is delivered, the OTP itself, the Voice application for voice OTPs. */
 export const senderConfigurationSchema = z.lazy(() =>
@@ -95,10 +93,16 @@ const profileShape = () => ({
   banner_url: z.optional(httpUrl()),
   privacy_url: z.optional(httpUrl()),
   terms_of_service_url: z.optional(httpUrl()),
-  accent_color: z.optional(z.string().check(z.trim(), z.regex(/^#[0-9a-fA-F]{6}$/, 'must be a hex color like #1A2B3C'))),
+  accent_color: z.optional(
+    z.string().check(z.trim(), z.regex(/^#[0-9a-fA-F]{6}$/, 'must be a hex color like #1A2B3C')),
+  ),
   vertical: z.optional(z.enum(SENDER_VERTICALS)),
   emails: z.optional(z.array(emailEntry()).check(z.maxLength(10))),
-  websites: z.optional(z.array(websiteEntry()).check(z.maxLength(PROFILE_LIMITS.websites, `WhatsApp shows at most ${PROFILE_LIMITS.websites} websites`))),
+  websites: z.optional(
+    z
+      .array(websiteEntry())
+      .check(z.maxLength(PROFILE_LIMITS.websites, `WhatsApp shows at most ${PROFILE_LIMITS.websites} websites`)),
+  ),
   phone_numbers: z.optional(z.array(phoneEntry()).check(z.maxLength(10))),
 });
 
@@ -126,18 +130,17 @@ export const senderUpdateShape = () => ({
 /** Body of `POST /v2/Channels/Senders`: humane input -> the exact snake_case wire body. */
 export const senderCreateSchema = z.lazy(() => exactObject(senderCreateShape()));
 export type SenderCreateBody = z.output<typeof senderCreateSchema>;
-export type SenderCreateInput = z.input<typeof senderCreateSchema>;
 
 /** Body of `POST /v2/Channels/Senders/{Sid}`: at least one part to change. */
 export const senderUpdateSchema = z.lazy(() =>
-  exactObject(senderUpdateShape()).check(z.refine((body) => Object.keys(body).length > 0, { message: 'Give at least one of configuration, webhook, profile.' })),
+  exactObject(senderUpdateShape()).check(
+    z.refine((body) => Object.keys(body).length > 0, {
+      message: 'Give at least one of configuration, webhook, profile.',
+    }),
+  ),
 );
 export type SenderUpdateBody = z.output<typeof senderUpdateSchema>;
-export type SenderUpdateInput = z.input<typeof senderUpdateSchema>;
 
-export type SenderConfiguration = z.output<typeof senderConfigurationSchema>;
-export type SenderWebhook = z.output<typeof senderWebhookSchema>;
-export type SenderProfile = z.output<typeof senderProfileSchema>;
 
 /**
  * A sender as the Senders API answers it (spec: channels_sender_response). Read loosely: Twilio adds fields

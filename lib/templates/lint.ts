@@ -140,7 +140,7 @@ function lintTypes(template: TemplateFile, report: Report): void {
         'media-count',
         `holds ${media.media.length} URLs: WhatsApp sends exactly one media per message`,
       );
-    media.media.forEach((url, i) => lintMediaUrl(`types.twilio/media.media.${i}`, url, report));
+    for (const [i, url] of media.media.entries()) lintMediaUrl(`types.twilio/media.media.${i}`, url, report);
   }
   if (quickReply) {
     const at = 'types.twilio/quick-reply';
@@ -157,9 +157,9 @@ function lintTypes(template: TemplateFile, report: Report): void {
         'warning',
       );
     }
-    quickReply.actions.forEach((a, i) =>
-      lintText(`${at}.actions.${i}.title`, a.title, QUICK_REPLY_TITLE_MAX, 'button-title-length', report),
-    );
+    for (const [i, a] of quickReply.actions.entries()) {
+      lintText(`${at}.actions.${i}.title`, a.title, QUICK_REPLY_TITLE_MAX, 'button-title-length', report);
+    }
     lintDuplicates(
       `${at}.actions`,
       quickReply.actions.map((a) => a.title),
@@ -239,7 +239,7 @@ function lintTypes(template: TemplateFile, report: Report): void {
     if (card.title) lintBody(`${at}.title`, card.title, report);
     if (card.subtitle !== undefined) lintText(`${at}.subtitle`, card.subtitle, 60, 'body-length', report);
     if ((card.media?.length ?? 0) > 1) report(`${at}.media`, 'media-count', 'a card holds one media URL at most');
-    card.media?.forEach((url, i) => lintMediaUrl(`${at}.media.${i}`, url, report));
+    for (const [i, url] of (card.media ?? []).entries()) lintMediaUrl(`${at}.media.${i}`, url, report);
   }
 }
 

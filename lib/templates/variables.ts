@@ -16,7 +16,7 @@ export function templateStrings(types: ContentTypes): TemplateString[] {
   const out: TemplateString[] = [];
   const walk = (value: unknown, field: string) => {
     if (typeof value === 'string') out.push({ field, value });
-    else if (Array.isArray(value)) value.forEach((item, i) => walk(item, `${field}.${i}`));
+    else if (Array.isArray(value)) for (const [i, item] of value.entries()) walk(item, `${field}.${i}`);
     else if (value && typeof value === 'object')
       for (const [key, sub] of Object.entries(value)) walk(sub, `${field}.${key}`);
   };

@@ -44,7 +44,10 @@ const toCode = (value: unknown): number | null => {
 };
 
 /** Code, message and documentation link of an error body, classic or RFC 9457 (or text, or nothing). */
-export function parseTwilioErrorBody(status: number, body: unknown): Pick<TwilioFailure, 'code' | 'message' | 'moreInfo'> {
+export function parseTwilioErrorBody(
+  status: number,
+  body: unknown,
+): Pick<TwilioFailure, 'code' | 'message' | 'moreInfo'> {
   let parsed = body;
   if (typeof body === 'string') {
     try {
@@ -60,8 +63,13 @@ export function parseTwilioErrorBody(status: number, body: unknown): Pick<Twilio
   const rfc = text(record?.title) !== undefined && text(record?.type) !== undefined;
   const message =
     (rfc ? [text(record?.title), text(record?.detail)].filter(Boolean).join(': ') : text(record?.message)) ??
-    (typeof body === 'string' && body.trim() && !record ? body.trim().slice(0, 300) : `Twilio answered HTTP ${status}.`);
-  const moreInfo = text(record?.more_info) ?? (rfc && text(record?.type)?.startsWith('http') ? text(record?.type) : undefined) ?? (code ? moreInfoFor(code) : null);
+    (typeof body === 'string' && body.trim() && !record
+      ? body.trim().slice(0, 300)
+      : `Twilio answered HTTP ${status}.`);
+  const moreInfo =
+    text(record?.more_info) ??
+    (rfc && text(record?.type)?.startsWith('http') ? text(record?.type) : undefined) ??
+    (code ? moreInfoFor(code) : null);
   return { code, message, moreInfo };
 }
 
@@ -75,7 +83,11 @@ export function failureFromException(error: unknown): TwilioFailure | undefined 
   const code = toCode(record.code);
   const title = typeof record.title === 'string' ? record.title : undefined;
   const detail = typeof record.detail === 'string' ? record.detail : undefined;
-  const message = title ? [title, detail].filter(Boolean).join(': ') : typeof record.message === 'string' ? record.message : `Twilio answered HTTP ${record.status}.`;
+  const message = title
+    ? [title, detail].filter(Boolean).join(': ')
+    : typeof record.message === 'string'
+      ? record.message
+      : `Twilio answered HTTP ${record.status}.`;
   const moreInfo = typeof record.moreInfo === 'string' ? record.moreInfo : code ? moreInfoFor(code) : null;
   return { kind: 'twilio', status: record.status, code, message, moreInfo, attempts: 1 };
 }
@@ -104,10 +116,14 @@ export function answerForFailure(failure: TwilioFailure): ErrorAnswer {
           : null);
   let status: number;
   if (failure.kind === 'timeout') status = 504;
-  else if (failure.kind === 'network' || failure.status >= 500 || failure.status === 401 || failure.status === 403) status = 502;
+  else if (failure.kind === 'network' || failure.status >= 500 || failure.status === 401 || failure.status === 403)
+    status = 502;
   else if (failure.status >= 400) status = failure.status;
   else status = 502;
-  const headers = failure.status === 429 && failure.retryAfterMs !== undefined ? { 'Retry-After': String(Math.ceil(failure.retryAfterMs / 1000)) } : undefined;
+  const headers =
+    failure.status === 429 && failure.retryAfterMs !== undefined
+      ? { 'Retry-After': String(Math.ceil(failure.retryAfterMs / 1000)) }
+      : undefined;
   const body = errorBody({ code: failure.code, message: failure.message, hint, moreInfo: failure.moreInfo });
   return { status, body, headers };
 }

@@ -36,7 +36,14 @@ export type RetryPolicy = {
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 250, maxDelayMs: 2000, minAttemptMs: 300 };
 
 /** One request's outcome, for logs (no bodies, no credentials). */
-export type AttemptTrace = { method: string; path: string; attempt: number; status: number; durationMs: number; retryInMs?: number };
+export type AttemptTrace = {
+  method: string;
+  path: string;
+  attempt: number;
+  status: number;
+  durationMs: number;
+  retryInMs?: number;
+};
 
 /** How a call is made: with which client, signed as whom, until when. */
 export type TwilioCall = {
@@ -76,7 +83,15 @@ export function backoffDelay(n: number, policy: RetryPolicy, random = Math.rando
   return Math.round(ceiling * (0.5 + random() / 2));
 }
 
-const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ERR_NETWORK', 'EHOSTUNREACH']);
+const NETWORK_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ERR_NETWORK',
+  'EHOSTUNREACH',
+]);
 const TIMEOUT_ERROR_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
 
 const TIMED_OUT = Symbol('timed out');
@@ -86,7 +101,8 @@ function toRaw(value: unknown): RawResponse {
   const statusCode = typeof record.statusCode === 'number' ? record.statusCode : 0;
   const headers: Record<string, unknown> = {};
   const rawHeaders = record.headers as Record<string, unknown> | undefined;
-  if (rawHeaders && typeof rawHeaders === 'object') for (const [k, v] of Object.entries(rawHeaders)) headers[k.toLowerCase()] = v;
+  if (rawHeaders && typeof rawHeaders === 'object')
+    for (const [k, v] of Object.entries(rawHeaders)) headers[k.toLowerCase()] = v;
   let body = record.body;
   if (typeof body === 'string' && body.trim().startsWith('{')) {
     try {
@@ -118,7 +134,14 @@ export async function twilioRequest(
     const left = call.deadline - started;
     let failure: TwilioFailure;
     if (left <= 0) {
-      throw new TwilioApiError({ kind: 'timeout', status: 0, code: null, message: 'No time left in the request budget to call Twilio.', moreInfo: null, attempts: attempt - 1 });
+      throw new TwilioApiError({
+        kind: 'timeout',
+        status: 0,
+        code: null,
+        message: 'No time left in the request budget to call Twilio.',
+        moreInfo: null,
+        attempts: attempt - 1,
+      });
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
@@ -127,14 +150,27 @@ export async function twilioRequest(
         uri,
         timeout: left,
         ...(data !== undefined ? { data } : {}),
-        headers: { ...(data !== undefined && options.encoding !== 'form' ? { 'Content-Type': 'application/json' } : {}), ...options.headers },
+        headers: {
+          ...(data !== undefined && options.encoding !== 'form' ? { 'Content-Type': 'application/json' } : {}),
+          ...options.headers,
+        },
         ...(call.auth ? { username: call.auth.username, password: call.auth.password } : {}),
       });
       // The client's timeout bounds the socket; this bounds the whole answer, whatever the transport does.
-      const outcome = await Promise.race([request, new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), left)))]);
+      const outcome = await Promise.race([
+        request,
+        new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), left))),
+      ]);
       if (outcome === TIMED_OUT) {
         request.catch(() => undefined);
-        failure = { kind: 'timeout', status: 0, code: null, message: `Twilio did not answer ${method.toUpperCase()} ${path} within the time budget.`, moreInfo: null, attempts: attempt };
+        failure = {
+          kind: 'timeout',
+          status: 0,
+          code: null,
+          message: `Twilio did not answer ${method.toUpperCase()} ${path} within the time budget.`,
+          moreInfo: null,
+          attempts: attempt,
+        };
       } else {
         const response = toRaw(outcome);
         if (response.statusCode >= 200 && response.statusCode < 300) {
@@ -153,9 +189,23 @@ export async function twilioRequest(
       const code = String((error as { code?: unknown })?.code ?? '');
       const message = error instanceof Error ? error.message : String(error);
       if (TIMEOUT_ERROR_CODES.has(code) || /timeout/i.test(message)) {
-        failure = { kind: 'timeout', status: 0, code: null, message: `Twilio did not answer ${method.toUpperCase()} ${path} within the time budget.`, moreInfo: null, attempts: attempt };
+        failure = {
+          kind: 'timeout',
+          status: 0,
+          code: null,
+          message: `Twilio did not answer ${method.toUpperCase()} ${path} within the time budget.`,
+          moreInfo: null,
+          attempts: attempt,
+        };
       } else if (NETWORK_ERROR_CODES.has(code) || /socket hang up|network/i.test(message)) {
-        failure = { kind: 'network', status: 0, code: null, message: `Could not reach Twilio (${code || message}).`, moreInfo: null, attempts: attempt };
+        failure = {
+          kind: 'network',
+          status: 0,
+          code: null,
+          message: `Could not reach Twilio (${code || message}).`,
+          moreInfo: null,
+          attempts: attempt,
+        };
       } else {
         throw error;
       }
@@ -169,9 +219,15 @@ export async function twilioRequest(
       const wait = Math.max(backoffDelay(attempt, policy), failure.retryAfterMs ?? 0);
       if (Date.now() + wait + policy.minAttemptMs <= call.deadline) retryIn = wait;
     }
-    call.trace?.({ method, path, attempt, status: failure.status, durationMs: Date.now() - started, ...(retryIn !== undefined ? { retryInMs: retryIn } : {}) });
+    call.trace?.({
+      method,
+      path,
+      attempt,
+      status: failure.status,
+      durationMs: Date.now() - started,
+      ...(retryIn !== undefined ? { retryInMs: retryIn } : {}),
+    });
     if (retryIn === undefined) throw new TwilioApiError(failure);
     await sleep(retryIn);
   }
 }
-

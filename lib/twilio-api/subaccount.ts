@@ -15,15 +15,37 @@ const ACCOUNTS_URL = 'https://api.twilio.com/2010-04-01/Accounts';
  * client's own account. Twilio answers 404 (20404) for an account that is not a subaccount of the parent.
  * The token is a secret: keep it in memory for the call, never log or answer it.
  */
-export async function subaccountAuth(call: TwilioCall, accountSid: string | undefined, parentSid: string): Promise<BasicAuth | undefined> {
+export async function subaccountAuth(
+  call: TwilioCall,
+  accountSid: string | undefined,
+  parentSid: string,
+): Promise<BasicAuth | undefined> {
   if (!accountSid || accountSid === parentSid) return undefined;
-  const { body } = await twilioRequest({ ...call, auth: undefined }, 'get', `${ACCOUNTS_URL}/${encodeURIComponent(accountSid)}.json`);
+  const { body } = await twilioRequest(
+    { ...call, auth: undefined },
+    'get',
+    `${ACCOUNTS_URL}/${encodeURIComponent(accountSid)}.json`,
+  );
   const account = (body ?? {}) as { auth_token?: unknown; status?: unknown };
   if (typeof account.auth_token !== 'string' || !account.auth_token) {
-    throw new TwilioApiError({ kind: 'twilio', status: 502, code: null, message: `Twilio did not answer the credentials of subaccount ${accountSid}.`, moreInfo: null, attempts: 1 });
+    throw new TwilioApiError({
+      kind: 'twilio',
+      status: 502,
+      code: null,
+      message: `Twilio did not answer the credentials of subaccount ${accountSid}.`,
+      moreInfo: null,
+      attempts: 1,
+    });
   }
   if (typeof account.status === 'string' && account.status !== 'active') {
-    throw new TwilioApiError({ kind: 'twilio', status: 409, code: null, message: `Subaccount ${accountSid} is ${account.status}, not active.`, moreInfo: null, attempts: 1 });
+    throw new TwilioApiError({
+      kind: 'twilio',
+      status: 409,
+      code: null,
+      message: `Subaccount ${accountSid} is ${account.status}, not active.`,
+      moreInfo: null,
+      attempts: 1,
+    });
   }
   return { username: accountSid, password: account.auth_token };
 }

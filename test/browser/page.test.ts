@@ -15,9 +15,16 @@ import { textContent } from '../support/formatting-cases';
 
 const KEYWORD = 'shadow-river';
 const ARTIFACTS = join(ROOT, 'test-artifacts');
-const HOSTILE = ['<img src=x onerror=alert(1)>', '<script>alert(1)</script>', 'javascript:alert(1)', '"><svg onload=alert(1)>', '*<img src=x onerror=alert(1)>*'];
+const HOSTILE = [
+  '<img src=x onerror=alert(1)>',
+  '<script>alert(1)</script>',
+  'javascript:alert(1)',
+  '"><svg onload=alert(1)>',
+  '*<img src=x onerror=alert(1)>*',
+];
 const LINK = 'https://wa.me/14155238886?text=Hello%20world%0Aline%202';
-const SAMPLE_MESSAGE = '*Order 1042* is on its way 🚚\n* 2 × _Flat white_\n* 1 × ~Croissant~ (sold out)\n> Track it with the code `X7-42`\n```\nETA   14:30\nPaid  €7.40\n```\nhttps://example.com/track/orders/1042?utm_source=whatsapp_business_notification';
+const SAMPLE_MESSAGE =
+  '*Order 1042* is on its way 🚚\n* 2 × _Flat white_\n* 1 × ~Croissant~ (sold out)\n> Track it with the code `X7-42`\n```\nETA   14:30\nPaid  €7.40\n```\nhttps://example.com/track/orders/1042?utm_source=whatsapp_business_notification';
 
 let runtime: RunningRuntime;
 let browser: Browser;
@@ -36,13 +43,23 @@ beforeAll(async () => {
     startRuntime({ env: { WHATSAPP_SANDBOX_KEYWORD: KEYWORD } }),
     chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     }),
   ]);
   context = await browser.newContext({ viewport: { width: 1024, height: 900 }, acceptDownloads: true });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: runtime.url });
   const origin = new URL(runtime.url).origin;
-  await context.route('**/*', (route) => (new URL(route.request().url()).origin === origin ? route.continue() : route.abort()));
+  await context.route('**/*', (route) =>
+    new URL(route.request().url()).origin === origin ? route.continue() : route.abort(),
+  );
   context.on('request', (request) => everywhere.push(request.url()));
   context.setDefaultTimeout(10_000); // fail fast: nothing here should take long
   page = await context.newPage();
@@ -66,12 +83,19 @@ afterAll(async () => {
 function injectedElements(p: Page): Promise<string[]> {
   return p.evaluate(() => {
     const found: string[] = [];
-    for (const element of document.querySelectorAll('img, iframe, object, embed, svg:not(.qr svg, .poster-qr svg, svg.ticks)')) found.push(element.outerHTML.slice(0, 80));
-    for (const script of document.querySelectorAll('script')) if (!['/page.js', '/frame-guard.js'].includes(script.getAttribute('src') ?? '')) found.push(script.outerHTML.slice(0, 80));
+    for (const element of document.querySelectorAll(
+      'img, iframe, object, embed, svg:not(.qr svg, .poster-qr svg, svg.ticks)',
+    ))
+      found.push(element.outerHTML.slice(0, 80));
+    for (const script of document.querySelectorAll('script'))
+      if (!['/page.js', '/frame-guard.js'].includes(script.getAttribute('src') ?? ''))
+        found.push(script.outerHTML.slice(0, 80));
     for (const element of document.querySelectorAll('*')) {
-      for (const attribute of element.getAttributeNames()) if (attribute.startsWith('on')) found.push(`${element.tagName} ${attribute}`);
+      for (const attribute of element.getAttributeNames())
+        if (attribute.startsWith('on')) found.push(`${element.tagName} ${attribute}`);
     }
-    for (const anchor of document.querySelectorAll('a')) if (anchor.href.toLowerCase().startsWith('javascript:')) found.push(anchor.href);
+    for (const anchor of document.querySelectorAll('a'))
+      if (anchor.href.toLowerCase().startsWith('javascript:')) found.push(anchor.href);
     return found;
   });
 }
@@ -85,7 +109,8 @@ function decodeSvgQr(svg: string): string | undefined {
   const pixels = new Uint8ClampedArray(width * width * 4).fill(255);
   for (const [, x, y, run] of d.matchAll(/M(\d+) (\d+)h(\d+)v1h-\3z/g)) {
     for (let row = Number(y) * scale; row < (Number(y) + 1) * scale; row += 1) {
-      for (let col = Number(x) * scale; col < (Number(x) + Number(run)) * scale; col += 1) pixels.fill(0, (row * width + col) * 4, (row * width + col) * 4 + 3);
+      for (let col = Number(x) * scale; col < (Number(x) + Number(run)) * scale; col += 1)
+        pixels.fill(0, (row * width + col) * 4, (row * width + col) * 4 + 3);
     }
   }
   return jsQR(pixels, width, width)?.data;
@@ -97,20 +122,23 @@ function decodeSvgQr(svg: string): string | undefined {
  */
 async function decodePngQr(png: Buffer, modules: number): Promise<{ width: number; data?: string }> {
   const side = modules * 3;
-  const image = await page.evaluate(async ([base64, size]) => {
-    const img = new Image();
-    img.src = `data:image/png;base64,${base64}`;
-    await img.decode();
-    const canvas = document.createElement('canvas');
-    canvas.width = canvas.height = size;
-    const context = canvas.getContext('2d')!;
-    context.imageSmoothingEnabled = false;
-    context.drawImage(img, 0, 0, size, size);
-    const rgba = context.getImageData(0, 0, size, size).data;
-    let dark = '';
-    for (let i = 0; i < rgba.length; i += 4) dark += rgba[i]! < 128 ? '1' : '0';
-    return { width: img.naturalWidth, dark };
-  }, [png.toString('base64'), side] as const);
+  const image = await page.evaluate(
+    async ([base64, size]) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${base64}`;
+      await img.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = canvas.height = size;
+      const context = canvas.getContext('2d')!;
+      context.imageSmoothingEnabled = false;
+      context.drawImage(img, 0, 0, size, size);
+      const rgba = context.getImageData(0, 0, size, size).data;
+      let dark = '';
+      for (let i = 0; i < rgba.length; i += 4) dark += rgba[i]! < 128 ? '1' : '0';
+      return { width: img.naturalWidth, dark };
+    },
+    [png.toString('base64'), side] as const,
+  );
   const pixels = new Uint8ClampedArray(side * side * 4).fill(255);
   for (let i = 0; i < side * side; i += 1) if (image.dark[i] === '1') pixels.fill(0, i * 4, i * 4 + 3);
   return { width: image.width, data: jsQR(pixels, side, side)?.data };
@@ -132,7 +160,9 @@ describe('the page', () => {
     await expect(page.title()).resolves.toMatch(/WhatsApp/);
     await expect(page.locator('#cheats td.wa strong').first().textContent()).resolves.toBe('bold');
     const unlabeled = await page.evaluate(() =>
-      [...document.querySelectorAll<HTMLInputElement>('input, textarea, select')].filter((e) => e.labels?.length !== 1).map((e) => e.id),
+      [...document.querySelectorAll<HTMLInputElement>('input, textarea, select')]
+        .filter((e) => e.labels?.length !== 1)
+        .map((e) => e.id),
     );
     expect(unlabeled).toEqual([]);
   });
@@ -155,7 +185,9 @@ describe('the page', () => {
     await expect(page.locator('#app-link').textContent()).resolves.toBe(app);
     await expect(page.getAttribute('#app-link-open', 'href')).resolves.toBe(app);
     // The box may break only after / ? & = and before a %-escape.
-    const pieces = await page.evaluate(() => [...document.getElementById('wa-link')!.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent));
+    const pieces = await page.evaluate(() =>
+      [...document.getElementById('wa-link')!.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent),
+    );
     expect(pieces).toEqual(['https:/', '/', 'wa.me/', '14155238886?', 'text=', 'Hello', '%20world', '%0Aline', '%202']);
     const qr = page.locator('#link-qr svg');
     await expect(qr.getAttribute('aria-label')).resolves.toBe(`QR code of ${LINK}`);
@@ -194,15 +226,21 @@ describe('the page', () => {
     await page.focus('[data-copy=app-link]');
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.getElementById('copy-status')?.textContent === 'Link copied.');
-    await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe('whatsapp://send?phone=14155238886&text=Hello%20world%0Aline%202');
+    await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe(
+      'whatsapp://send?phone=14155238886&text=Hello%20world%0Aline%202',
+    );
     await expect(page.evaluate(() => document.activeElement?.getAttribute('data-copy'))).resolves.toBe('app-link');
 
     // Copying refused altogether: the link is selected and the page says how to copy it.
     await page.evaluate(() => (document.execCommand = () => false));
     await page.keyboard.press('Enter');
-    await page.waitForFunction(() => document.getElementById('copy-status')?.textContent?.startsWith('Copying is blocked here'));
+    await page.waitForFunction(() =>
+      document.getElementById('copy-status')?.textContent?.startsWith('Copying is blocked here'),
+    );
     await expect(page.locator('[data-copy=app-link]').textContent()).resolves.toBe('Selected: press Ctrl+C app link');
-    await expect(page.evaluate(() => getSelection()?.toString())).resolves.toBe('whatsapp://send?phone=14155238886&text=Hello%20world%0Aline%202');
+    await expect(page.evaluate(() => getSelection()?.toString())).resolves.toBe(
+      'whatsapp://send?phone=14155238886&text=Hello%20world%0Aline%202',
+    );
     await page.reload(); // the real Clipboard API and execCommand again
   });
 
@@ -238,9 +276,13 @@ describe('the page', () => {
 
     // 100 KB: counted in full, the preview stops at WhatsApp's 4,096 and says so.
     await page.fill('#message', '*a* '.repeat(25_600));
-    await expect(page.locator('#count').textContent()).resolves.toBe("102,400 / 1,600 characters: 100,800 over Twilio's limit");
+    await expect(page.locator('#count').textContent()).resolves.toBe(
+      "102,400 / 1,600 characters: 100,800 over Twilio's limit",
+    );
     await expect(page.locator('#bubble strong').count()).resolves.toBe(1024);
-    await expect(page.locator('#bubble-cut').textContent()).resolves.toBe('The preview shows the first 4,096 characters.');
+    await expect(page.locator('#bubble-cut').textContent()).resolves.toBe(
+      'The preview shows the first 4,096 characters.',
+    );
     await page.fill('#message', SAMPLE_MESSAGE);
     await expect(page.isHidden('#bubble-cut')).resolves.toBe(true);
   });
@@ -256,18 +298,28 @@ describe('the page', () => {
     await page.waitForSelector('#sb-out:not([hidden])');
     await expect(page.locator('#sb-message').textContent()).resolves.toBe(`join ${KEYWORD}`);
     await expect(page.locator('#sb-number').textContent()).resolves.toBe('+14155238886');
-    await expect(page.getAttribute('#sb-link-open', 'href')).resolves.toBe(`https://wa.me/14155238886?text=join%20${KEYWORD}`);
+    await expect(page.getAttribute('#sb-link-open', 'href')).resolves.toBe(
+      `https://wa.me/14155238886?text=join%20${KEYWORD}`,
+    );
     await expect(page.locator('#sb-stable').textContent()).resolves.toBe(`${runtime.url}/sandbox/join`);
     await expect(page.locator('#sb-qr svg path').count()).resolves.toBe(1);
     const host = new URL(runtime.url).host;
-    await expect(page.locator('#sb-local-msg').textContent()).resolves.toMatch(new RegExp(`served from ${host}, a local address: a phone`));
-    await expect(page.locator('#sb-qr-caption').textContent()).resolves.toMatch(`It points at ${host}, which a phone cannot reach.`);
+    await expect(page.locator('#sb-local-msg').textContent()).resolves.toMatch(
+      new RegExp(`served from ${host}, a local address: a phone`),
+    );
+    await expect(page.locator('#sb-qr-caption').textContent()).resolves.toMatch(
+      `It points at ${host}, which a phone cannot reach.`,
+    );
 
     await page.fill('#public-url', 'localhost:3000');
-    await expect(page.locator('#public-url-msg').textContent()).resolves.toBe('The address starts with https:// (or http://).');
+    await expect(page.locator('#public-url-msg').textContent()).resolves.toBe(
+      'The address starts with https:// (or http://).',
+    );
     await expect(page.getAttribute('#public-url', 'aria-invalid')).resolves.toBe('true');
     await page.fill('#public-url', 'http://127.0.0.1:3000');
-    await expect(page.locator('#public-url-msg').textContent()).resolves.toBe('127.0.0.1:3000 is this computer: phones cannot reach it either.');
+    await expect(page.locator('#public-url-msg').textContent()).resolves.toBe(
+      '127.0.0.1:3000 is this computer: phones cannot reach it either.',
+    );
     await page.fill('#public-url', 'https://acme.example.ngrok.app/');
     const stable = 'https://acme.example.ngrok.app/sandbox/join';
     await expect(page.locator('#public-url-msg').textContent()).resolves.toBe(`The QR code now opens ${stable}.`);
@@ -291,8 +343,14 @@ describe('the page', () => {
     expect(names).toEqual(['bot_menu', 'order_update']);
     // bot_menu: WhatsApp shows the quick-reply type, its buttons under the bubble.
     await expect(page.inputValue('#template-type')).resolves.toBe('twilio/quick-reply');
-    await expect(page.locator('#template-chat .wa').textContent()).resolves.toBe('What would you like to see? Tap a button, or type menu at any time.');
-    await expect(page.locator('#template-chat .reply').allTextContents()).resolves.toEqual(['Sample image', 'Our location', 'Text styles']);
+    await expect(page.locator('#template-chat .wa').textContent()).resolves.toBe(
+      'What would you like to see? Tap a button, or type menu at any time.',
+    );
+    await expect(page.locator('#template-chat .reply').allTextContents()).resolves.toEqual([
+      'Sample image',
+      'Our location',
+      'Text styles',
+    ]);
     await page.selectOption('#template-type', 'twilio/text');
     await expect(page.locator('#template-chat .reply').count()).resolves.toBe(0);
     await expect(page.locator('#template-type-msg').textContent()).resolves.toBe('Category and language: UTILITY · en');
@@ -300,9 +358,13 @@ describe('the page', () => {
     // order_update: variables from the samples, then from what is typed.
     await page.selectOption('#template', { label: 'order_update' });
     await expect(page.locator('#template-vars label').allTextContents()).resolves.toEqual(['{{1}}', '{{2}}', '{{3}}']);
-    await expect(page.locator('#template-chat .wa').textContent()).resolves.toBe('Hello Maria, your order #10452 is out for delivery. Reply STOP to stop these updates.');
+    await expect(page.locator('#template-chat .wa').textContent()).resolves.toBe(
+      'Hello Maria, your order #10452 is out for delivery. Reply STOP to stop these updates.',
+    );
     await page.fill('#var-1', 'Ana *VIP*');
-    await expect(page.locator('#template-chat .wa').textContent()).resolves.toBe('Hello Ana VIP, your order #10452 is out for delivery. Reply STOP to stop these updates.');
+    await expect(page.locator('#template-chat .wa').textContent()).resolves.toBe(
+      'Hello Ana VIP, your order #10452 is out for delivery. Reply STOP to stop these updates.',
+    );
     await expect(page.locator('#template-chat .wa strong').textContent()).resolves.toBe('VIP');
     await page.fill('#var-1', '');
   });
@@ -325,7 +387,9 @@ describe('the page', () => {
       await expect(page.locator('#preview .chat-name').textContent()).resolves.toBe(payload);
       await expect(page.isHidden('#link-out')).resolves.toBe(true);
       await page.fill('#number', '+14155238886'); // valid number: the hostile text goes into the links
-      await expect(page.locator('#wa-link').textContent()).resolves.toBe(`https://wa.me/14155238886?text=${encodeURIComponent(payload)}`);
+      await expect(page.locator('#wa-link').textContent()).resolves.toBe(
+        `https://wa.me/14155238886?text=${encodeURIComponent(payload)}`,
+      );
       await page.click('#link-qr-actions [data-print]'); // the poster shows the name as text
       await expect(injectedElements(page)).resolves.toEqual([]);
     }
@@ -337,8 +401,10 @@ describe('the page', () => {
 
   it('hides itself inside a frame of another page (clickjacking), scripted or sandboxed', async () => {
     const framing = await context.newPage();
-    await framing.setContent(`<iframe id="a" src="${runtime.url}/" width="800" height="600"></iframe>` +
-      `<iframe id="b" sandbox="allow-forms" src="${runtime.url}/" width="800" height="600"></iframe>`);
+    await framing.setContent(
+      `<iframe id="a" src="${runtime.url}/" width="800" height="600"></iframe>` +
+        `<iframe id="b" sandbox="allow-forms" src="${runtime.url}/" width="800" height="600"></iframe>`,
+    );
     for (const id of ['a', 'b']) {
       const frame = await (await framing.$(`#${id}`))!.contentFrame();
       await frame!.waitForSelector('#framed', { state: 'visible' });
@@ -359,7 +425,13 @@ describe('the page', () => {
     const controls = await page.evaluate(() =>
       [...document.querySelectorAll<HTMLElement>('a[href], button, input, textarea, select, summary')]
         .filter((e) => e.getClientRects().length > 0)
-        .map((e) => e.id || e.dataset.copy || `${e.dataset.download ?? e.dataset.print ?? ''}${e.dataset.format ?? ''}` || e.textContent!.trim()),
+        .map(
+          (e) =>
+            e.id ||
+            e.dataset.copy ||
+            `${e.dataset.download ?? e.dataset.print ?? ''}${e.dataset.format ?? ''}` ||
+            e.textContent!.trim(),
+        ),
     );
     // Start where a keyboard user starts: the top of the page (the h1, focusable for this moment only).
     await page.evaluate(() => {
@@ -371,17 +443,37 @@ describe('the page', () => {
     const reached: string[] = [];
     for (let i = 0; i < controls.length; i += 1) {
       await page.keyboard.press('Tab');
-      reached.push(await page.evaluate(() => {
-        const e = document.activeElement as HTMLElement;
-        return e.id || e.dataset.copy || `${e.dataset.download ?? e.dataset.print ?? ''}${e.dataset.format ?? ''}` || e.textContent!.trim();
-      }));
+      reached.push(
+        await page.evaluate(() => {
+          const e = document.activeElement as HTMLElement;
+          return (
+            e.id ||
+            e.dataset.copy ||
+            `${e.dataset.download ?? e.dataset.print ?? ''}${e.dataset.format ?? ''}` ||
+            e.textContent!.trim()
+          );
+        }),
+      );
     }
     expect(reached).toEqual(controls);
-    expect(controls).toEqual(expect.arrayContaining(['business', 'template', 'template-type', 'Formatting cheat sheet', 'wa-link-open', 'linksvg', 'sandboxpng', 'sandbox']));
+    expect(controls).toEqual(
+      expect.arrayContaining([
+        'business',
+        'template',
+        'template-type',
+        'Formatting cheat sheet',
+        'wa-link-open',
+        'linksvg',
+        'sandboxpng',
+        'sandbox',
+      ]),
+    );
 
     const focus = async (selector: string) => {
       await page.focus(selector);
-      await expect(page.evaluate((s) => document.activeElement === document.querySelector(s), selector)).resolves.toBe(true);
+      await expect(page.evaluate((s) => document.activeElement === document.querySelector(s), selector)).resolves.toBe(
+        true,
+      );
     };
     // Fields take typing; the cheat sheet opens with Enter; selects change with the arrow keys.
     await focus('#business');
@@ -442,10 +534,13 @@ describe('the page', () => {
       await page.emulateMedia({ colorScheme });
       for (const width of [360, 768, 1280]) {
         await page.setViewportSize({ width, height: 900 });
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        const overflow = await page.evaluate(
+          () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        );
         expect(overflow).toBe(0);
         const result = await page.evaluate(() => (window as unknown as { axe: typeof axe }).axe.run(document));
-        for (const v of result.violations) violations.push(`${colorScheme} ${width}: ${v.id} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+        for (const v of result.violations)
+          violations.push(`${colorScheme} ${width}: ${v.id} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
         await page.screenshot({ path: join(ARTIFACTS, `page-${width}-${colorScheme}.png`), fullPage: true });
       }
     }
@@ -463,13 +558,17 @@ describe('the page', () => {
     await expect(page.isVisible('#poster-qr svg')).resolves.toBe(true);
     expect((await page.locator('#poster-qr svg').boundingBox())?.width).toBeGreaterThan(300);
     await expect(page.locator('#poster-title').textContent()).resolves.toBe('Scan to chat with Acme Coffee');
-    await expect(page.locator('#poster-link').textContent()).resolves.toBe('https://wa.me/14155238886?text=Hi!%20I%20would%20like%20to%20know%20more.');
+    await expect(page.locator('#poster-link').textContent()).resolves.toBe(
+      'https://wa.me/14155238886?text=Hi!%20I%20would%20like%20to%20know%20more.',
+    );
     await page.screenshot({ path: join(ARTIFACTS, 'page-print-poster.png'), fullPage: true });
     const pdf = await page.pdf({ format: 'A4' });
     expect(pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g)).toHaveLength(1);
     await page.emulateMedia({ media: 'screen' });
     await page.evaluate(() => dispatchEvent(new Event('afterprint')));
-    await expect(page.evaluate(() => document.documentElement.classList.contains('printing-poster'))).resolves.toBe(false);
+    await expect(page.evaluate(() => document.documentElement.classList.contains('printing-poster'))).resolves.toBe(
+      false,
+    );
   });
 
   it('made no request outside its own origin', () => {

@@ -38,12 +38,17 @@ function brokenLinks(file: string): string[] {
 
 describe('documentation links', () => {
   it('finds the README and the docs pages', () => {
-    expect(DOCS.map((f) => relative(ROOT, f))).toEqual(expect.arrayContaining(['README.md', join('docs', 'routes.md')]));
+    expect(DOCS.map((f) => relative(ROOT, f))).toEqual(
+      expect.arrayContaining(['README.md', join('docs', 'routes.md')]),
+    );
   });
 
-  it.each(DOCS.map((f) => [relative(ROOT, f), f]))('%s: every relative link leads to a file and heading', (_name, file) => {
-    expect(brokenLinks(file)).toEqual([]);
-  });
+  it.each(DOCS.map((f) => [relative(ROOT, f), f]))(
+    '%s: every relative link leads to a file and heading',
+    (_name, file) => {
+      expect(brokenLinks(file)).toEqual([]);
+    },
+  );
 
   it('README.md is at most 10 KB', () => {
     expect(statSync(join(ROOT, 'README.md')).size).toBeLessThanOrEqual(README_MAX_BYTES);

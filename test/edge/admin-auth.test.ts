@@ -7,7 +7,14 @@ import { startEmulator, type Emulator } from '../../dev/emulator/server';
 import { ADMIN_TOKEN, AUTH_TOKEN, PARENT_SID, humaneRegistration } from '../support/admin';
 import { captureLogs, functionHarness, type FunctionHarness, type HarnessAnswer } from '../support/harness';
 
-const ROUTES = ['/admin/register-sender', '/admin/sender-status', '/admin/verify-sender', '/admin/list-senders', '/admin/update-sender', '/admin/delete-sender'];
+const ROUTES = [
+  '/admin/register-sender',
+  '/admin/sender-status',
+  '/admin/verify-sender',
+  '/admin/list-senders',
+  '/admin/update-sender',
+  '/admin/delete-sender',
+];
 const SHORT_TOKEN = 'x'.repeat(31);
 
 let emulator: Emulator;
@@ -16,7 +23,10 @@ let unset: FunctionHarness;
 let short: FunctionHarness;
 let logs: ReturnType<typeof captureLogs>;
 const answers: HarnessAnswer[] = [];
-const keep = (a: HarnessAnswer) => (answers.push(a), a);
+const keep = (a: HarnessAnswer) => {
+  answers.push(a);
+  return a;
+};
 
 beforeAll(async () => {
   logs = captureLogs();
@@ -32,23 +42,33 @@ afterAll(async () => {
 });
 
 describe('admin routes without the right bearer token', () => {
-  it.each(ROUTES)('%s answers 401 with WWW-Authenticate when the header is missing, and calls no Twilio API', async (path) => {
-    const res = keep(await configured.adminPost(path, { sid: 'XE' + 'a'.repeat(32) }, null));
-    expect(res.statusCode).toBe(401);
-    expect(res.headers['www-authenticate']).toBe('Bearer realm="admin"');
-    expect(res.json.error.message).toMatch(/Authorization: Bearer/);
-    expect(emulator.state.requests).toHaveLength(0);
-  });
+  it.each(ROUTES)(
+    '%s answers 401 with WWW-Authenticate when the header is missing, and calls no Twilio API',
+    async (path) => {
+      const res = keep(await configured.adminPost(path, { sid: 'XE' + 'a'.repeat(32) }, null));
+      expect(res.statusCode).toBe(401);
+      expect(res.headers['www-authenticate']).toBe('Bearer realm="admin"');
+      expect(res.json.error.message).toMatch(/Authorization: Bearer/);
+      expect(emulator.state.requests).toHaveLength(0);
+    },
+  );
 
   it('answers 401 invalid_token for a wrong token of the same length, and for another scheme', async () => {
     const wrong = ADMIN_TOKEN.slice(0, -1) + (ADMIN_TOKEN.endsWith('9') ? '8' : '9');
     const res = keep(await configured.adminPost('/admin/register-sender', humaneRegistration('+14155550100'), wrong));
     expect(res.statusCode).toBe(401);
     expect(res.headers['www-authenticate']).toBe('Bearer realm="admin", error="invalid_token"');
-    expect(res.json.error).toEqual({ code: null, message: 'The bearer token is not valid.', hint: expect.any(String), more_info: null });
+    expect(res.json.error).toEqual({
+      code: null,
+      message: 'The bearer token is not valid.',
+      hint: expect.any(String),
+      more_info: null,
+    });
 
     const basic = keep(
-      await configured.call('/admin/list-senders', { headers: { Authorization: `Basic ${Buffer.from(`admin:${ADMIN_TOKEN}`).toString('base64')}` } }),
+      await configured.call('/admin/list-senders', {
+        headers: { Authorization: `Basic ${Buffer.from(`admin:${ADMIN_TOKEN}`).toString('base64')}` },
+      }),
     );
     expect(basic.statusCode).toBe(401);
     expect(emulator.state.requests).toHaveLength(0);
@@ -99,7 +119,9 @@ describe('the admin token stays secret', () => {
       expect(a.body).not.toContain(SHORT_TOKEN);
       expect(JSON.stringify(a.headers)).not.toContain(ADMIN_TOKEN);
     }
-    expect(logs.jsonLog((l) => l.event === 'admin.auth' && l.outcome === 'invalid')).toMatchObject({ outcome: 'invalid' });
+    expect(logs.jsonLog((l) => l.event === 'admin.auth' && l.outcome === 'invalid')).toMatchObject({
+      outcome: 'invalid',
+    });
     const text = logs.lines.join('\n');
     expect(text).not.toContain(ADMIN_TOKEN);
     expect(text).not.toContain(SHORT_TOKEN);

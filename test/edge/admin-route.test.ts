@@ -39,7 +39,11 @@ describe('retries', () => {
     expect(res.statusCode).toBe(201);
     expect(statusesOf('senders.create')).toEqual([429, 202]);
     const line = logs.jsonLog((l) => l.event === 'admin.register-sender' && l.sid === res.json.sender.sid);
-    expect(line.twilio).toEqual(['GET /v2/Channels/Senders 200', expect.stringMatching(/^POST \/v2\/Channels\/Senders 429 retry\+\d+ms$/), 'POST /v2/Channels/Senders 202']);
+    expect(line.twilio).toEqual([
+      'GET /v2/Channels/Senders 200',
+      expect.stringMatching(/^POST \/v2\/Channels\/Senders 429 retry\+\d+ms$/),
+      'POST /v2/Channels/Senders 202',
+    ]);
   });
 
   it('retries a 503 on the idempotency lookup, then creates', async () => {
@@ -53,7 +57,12 @@ describe('retries', () => {
     await injectFault({ route: 'senders.list', status: 500, times: 100 });
     const res = await admin.get('/admin/list-senders');
     expect(res.statusCode).toBe(502);
-    expect(res.json.error).toEqual({ code: 20500, message: expect.any(String), hint: TWILIO_ERROR_HINTS[20500], more_info: 'https://www.twilio.com/docs/errors/20500' });
+    expect(res.json.error).toEqual({
+      code: 20500,
+      message: expect.any(String),
+      hint: TWILIO_ERROR_HINTS[20500],
+      more_info: 'https://www.twilio.com/docs/errors/20500',
+    });
     expect(statusesOf('senders.list').length).toBeGreaterThanOrEqual(2);
     expect(statusesOf('senders.list').every((s) => s === 500)).toBe(true);
   });
@@ -105,19 +114,31 @@ describe('time budget', () => {
     expect(logs.jsonLog((l) => l.event === 'admin.register-sender' && l.status === 504)).toMatchObject({ status: 504 });
     // The emulator still answers the abandoned request once its delay is over: wait for that (it is recorded
     // then), so no timer outlives the suite and nothing lands in a later test's recordings.
-    for (let i = 0; i < 500 && emulator.requestsFor('senders.list').length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 500 && emulator.requestsFor('senders.list').length === 0; i++)
+      await new Promise((r) => setTimeout(r, 20));
     expect(emulator.requestsFor('senders.list')).toHaveLength(1);
   });
 
   it('a status wait stops polling before the budget and says it did not settle', async () => {
     const slowEmulator = await startEmulator({ senderOnlineDelayMs: 60_000 });
     try {
-      const env = { ADMIN_TOKEN, ACCOUNT_SID: PARENT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL: slowEmulator.url, ADMIN_REQUEST_BUDGET_MS: '1200' };
+      const env = {
+        ADMIN_TOKEN,
+        ACCOUNT_SID: PARENT_SID,
+        AUTH_TOKEN,
+        TWILIO_API_BASE_URL: slowEmulator.url,
+        ADMIN_REQUEST_BUDGET_MS: '1200',
+      };
       const client = adminCaller(functionHarness({ env }), ADMIN_TOKEN);
       const created = await client.post('/admin/register-sender', humaneRegistration('+14155550115'));
       const res = await client.get('/admin/sender-status', { sid: created.json.sender.sid, wait: 'true' });
       expect(res.statusCode).toBe(200);
-      expect(res.json).toMatchObject({ waited: true, settled: false, sender: { status: 'CREATING' }, next_step: { action: 'wait' } });
+      expect(res.json).toMatchObject({
+        waited: true,
+        settled: false,
+        sender: { status: 'CREATING' },
+        next_step: { action: 'wait' },
+      });
       expect(res.json.polls).toBeGreaterThanOrEqual(2);
       expect(slowEmulator.requestsFor('senders.fetch')).toHaveLength(res.json.polls);
     } finally {

@@ -3,7 +3,10 @@ import { parseInbound, type InboundMessage } from '../../lib/inbound';
 import { cleanLabel, geoPersistentAction, botLocation } from '../../lib/location';
 
 const BASE = { From: 'whatsapp:+15005550006', To: 'whatsapp:+14155238886' };
-const settings = { origin: 'https://example.twil.io', location: { latitude: 37.7908, longitude: -122.3931, name: 'HQ', label: 'Spear St' } };
+const settings = {
+  origin: 'https://example.twil.io',
+  location: { latitude: 37.7908, longitude: -122.3931, name: 'HQ', label: 'Spear St' },
+};
 
 function parse(fields: Record<string, string>): InboundMessage {
   const result = parseInbound({ ...BASE, ...fields });
@@ -16,14 +19,30 @@ const bodyOf = (reply: BotReply) => (reply.kind === 'messages' ? reply.messages.
 describe('parseInbound', () => {
   it.each([
     ['text', { Body: 'hi' }, { kind: 'text', body: 'hi' }],
-    ['location', { Latitude: '10.5', Longitude: '-20', Label: 'Here' }, { kind: 'location', latitude: 10.5, longitude: -20, label: 'Here' }],
+    [
+      'location',
+      { Latitude: '10.5', Longitude: '-20', Label: 'Here' },
+      { kind: 'location', latitude: 10.5, longitude: -20, label: 'Here' },
+    ],
     ['location out of range -> unknown', { Latitude: '91', Longitude: '0' }, { kind: 'unknown' }],
-    ['media', { NumMedia: '1', MediaUrl0: 'https://m/0', MediaContentType0: 'IMAGE/PNG' }, { kind: 'media', items: [{ url: 'https://m/0', contentType: 'image/png' }], caption: '' }],
-    ['media read up to 10 items', { NumMedia: '12', MediaUrl0: 'https://m/0', MediaUrl10: 'https://m/10', MediaUrl11: 'https://m/11' }, { kind: 'media', items: [{ url: 'https://m/0', contentType: 'application/octet-stream' }] }],
+    [
+      'media',
+      { NumMedia: '1', MediaUrl0: 'https://m/0', MediaContentType0: 'IMAGE/PNG' },
+      { kind: 'media', items: [{ url: 'https://m/0', contentType: 'image/png' }], caption: '' },
+    ],
+    [
+      'media read up to 10 items',
+      { NumMedia: '12', MediaUrl0: 'https://m/0', MediaUrl10: 'https://m/10', MediaUrl11: 'https://m/11' },
+      { kind: 'media', items: [{ url: 'https://m/0', contentType: 'application/octet-stream' }] },
+    ],
     ['NumMedia not a number', { NumMedia: 'lots', MediaUrl0: 'https://m/0', Body: 'x' }, { kind: 'text', body: 'x' }],
     ['media without URL -> text', { NumMedia: '1', Body: 'caption' }, { kind: 'text', body: 'caption' }],
     ['button', { ButtonText: 'Yes', ButtonPayload: 'y' }, { kind: 'button', text: 'Yes', payload: 'y' }],
-    ['list choice', { ListTitle: 'Text styles', ListId: 'format' }, { kind: 'button', text: 'Text styles', payload: 'format' }],
+    [
+      'list choice',
+      { ListTitle: 'Text styles', ListId: 'format' },
+      { kind: 'button', text: 'Text styles', payload: 'format' },
+    ],
     ['nothing', { MessageType: 'reaction' }, { kind: 'unknown', messageType: 'reaction' }],
   ])('%s', (_name, fields, content) => {
     expect(parse(fields).content).toMatchObject(content);
@@ -35,7 +54,9 @@ describe('parseInbound', () => {
     [{ From: 'whatsapp:+0123456' }, 'From'],
   ])('refuses %j naming %s', (override, field) => {
     const fields: Record<string, string> = { ...BASE, Body: 'x' };
-    for (const [k, v] of Object.entries(override)) if (v === undefined) delete fields[k]; else fields[k] = v;
+    for (const [k, v] of Object.entries(override))
+      if (v === undefined) delete fields[k];
+      else fields[k] = v;
     const result = parseInbound(fields);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error.issues.map((i) => i.path.join('.'))).toEqual([field]);
@@ -94,7 +115,12 @@ describe('location helpers', () => {
   });
 
   it('builds the bot location only when latitude, longitude and name are set', () => {
-    expect(botLocation({ BOT_LOCATION_LATITUDE: 1, BOT_LOCATION_LONGITUDE: 2, BOT_LOCATION_NAME: 'N' })).toEqual({ latitude: 1, longitude: 2, name: 'N', label: 'N' });
+    expect(botLocation({ BOT_LOCATION_LATITUDE: 1, BOT_LOCATION_LONGITUDE: 2, BOT_LOCATION_NAME: 'N' })).toEqual({
+      latitude: 1,
+      longitude: 2,
+      name: 'N',
+      label: 'N',
+    });
     expect(botLocation({ BOT_LOCATION_LATITUDE: 1, BOT_LOCATION_NAME: 'N' })).toBeUndefined();
   });
 
@@ -118,8 +144,22 @@ describe('every body within 1,600 UTF-16 units, the bot’s own words kept', () 
 
   it.each([
     ['a long emoji button text', { ButtonText: emoji, ButtonPayload: 'p' }, 'Send *menu* to see everything I can do.'],
-    ['a 1,700-character location label', { Latitude: '1', Longitude: '2', Label: long, Address: long }, 'https://www.google.com/maps/search/?api=1&query=1,2'],
-    ['huge content types', Object.fromEntries([['NumMedia', '10'], ...Array.from({ length: 10 }, (_, i) => [[`MediaUrl${i}`, `https://m/${i}`], [`MediaContentType${i}`, `x/${emoji}${i}`]]).flat()]), 'PDF documents.'],
+    [
+      'a 1,700-character location label',
+      { Latitude: '1', Longitude: '2', Label: long, Address: long },
+      'https://www.google.com/maps/search/?api=1&query=1,2',
+    ],
+    [
+      'huge content types',
+      Object.fromEntries([
+        ['NumMedia', '10'],
+        ...Array.from({ length: 10 }, (_, i) => [
+          [`MediaUrl${i}`, `https://m/${i}`],
+          [`MediaContentType${i}`, `x/${emoji}${i}`],
+        ]).flat(),
+      ]),
+      'PDF documents.',
+    ],
     ['a huge profile name', { Body: 'menu', ProfileName: emoji }, 'your location.'],
   ])('%s', (_name, fields, ending) => {
     const reply = replyTo(parse(fields as Record<string, string>), settings);
@@ -128,7 +168,10 @@ describe('every body within 1,600 UTF-16 units, the bot’s own words kept', () 
   });
 
   it('the location sent through the Messages API: Body and the PersistentAction label cut to fit', () => {
-    const reply = replyTo(parse({ Body: 'location' }), { ...settings, location: { latitude: -33.5, longitude: 151.25, name: emoji, label: long } });
+    const reply = replyTo(parse({ Body: 'location' }), {
+      ...settings,
+      location: { latitude: -33.5, longitude: 151.25, name: emoji, label: long },
+    });
     if (reply.kind !== 'send-location') throw new Error('expected a location send');
     expect(reply.request.body.length).toBeLessThanOrEqual(1600);
     expect(reply.request.body.isWellFormed()).toBe(true); // no half emoji at the cut
@@ -142,13 +185,20 @@ describe('the menu as buttons', () => {
   const MENU_SID = 'HX' + 'a'.repeat(32);
   const withMenu = { ...settings, menuContentSid: MENU_SID };
 
-  it.each(['menu', 'help', 'Hi!'])('%j sends the menu template from the bot to the user; the text menu only if that fails', (body) => {
-    const reply = replyTo(parse({ Body: body, ProfileName: 'Ada' }), withMenu);
-    expect(reply).toMatchObject({ kind: 'send-menu', request: { from: BASE.To, to: BASE.From, contentSid: MENU_SID }, onSent: [] });
-    if (reply.kind !== 'send-menu') throw new Error('expected send-menu');
-    expect(reply.onFailure[0]!.body).toContain('Hi Ada!');
-    expect(reply.onFailure[0]!.body).toContain('*media*');
-  });
+  it.each(['menu', 'help', 'Hi!'])(
+    '%j sends the menu template from the bot to the user; the text menu only if that fails',
+    (body) => {
+      const reply = replyTo(parse({ Body: body, ProfileName: 'Ada' }), withMenu);
+      expect(reply).toMatchObject({
+        kind: 'send-menu',
+        request: { from: BASE.To, to: BASE.From, contentSid: MENU_SID },
+        onSent: [],
+      });
+      if (reply.kind !== 'send-menu') throw new Error('expected send-menu');
+      expect(reply.onFailure[0]!.body).toContain('Hi Ada!');
+      expect(reply.onFailure[0]!.body).toContain('*media*');
+    },
+  );
 
   it('without a menu template, the text menu in TwiML as before', () => {
     expect(replyTo(parse({ Body: 'menu' }), settings).kind).toBe('messages');

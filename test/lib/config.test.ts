@@ -1,4 +1,9 @@
-import { botLocationSettingsSchema, isPlaceholder, sandboxSettingsSchema, twilioSettingsSchema } from '../../lib/config';
+import {
+  botLocationSettingsSchema,
+  isPlaceholder,
+  sandboxSettingsSchema,
+  twilioSettingsSchema,
+} from '../../lib/config';
 import { describeZodError } from '../../lib/validation';
 
 describe('isPlaceholder', () => {
@@ -19,7 +24,13 @@ describe('isPlaceholder', () => {
 
 describe('settings schemas', () => {
   it('reads coordinates as numbers and treats placeholders as unset', () => {
-    expect(botLocationSettingsSchema.parse({ BOT_LOCATION_LATITUDE: ' -33.5 ', BOT_LOCATION_LONGITUDE: '151', BOT_LOCATION_NAME: 'your_name' })).toEqual({
+    expect(
+      botLocationSettingsSchema.parse({
+        BOT_LOCATION_LATITUDE: ' -33.5 ',
+        BOT_LOCATION_LONGITUDE: '151',
+        BOT_LOCATION_NAME: 'your_name',
+      }),
+    ).toEqual({
       BOT_LOCATION_LATITUDE: -33.5,
       BOT_LOCATION_LONGITUDE: 151,
       BOT_LOCATION_NAME: undefined,
@@ -41,6 +52,10 @@ describe('settings schemas', () => {
     expect(sandboxSettingsSchema.parse({}).WHATSAPP_SANDBOX_NUMBER).toBe('+14155238886');
     const result = twilioSettingsSchema.safeParse({ ACCOUNT_SID: 'AC123' });
     expect(result.success).toBe(false);
-    if (!result.success) expect(describeZodError(result.error)[0]).toMatchObject({ path: 'ACCOUNT_SID', message: 'must be an account SID: AC followed by 32 hex digits' });
+    if (!result.success)
+      expect(describeZodError(result.error)[0]).toMatchObject({
+        path: 'ACCOUNT_SID',
+        message: 'must be an account SID: AC followed by 32 hex digits',
+      });
   });
 });

@@ -22,7 +22,11 @@ describe('buildDeepLinks', () => {
   });
 
   it('leaves out the text parameter when there is no text', () => {
-    expect(buildDeepLinks('+14155238886')).toMatchObject({ ok: true, link: 'https://wa.me/14155238886', appLink: 'whatsapp://send?phone=14155238886' });
+    expect(buildDeepLinks('+14155238886')).toMatchObject({
+      ok: true,
+      link: 'https://wa.me/14155238886',
+      appLink: 'whatsapp://send?phone=14155238886',
+    });
   });
 
   it.each([
@@ -77,7 +81,10 @@ describe('message text in links', () => {
 
   it('any input gives either links built from digits or a reason, never an exception', () => {
     const humanNumber = fc
-      .tuple(fc.constantFrom('+', '00', ''), fc.array(fc.constantFrom('1', '4', '5', '9', '0', ' ', '-', '(', ')', '.'), { maxLength: 20 }))
+      .tuple(
+        fc.constantFrom('+', '00', ''),
+        fc.array(fc.constantFrom('1', '4', '5', '9', '0', ' ', '-', '(', ')', '.'), { maxLength: 20 }),
+      )
       .map(([prefix, parts]) => prefix + parts.join(''));
     fc.assert(
       fc.property(fc.oneof(humanNumber, fc.string()), fc.string(), (number, text) => {

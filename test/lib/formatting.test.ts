@@ -13,7 +13,11 @@ describe('formatWhatsApp: cases that trip other previewers', () => {
     ['delimiters must hug the text (mid-line)', 'a * spaced * b', 'a * spaced * b'],
     ['snake_case keeps its underscores', 'snake_case_name and _it_', 'snake_case_name and <em>it</em>'],
     ['URL keeps its underscores', 'https://x.io/a_b_c', 'https://x.io/a_b_c'],
-    ['URL with underscores at a path boundary', 'see https://x.io/_a_b_ and www.x.io/_c_', 'see https://x.io/_a_b_ and www.x.io/_c_'],
+    [
+      'URL with underscores at a path boundary',
+      'see https://x.io/_a_b_ and www.x.io/_c_',
+      'see https://x.io/_a_b_ and www.x.io/_c_',
+    ],
     ['a span around a URL', '_https://x.io/a_b_', '<em>https://x.io/a_b</em>'],
     ['nothing is formatted in ``` blocks', '```code *x*```', '<pre>\ncode *x*</pre>'],
     ['nothing is formatted in inline code', '`*x*` and *y*', '<code>*x*</code> and <strong>y</strong>'],
@@ -45,12 +49,20 @@ describe('formatWhatsApp: cases that trip other previewers', () => {
       '* one\n- two\n1. three\n2. *four*\n> quote\n> _more_\nplain',
       '<ul><li>one\n</li><li>two\n</li></ul><ol><li>1. three\n</li><li>2. <strong>four</strong>\n</li></ol><blockquote>quote\n<em>more</em>\n</blockquote>plain',
     ],
-    ['a list item holding a multi-line block', '* a ```x\n* y``` b\n* c', '<ul><li>a <pre>\nx\n* y</pre> b\n</li><li>c</li></ul>'],
+    [
+      'a list item holding a multi-line block',
+      '* a ```x\n* y``` b\n* c',
+      '<ul><li>a <pre>\nx\n* y</pre> b\n</li><li>c</li></ul>',
+    ],
     ['a blank line after a list', '- a\n\nb', '<ul><li>a\n</li></ul>\nb'],
     ['markers need a space and text', '*\n- \n>quote\n1.5 kg', '*\n- \n&gt;quote\n1.5 kg'],
     ['HTML is text', '<img src=x onerror=alert(1)>', '&lt;img src=x onerror=alert(1)&gt;'],
     ['a script tag is text', '<script>alert("x")</script>', '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;'],
-    ['HTML inside a span and inside code', "*<b>* `<i>` ```'&'```", "<strong>&lt;b&gt;</strong> <code>&lt;i&gt;</code> <pre>\n&#39;&amp;&#39;</pre>"],
+    [
+      'HTML inside a span and inside code',
+      "*<b>* `<i>` ```'&'```",
+      '<strong>&lt;b&gt;</strong> <code>&lt;i&gt;</code> <pre>\n&#39;&amp;&#39;</pre>',
+    ],
     ['a javascript: URL is plain text', 'javascript:alert(1)', 'javascript:alert(1)'],
     ['CRLF line ends', '*a*\r\nb', '<strong>a</strong>&#13;\nb'],
   ])('%s', (_name, input, html) => {
@@ -62,12 +74,53 @@ describe('formatWhatsApp: cases that trip other previewers', () => {
 describe('formatWhatsApp: properties (fast-check)', () => {
   // Inputs dense in what matters: delimiters, markers, spaces, newlines, letters of several scripts, HTML.
   const piece = fc.constantFrom(
-    '*', '_', '~', '`', '```', ' ', '\n', '\r', '\t', 'a', 'Z', 'é', 'e\u0301', '中', '𝒜', '1', '2.', '.', ',', '(', ')',
-    '> ', '* ', '- ', '1. ', '<', '>', '&', '"', "'", '😀', 'https://x.io/', 'www.', '/', '<img src=x onerror=alert(1)>',
-    '```\n', '\n```', '\n* ', '\n> ', '\n1. ',
+    '*',
+    '_',
+    '~',
+    '`',
+    '```',
+    ' ',
+    '\n',
+    '\r',
+    '\t',
+    'a',
+    'Z',
+    'é',
+    'e\u0301',
+    '中',
+    '𝒜',
+    '1',
+    '2.',
+    '.',
+    ',',
+    '(',
+    ')',
+    '> ',
+    '* ',
+    '- ',
+    '1. ',
+    '<',
+    '>',
+    '&',
+    '"',
+    "'",
+    '😀',
+    'https://x.io/',
+    'www.',
+    '/',
+    '<img src=x onerror=alert(1)>',
+    '```\n',
+    '\n```',
+    '\n* ',
+    '\n> ',
+    '\n1. ',
   );
   const markup = fc.array(piece, { maxLength: 80, size: 'medium' }).map((parts) => parts.join(''));
-  const anyText = fc.oneof(markup, fc.string({ unit: 'binary', maxLength: 80 }), fc.string({ unit: 'grapheme', maxLength: 80 }));
+  const anyText = fc.oneof(
+    markup,
+    fc.string({ unit: 'binary', maxLength: 80 }),
+    fc.string({ unit: 'grapheme', maxLength: 80 }),
+  );
 
   it('emits only allow-listed tags, without attributes, well nested, with every text character escaped', () => {
     fc.assert(
@@ -105,7 +158,9 @@ describe('helpers', () => {
   });
 
   it('escapeHtml escapes every special character', () => {
-    expect(escapeHtml(`<a href="x" title='y'>&\r</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&#13;&lt;/a&gt;');
+    expect(escapeHtml(`<a href="x" title='y'>&\r</a>`)).toBe(
+      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&#13;&lt;/a&gt;',
+    );
   });
 
   it('escapeHtml leaves no special character and decodes back to its input (any string)', () => {

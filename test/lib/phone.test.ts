@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { getCountryCallingCode, parsePhoneNumberFromString as parseWithFullMin, type CountryCode, type MetadataJson } from 'libphonenumber-js/min';
+import {
+  getCountryCallingCode,
+  parsePhoneNumberFromString as parseWithFullMin,
+  type CountryCode,
+  type MetadataJson,
+} from 'libphonenumber-js/min';
 import minMetadata from 'libphonenumber-js/metadata.min.json';
 import examples from 'libphonenumber-js/examples.mobile.json';
 import { parsePhoneNumberFromString as parseWithTypes } from 'libphonenumber-js/max';
@@ -112,21 +117,32 @@ describe('Argentina: the mobile 9 only where it belongs', () => {
   it('agrees with libphonenumber-js/max (number types) for random Argentine numbers', () => {
     const seen = new Map<string, number>();
     fc.assert(
-      fc.property(fc.constantFrom('11', '2', '3', '6', '670', '675', '8', '800', '810', '600'), fc.stringMatching(/^[0-9]{8,10}$/), (lead, rest) => {
-        const national = (lead + rest).slice(0, lead.startsWith('800') ? 10 + (rest.length % 2) : 10);
-        const typed = parseWithTypes(`+54${national}`);
-        const type = typed?.isValid() ? typed.getType() : undefined;
-        fc.pre(type !== undefined);
-        seen.set(type!, (seen.get(type!) ?? 0) + 1);
-        const mobileForm = parseWithTypes(`+549${national}`);
-        const nineBelongs = mobileForm?.isValid() === true && mobileForm.getType() === 'MOBILE';
-        const ours = normalizePhoneNumber(`+54${national}`);
-        expect({ national, type, ok: ours.ok }).toEqual({ national, type, ok: true });
-        if (ours.ok) expect({ national, type, nine: ours.e164.startsWith('+549') }).toEqual({ national, type, nine: nineBelongs });
-      }),
+      fc.property(
+        fc.constantFrom('11', '2', '3', '6', '670', '675', '8', '800', '810', '600'),
+        fc.stringMatching(/^[0-9]{8,10}$/),
+        (lead, rest) => {
+          const national = (lead + rest).slice(0, lead.startsWith('800') ? 10 + (rest.length % 2) : 10);
+          const typed = parseWithTypes(`+54${national}`);
+          const type = typed?.isValid() ? typed.getType() : undefined;
+          fc.pre(type !== undefined);
+          seen.set(type!, (seen.get(type!) ?? 0) + 1);
+          const mobileForm = parseWithTypes(`+549${national}`);
+          const nineBelongs = mobileForm?.isValid() === true && mobileForm.getType() === 'MOBILE';
+          const ours = normalizePhoneNumber(`+54${national}`);
+          expect({ national, type, ok: ours.ok }).toEqual({ national, type, ok: true });
+          if (ours.ok)
+            expect({ national, type, nine: ours.e164.startsWith('+549') }).toEqual({
+              national,
+              type,
+              nine: nineBelongs,
+            });
+        },
+      ),
       { numRuns: 4000 },
     );
     // The generator reached every kind of number the rule tells apart.
-    expect([...seen.keys()]).toEqual(expect.arrayContaining(['FIXED_LINE', 'MOBILE', 'TOLL_FREE', 'UAN', 'PREMIUM_RATE']));
+    expect([...seen.keys()]).toEqual(
+      expect.arrayContaining(['FIXED_LINE', 'MOBILE', 'TOLL_FREE', 'UAN', 'PREMIUM_RATE']),
+    );
   });
 });

@@ -17,8 +17,13 @@ describe('sandboxJoin', () => {
   });
 
   it('uses a configured number written any human way', () => {
-    const result = sandboxJoin(settings({ WHATSAPP_SANDBOX_NUMBER: '+44 20 7946 0958', WHATSAPP_SANDBOX_KEYWORD: 'x-y' }));
-    expect(result).toMatchObject({ ok: true, join: { number: '+442079460958', link: 'https://wa.me/442079460958?text=join%20x-y' } });
+    const result = sandboxJoin(
+      settings({ WHATSAPP_SANDBOX_NUMBER: '+44 20 7946 0958', WHATSAPP_SANDBOX_KEYWORD: 'x-y' }),
+    );
+    expect(result).toMatchObject({
+      ok: true,
+      join: { number: '+442079460958', link: 'https://wa.me/442079460958?text=join%20x-y' },
+    });
   });
 
   it.each([
@@ -30,14 +35,20 @@ describe('sandboxJoin', () => {
     expect(sandboxJoin(settings({ WHATSAPP_SANDBOX_KEYWORD: value }))).toMatchObject({ ok: true, join: { keyword } });
   });
 
-  it.each<Record<string, string>>([{}, { WHATSAPP_SANDBOX_KEYWORD: '' }, { WHATSAPP_SANDBOX_KEYWORD: 'your_keyword' }])('names the missing keyword variable (%j)', (env) => {
-    const result = sandboxJoin(settings(env));
-    expect(result).toMatchObject({ ok: false, variable: 'WHATSAPP_SANDBOX_KEYWORD' });
-    if (!result.ok) expect(result.reason).toContain('WHATSAPP_SANDBOX_KEYWORD');
-  });
+  it.each<Record<string, string>>([{}, { WHATSAPP_SANDBOX_KEYWORD: '' }, { WHATSAPP_SANDBOX_KEYWORD: 'your_keyword' }])(
+    'names the missing keyword variable (%j)',
+    (env) => {
+      const result = sandboxJoin(settings(env));
+      expect(result).toMatchObject({ ok: false, variable: 'WHATSAPP_SANDBOX_KEYWORD' });
+      if (!result.ok) expect(result.reason).toContain('WHATSAPP_SANDBOX_KEYWORD');
+    },
+  );
 
   it.each(['two words', 'a&b', 'x'.repeat(65), '<script>'])('refuses a keyword that cannot be one: %j', (keyword) => {
-    expect(sandboxJoin(settings({ WHATSAPP_SANDBOX_KEYWORD: keyword }))).toMatchObject({ ok: false, variable: 'WHATSAPP_SANDBOX_KEYWORD' });
+    expect(sandboxJoin(settings({ WHATSAPP_SANDBOX_KEYWORD: keyword }))).toMatchObject({
+      ok: false,
+      variable: 'WHATSAPP_SANDBOX_KEYWORD',
+    });
   });
 
   it('names a wrong sandbox number with the reason', () => {

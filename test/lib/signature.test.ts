@@ -8,7 +8,9 @@ describe('computeSignature', () => {
       fc.property(
         fc.string({ minLength: 1, maxLength: 40 }),
         fc.webUrl({ withQueryParameters: true }),
-        fc.dictionary(fc.string({ minLength: 1, maxLength: 20 }), fc.string({ unit: 'grapheme', maxLength: 80 }), { maxKeys: 8 }),
+        fc.dictionary(fc.string({ minLength: 1, maxLength: 20 }), fc.string({ unit: 'grapheme', maxLength: 80 }), {
+          maxKeys: 8,
+        }),
         (token, url, params) => {
           expect(computeSignature(token, url, params)).toBe(twilio.getExpectedTwilioSignature(token, url, params));
         },
@@ -19,14 +21,18 @@ describe('computeSignature', () => {
 
   it('signs repeated keys like Twilio (each value, sorted)', () => {
     const params = { b: '2', a: ['z', 'y'] };
-    expect(computeSignature('t', 'https://x.io/p', params)).toBe(twilio.getExpectedTwilioSignature('t', 'https://x.io/p', params));
+    expect(computeSignature('t', 'https://x.io/p', params)).toBe(
+      twilio.getExpectedTwilioSignature('t', 'https://x.io/p', params),
+    );
   });
 
   it('signs a repeated key with identical values as twilio-node does: each distinct value once', () => {
     const params = { Body: ['same', 'same'], To: 'whatsapp:+14155238886' };
     const expected = twilio.getExpectedTwilioSignature('t', 'https://x.io/p', params);
     expect(computeSignature('t', 'https://x.io/p', params)).toBe(expected);
-    expect(expected).toBe(twilio.getExpectedTwilioSignature('t', 'https://x.io/p', { Body: 'same', To: 'whatsapp:+14155238886' }));
+    expect(expected).toBe(
+      twilio.getExpectedTwilioSignature('t', 'https://x.io/p', { Body: 'same', To: 'whatsapp:+14155238886' }),
+    );
   });
 
   // Everything a form body can carry once parsed: a value, or a repeated key's values (duplicates, empty
@@ -35,7 +41,10 @@ describe('computeSignature', () => {
     fc.string({ minLength: 0, maxLength: 20 }),
     fc.constantFrom('request', 'request[headers][x-twilio-signature]', 'Body', 'body', 'B', 'a', ''),
   );
-  const value = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.constantFrom('', ' ', 'x', 'X', '\u0000', '🙂'));
+  const value = fc.oneof(
+    fc.string({ unit: 'grapheme', maxLength: 40 }),
+    fc.constantFrom('', ' ', 'x', 'X', '\u0000', '🙂'),
+  );
   const values = fc.oneof(
     value,
     fc.array(value, { maxLength: 6 }),
@@ -44,9 +53,14 @@ describe('computeSignature', () => {
 
   it('matches twilio-node for repeated keys, duplicate values, arrays and empty values', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 40 }), fc.webUrl(), fc.dictionary(key, values, { maxKeys: 8 }), (token, url, params) => {
-        expect(computeSignature(token, url, params)).toBe(twilio.getExpectedTwilioSignature(token, url, params));
-      }),
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 40 }),
+        fc.webUrl(),
+        fc.dictionary(key, values, { maxKeys: 8 }),
+        (token, url, params) => {
+          expect(computeSignature(token, url, params)).toBe(twilio.getExpectedTwilioSignature(token, url, params));
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -55,18 +69,26 @@ describe('computeSignature', () => {
     const domain = fc.constantFrom('example-1234.twil.io', 'localhost:3000', '127.0.0.1:41234');
     const signedAs = fc.constantFrom('as-is', 'with-port', 'without-port', 'other-path');
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 20 }), domain, signedAs, fc.dictionary(key, values, { maxKeys: 5 }), (token, host, how, params) => {
-        const candidates = signedUrlCandidates('/whatsapp/incoming', host);
-        const requested = candidates[0]!;
-        const written = {
-          'as-is': requested,
-          'with-port': host.includes(':') ? requested : requested.replace(host, `${host}:443`),
-          'without-port': requested.replace(/:\d+\//, '/'),
-          'other-path': requested.replace('incoming', 'status'),
-        }[how];
-        const signature = twilio.getExpectedTwilioSignature(token, written, params);
-        expect(isValidSignature(token, signature, candidates, params)).toBe(twilio.validateRequest(token, signature, requested, params));
-      }),
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 20 }),
+        domain,
+        signedAs,
+        fc.dictionary(key, values, { maxKeys: 5 }),
+        (token, host, how, params) => {
+          const candidates = signedUrlCandidates('/whatsapp/incoming', host);
+          const requested = candidates[0]!;
+          const written = {
+            'as-is': requested,
+            'with-port': host.includes(':') ? requested : requested.replace(host, `${host}:443`),
+            'without-port': requested.replace(/:\d+\//, '/'),
+            'other-path': requested.replace('incoming', 'status'),
+          }[how];
+          const signature = twilio.getExpectedTwilioSignature(token, written, params);
+          expect(isValidSignature(token, signature, candidates, params)).toBe(
+            twilio.validateRequest(token, signature, requested, params),
+          );
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -96,15 +118,35 @@ describe('isValidSignature', () => {
 
 describe('signedUrlCandidates', () => {
   it.each([
-    ['/whatsapp/incoming', 'example-1234.twil.io', undefined, ['https://example-1234.twil.io/whatsapp/incoming', 'https://example-1234.twil.io:443/whatsapp/incoming']],
+    [
+      '/whatsapp/incoming',
+      'example-1234.twil.io',
+      undefined,
+      ['https://example-1234.twil.io/whatsapp/incoming', 'https://example-1234.twil.io:443/whatsapp/incoming'],
+    ],
     [
       '/whatsapp/incoming',
       'localhost:3000',
       undefined,
-      ['http://localhost:3000/whatsapp/incoming', 'https://localhost:3000/whatsapp/incoming', 'http://localhost/whatsapp/incoming', 'https://localhost/whatsapp/incoming'],
+      [
+        'http://localhost:3000/whatsapp/incoming',
+        'https://localhost:3000/whatsapp/incoming',
+        'http://localhost/whatsapp/incoming',
+        'https://localhost/whatsapp/incoming',
+      ],
     ],
-    ['/whatsapp/status', 'localhost:3000', 'https://abc.ngrok.app/', ['https://abc.ngrok.app/whatsapp/status', 'https://abc.ngrok.app:443/whatsapp/status']],
-    ['/whatsapp/status', 'localhost:3000', 'http://abc.example:8080', ['http://abc.example:8080/whatsapp/status', 'http://abc.example/whatsapp/status']],
+    [
+      '/whatsapp/status',
+      'localhost:3000',
+      'https://abc.ngrok.app/',
+      ['https://abc.ngrok.app/whatsapp/status', 'https://abc.ngrok.app:443/whatsapp/status'],
+    ],
+    [
+      '/whatsapp/status',
+      'localhost:3000',
+      'http://abc.example:8080',
+      ['http://abc.example:8080/whatsapp/status', 'http://abc.example/whatsapp/status'],
+    ],
   ])('%s on %s (PUBLIC_BASE_URL %s)', (path, domain, base, expected) => {
     expect(signedUrlCandidates(path, domain, base)).toEqual(expected);
   });

@@ -29,7 +29,9 @@ describe('messagingResponse', () => {
 
 describe('escapeXml and truncate', () => {
   it('escapes markup, drops characters XML cannot hold and replaces lone surrogates', () => {
-    expect(escapeXml(`<a href="x">'&'</a>\u0000\u0007\uffff`)).toBe('&lt;a href=&quot;x&quot;&gt;&apos;&amp;&apos;&lt;/a&gt;');
+    expect(escapeXml(`<a href="x">'&'</a>\u0000\u0007\uffff`)).toBe(
+      '&lt;a href=&quot;x&quot;&gt;&apos;&amp;&apos;&lt;/a&gt;',
+    );
     expect(escapeXml('a\ud800b\udc00c😀')).toBe('a\ufffdb\ufffdc😀');
   });
 

@@ -298,7 +298,9 @@ describe('the 24-hour window and the sandbox', () => {
     ]);
     const sentTemplate = conversation.messages.find((m) => m.kind === 'template')!;
     expect(sentTemplate.contentVariables).toEqual({ '1': 'Ada' });
-    expect(sentTemplate.body).toBe('Hello Ada, your order #10452 is out for delivery. Reply STOP to stop these updates.');
+    expect(sentTemplate.body).toBe(
+      'Hello Ada, your order #10452 is out for delivery. Reply STOP to stop these updates.',
+    );
   });
 
   it('from the sandbox to a user who has not joined: accepted, then failed 63015 in the status callback', async () => {

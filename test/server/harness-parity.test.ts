@@ -77,18 +77,30 @@ const CASES: [string, string, () => HarnessRequest][] = [
     '/whatsapp/incoming',
     () => ({ form: { ...form, To: 'x' }, headers: signed('/whatsapp/incoming', { ...form, To: 'x' }) }),
   ],
-  ['a repeated field', '/whatsapp/incoming', () => {
-    const params = { ...form, Body: ['menu', 'hi', 'menu'] };
-    return { form: params, headers: signed('/whatsapp/incoming', params) };
-  }],
-  ['a field named request', '/whatsapp/incoming', () => {
-    const params = { ...form, request: 'x' };
-    return { form: params, headers: signed('/whatsapp/incoming', params) };
-  }],
-  ['a status callback', '/whatsapp/status', () => {
-    const params = { MessageSid: 'SM' + '0'.repeat(32), MessageStatus: 'sent' };
-    return { form: params, headers: signed('/whatsapp/status', params) };
-  }],
+  [
+    'a repeated field',
+    '/whatsapp/incoming',
+    () => {
+      const params = { ...form, Body: ['menu', 'hi', 'menu'] };
+      return { form: params, headers: signed('/whatsapp/incoming', params) };
+    },
+  ],
+  [
+    'a field named request',
+    '/whatsapp/incoming',
+    () => {
+      const params = { ...form, request: 'x' };
+      return { form: params, headers: signed('/whatsapp/incoming', params) };
+    },
+  ],
+  [
+    'a status callback',
+    '/whatsapp/status',
+    () => {
+      const params = { MessageSid: 'SM' + '0'.repeat(32), MessageStatus: 'sent' };
+      return { form: params, headers: signed('/whatsapp/status', params) };
+    },
+  ],
 ];
 
 describe.each(['dist', 'source'] as const)('the harness loading %s', (from) => {

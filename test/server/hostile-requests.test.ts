@@ -24,7 +24,11 @@ function routePaths(dir = join(ROOT, 'dist/functions')): string[] {
     const full = join(dir, name);
     if (statSync(full).isDirectory()) return routePaths(full);
     if (!name.endsWith('.js')) return [];
-    return [`/${relative(join(ROOT, 'dist/functions'), full).replace(/\.js$/, '').replace(/\.protected$/, '')}`];
+    return [
+      `/${relative(join(ROOT, 'dist/functions'), full)
+        .replace(/\.js$/, '')
+        .replace(/\.protected$/, '')}`,
+    ];
   });
 }
 const ROUTES = routePaths();
@@ -40,8 +44,7 @@ const HOSTILE_QUERIES: Record<string, string> = {
   'request as an array': 'request[]=a&request[]=b',
   'request.headers.authorization (the token in the URL)': `request[headers][authorization]=${q(BEARER)}`,
   'the token in the URL, with made-up cookies': `request[headers][authorization]=${q(BEARER)}&request[cookies][a]=b`,
-  'the token in the URL, with cookies and headers as the runtime would write them':
-    `request[headers][authorization]=${q(BEARER)}&request[headers][host]=x&request[cookies][sid]=1`,
+  'the token in the URL, with cookies and headers as the runtime would write them': `request[headers][authorization]=${q(BEARER)}&request[headers][host]=x&request[cookies][sid]=1`,
   'authorization as an object': 'request[headers][authorization][scheme]=Bearer&request[cookies][__proto__]=1',
   'authorization as an array': `request[headers][authorization][]=${q(BEARER)}&request[headers][authorization][]=${q(BEARER)}`,
   'x-twilio-signature as an object': 'request[headers][x-twilio-signature][a]=b&request[cookies][__proto__]=1',
@@ -58,12 +61,16 @@ const HOSTILE_BODIES: Record<string, unknown> = {
   'request: null': { request: null },
   'request: an array': { request: [BEARER, { headers: { authorization: BEARER } }] },
   'request.headers.authorization (the token in the body)': { request: { headers: { authorization: BEARER } } },
-  'the token in the body, with cookies but no Cookie header': { request: { headers: { authorization: BEARER }, cookies: { a: 'b' } } },
+  'the token in the body, with cookies but no Cookie header': {
+    request: { headers: { authorization: BEARER }, cookies: { a: 'b' } },
+  },
   'authorization as an object': { request: { headers: { authorization: { toString: BEARER } }, cookies: {} } },
   'authorization as a one-value array': { request: { headers: { authorization: [BEARER] }, cookies: {} } },
   'authorization as a number': { request: { headers: { authorization: 42 }, cookies: {} } },
   'x-twilio-signature as an object': { request: { headers: { 'x-twilio-signature': { a: 1 } }, cookies: {} } },
-  'x-twilio-signature as an array of arrays': { request: { headers: { 'x-twilio-signature': [['a'], ['b']] }, cookies: {} } },
+  'x-twilio-signature as an array of arrays': {
+    request: { headers: { 'x-twilio-signature': [['a'], ['b']] }, cookies: {} },
+  },
   'headers as an array': { request: { headers: [BEARER], cookies: {} } },
   'request with an extra key': { request: { headers: { authorization: BEARER }, cookies: {}, url: '/' } },
   'nested deep': { request: { headers: { authorization: { a: { b: { c: { d: BEARER } } } } }, cookies: {} } },
@@ -90,7 +97,16 @@ const answers: { route: string; attack: string; status: number; body: string }[]
 
 beforeAll(async () => {
   emulator = await startEmulator();
-  runtime = await startRuntime({ env: { ADMIN_TOKEN, ACCOUNT_SID: PARENT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL: emulator.url, SYNC_SERVICE_SID: 'IS' + '0'.repeat(32), WHATSAPP_SANDBOX_KEYWORD: 'hostile-test' } });
+  runtime = await startRuntime({
+    env: {
+      ADMIN_TOKEN,
+      ACCOUNT_SID: PARENT_SID,
+      AUTH_TOKEN,
+      TWILIO_API_BASE_URL: emulator.url,
+      SYNC_SERVICE_SID: 'IS' + '0'.repeat(32),
+      WHATSAPP_SANDBOX_KEYWORD: 'hostile-test',
+    },
+  });
 });
 afterAll(async () => {
   await runtime?.stop();
@@ -107,29 +123,54 @@ function expectRefused(route: string, attack: string, answer: Answer): void {
 }
 
 it('serves the routes this suite attacks', () => {
-  expect(ROUTES).toEqual(expect.arrayContaining(['/admin/register-sender', '/admin/list-senders', '/whatsapp/incoming', '/whatsapp/status', '/whatsapp/fallback', '/sandbox/join']));
+  expect(ROUTES).toEqual(
+    expect.arrayContaining([
+      '/admin/register-sender',
+      '/admin/list-senders',
+      '/whatsapp/incoming',
+      '/whatsapp/status',
+      '/whatsapp/fallback',
+      '/sandbox/join',
+    ]),
+  );
 });
 
 describe.each(ROUTES)('%s', (route) => {
   it.each(Object.entries(HOSTILE_QUERIES))('GET and POST with a query: %s', async (attack, query) => {
     expectRefused(route, `GET ?${attack}`, await send(`${runtime.url}${route}?${query}`, 'GET', {}));
     const json = JSON.stringify({ sender_id: '+14155550100', profile: { name: 'Acme' } });
-    expectRefused(route, `POST ?${attack}`, await send(`${runtime.url}${route}?${query}`, 'POST', { 'Content-Type': 'application/json' }, json));
+    expectRefused(
+      route,
+      `POST ?${attack}`,
+      await send(`${runtime.url}${route}?${query}`, 'POST', { 'Content-Type': 'application/json' }, json),
+    );
   });
 
   it.each(Object.entries(HOSTILE_BODIES))('POST a JSON body: %s', async (attack, body) => {
-    expectRefused(route, attack, await send(runtime.url + route, 'POST', { 'Content-Type': 'application/json' }, JSON.stringify(body)));
+    expectRefused(
+      route,
+      attack,
+      await send(runtime.url + route, 'POST', { 'Content-Type': 'application/json' }, JSON.stringify(body)),
+    );
   });
 
   it('POST a form body with a `request` field, twice, and with bracketed names', async () => {
     const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
     expectRefused(route, 'form request=', await send(runtime.url + route, 'POST', form, `request=${q(BEARER)}`));
     expectRefused(route, 'form request twice', await send(runtime.url + route, 'POST', form, 'request=a&request=b'));
-    expectRefused(route, 'form bracketed', await send(runtime.url + route, 'POST', form, `request%5Bheaders%5D%5Bauthorization%5D=${q(BEARER)}`));
+    expectRefused(
+      route,
+      'form bracketed',
+      await send(runtime.url + route, 'POST', form, `request%5Bheaders%5D%5Bauthorization%5D=${q(BEARER)}`),
+    );
   });
 
   it('the Authorization and X-Twilio-Signature headers sent twice (the runtime makes them arrays)', async () => {
-    const headers = { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: [BEARER, BEARER], 'X-Twilio-Signature': ['a', 'b'] };
+    const headers = {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      Authorization: [BEARER, BEARER],
+      'X-Twilio-Signature': ['a', 'b'],
+    };
     expectRefused(route, 'repeated headers', await send(runtime.url + route, 'POST', headers, 'Body=hi'));
   });
 });
@@ -144,21 +185,38 @@ describe('what still gets through', () => {
     const url = `${runtime.url}/whatsapp/status`;
     const fields = { MessageSid: 'SM' + 'a'.repeat(32), MessageStatus: 'delivered' };
     const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
-    const signed = await send(url, 'POST', { ...form, 'X-Twilio-Signature': signatureFor(AUTH_TOKEN, url, fields) }, new URLSearchParams(fields).toString());
+    const signed = await send(
+      url,
+      'POST',
+      { ...form, 'X-Twilio-Signature': signatureFor(AUTH_TOKEN, url, fields) },
+      new URLSearchParams(fields).toString(),
+    );
     expect(signed.status).toBe(204);
     const withRequest = { ...fields, request: 'x' };
-    const refused = await send(url, 'POST', { ...form, 'X-Twilio-Signature': signatureFor(AUTH_TOKEN, url, withRequest) }, new URLSearchParams(withRequest).toString());
+    const refused = await send(
+      url,
+      'POST',
+      { ...form, 'X-Twilio-Signature': signatureFor(AUTH_TOKEN, url, withRequest) },
+      new URLSearchParams(withRequest).toString(),
+    );
     expect(refused).toEqual({ status: 403, body: 'Forbidden: a parameter named "request" is not accepted.' });
   });
 
   it('an exact copy of the runtime’s shape is judged on the headers it carries: a wrong token is a 401', async () => {
     const copy = { request: { headers: { authorization: `Bearer ${'z'.repeat(40)}`, host: 'x' }, cookies: {} } };
-    const res = await send(`${runtime.url}/admin/list-senders`, 'POST', { 'Content-Type': 'application/json' }, JSON.stringify(copy));
+    const res = await send(
+      `${runtime.url}/admin/list-senders`,
+      'POST',
+      { 'Content-Type': 'application/json' },
+      JSON.stringify(copy),
+    );
     expect(res.status).toBe(401);
   });
 
   it('a `request` parameter on an admin route is named in a 400, and the token is in no answer', async () => {
-    const res = await send(`${runtime.url}/admin/list-senders?request[headers][authorization]=${q(BEARER)}`, 'GET', { Authorization: BEARER });
+    const res = await send(`${runtime.url}/admin/list-senders?request[headers][authorization]=${q(BEARER)}`, 'GET', {
+      Authorization: BEARER,
+    });
     expect(res.status).toBe(400);
     expect(JSON.parse(res.body).error.problems).toEqual([{ path: 'request', message: 'not an accepted parameter' }]);
     for (const a of answers) expect(a.body).not.toContain(ADMIN_TOKEN);

@@ -147,4 +147,3 @@ it('when the template is gone (21655), the text menu in TwiML', async () => {
   expect(refused).toMatchObject({ status: 400, body: { ContentSid: menuSid } });
   await runtime.waitForJsonLog((l) => l.event === 'content.not_sent' && l.errorCode === 21655);
 });
-

@@ -21,10 +21,19 @@ async function answer(response: Response): Promise<AdminAnswer> {
 
 /** POST a JSON body (or GET with a query string) to an admin route, with the given bearer token (null: none). */
 export function adminClient(baseUrl: string, token: string | null = ADMIN_TOKEN) {
-  const headers = (extra: Record<string, string> = {}) => ({ ...(token === null ? {} : { Authorization: `Bearer ${token}` }), ...extra });
+  const headers = (extra: Record<string, string> = {}) => ({
+    ...(token === null ? {} : { Authorization: `Bearer ${token}` }),
+    ...extra,
+  });
   return {
     post: async (path: string, body: unknown) =>
-      answer(await fetch(baseUrl + path, { method: 'POST', headers: headers({ 'Content-Type': 'application/json' }), body: JSON.stringify(body) })),
+      answer(
+        await fetch(baseUrl + path, {
+          method: 'POST',
+          headers: headers({ 'Content-Type': 'application/json' }),
+          body: JSON.stringify(body),
+        }),
+      ),
     get: async (path: string, query: Record<string, string> = {}) =>
       answer(await fetch(`${baseUrl}${path}?${new URLSearchParams(query)}`, { headers: headers() })),
   };

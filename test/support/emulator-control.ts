@@ -19,4 +19,5 @@ export const injectFault = (emulator: Emulator, fault: Fault): Promise<void> => 
 export const resetEmulator = (emulator: Emulator): Promise<void> => control(emulator, 'reset');
 
 /** Moves the emulator's clock forward (POST /__emulator/clock), e.g. "25h" or "31d". */
-export const advanceClock = (emulator: Emulator, advance: string): Promise<void> => control(emulator, 'clock', { advance });
+export const advanceClock = (emulator: Emulator, advance: string): Promise<void> =>
+  control(emulator, 'clock', { advance });

@@ -43,7 +43,8 @@ export function checkFormatterOutput(html: string): string[] {
     } else {
       if (!ESCAPED_TEXT.test(token)) problems.push(`unescaped text: ${JSON.stringify(token)}`);
       const inSpan = open.some((t) => t === 'strong' || t === 'em' || t === 'del' || t === 'code');
-      if (inSpan && !open.includes('pre') && token.includes('\n')) problems.push(`span crosses a line: ${JSON.stringify(token)}`);
+      if (inSpan && !open.includes('pre') && token.includes('\n'))
+        problems.push(`span crosses a line: ${JSON.stringify(token)}`);
     }
   }
   if (open.length) problems.push(`unclosed: ${open.join(', ')}`);

@@ -247,7 +247,9 @@ export function captureLogs() {
       if (!found) throw new Error(`no matching log line; logs:\n${lines.join('\n')}`);
       return found;
     },
-    restore: () => spies.forEach((spy) => spy.mockRestore()),
+    restore: () => {
+      for (const spy of spies) spy.mockRestore();
+    },
   };
 }
 

@@ -2,10 +2,7 @@
  * Starts the built project under the real local Functions runtime in a child process on 127.0.0.1
  * (dev/local-runtime.ts), collects what the functions log, and stops it.
  */
-import { join } from 'node:path';
 import { spawnLocalRuntime, type LocalRuntimeOptions, type SpawnedRuntime } from '../../dev/local-runtime';
-
-import { ROOT } from '../../dev/paths';
 
 
 export type RunningRuntime = SpawnedRuntime;

@@ -47,8 +47,14 @@ export async function postWebhook(
   const url = baseUrl + path;
   const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded', ...options.headers };
   const signature =
-    options.signature === undefined ? signatureFor(options.authToken, options.signedUrl ?? url, params) : options.signature;
+    options.signature === undefined
+      ? signatureFor(options.authToken, options.signedUrl ?? url, params)
+      : options.signature;
   if (signature !== null) headers['X-Twilio-Signature'] = signature;
   const response = await fetch(url, { method: 'POST', headers, body: formBody(params) });
-  return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: await response.text() };
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type') ?? '',
+    body: await response.text(),
+  };
 }

@@ -4,7 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { ROOT } from '../../../dev/paths';
-import { columnPath, invalidUtf8Offsets, KNOWN_COLUMNS, nest, readCsv, readInput, readJsonLines, validateRows } from '../../../cli/senders/input';
+import {
+  columnPath,
+  invalidUtf8Offsets,
+  KNOWN_COLUMNS,
+  nest,
+  readCsv,
+  readInput,
+  readJsonLines,
+  validateRows,
+} from '../../../cli/senders/input';
 import { parseBulkArgs, parseDuration } from '../../../cli/senders/args';
 
 const PARENT = 'AC' + 'f'.repeat(32);
@@ -24,12 +33,29 @@ describe('columns', () => {
   });
 
   it('knows the create body fields of the official contract', () => {
-    expect(KNOWN_COLUMNS).toEqual(expect.arrayContaining(['account_sid', 'sender_id', 'profile.name', 'profile.emails', 'webhook.status_callback_url', 'configuration.waba_id']));
+    expect(KNOWN_COLUMNS).toEqual(
+      expect.arrayContaining([
+        'account_sid',
+        'sender_id',
+        'profile.name',
+        'profile.emails',
+        'webhook.status_callback_url',
+        'configuration.waba_id',
+      ]),
+    );
     expect(KNOWN_COLUMNS).not.toContain('profile');
   });
 
   it('nests flat fields, splits list cells on ";" and drops empty cells', () => {
-    expect(nest({ sender_id: '+1', 'profile.name': 'Acme', 'profile.emails': 'a@x.io; b@x.io;', webhook_callback_url: '', 'profile.about': 'Hi' })).toEqual({
+    expect(
+      nest({
+        sender_id: '+1',
+        'profile.name': 'Acme',
+        'profile.emails': 'a@x.io; b@x.io;',
+        webhook_callback_url: '',
+        'profile.about': 'Hi',
+      }),
+    ).toEqual({
       sender_id: '+1',
       profile: { name: 'Acme', emails: ['a@x.io', 'b@x.io'], about: 'Hi' },
     });
@@ -38,7 +64,8 @@ describe('columns', () => {
 
 describe('readCsv', () => {
   it('gives each row the line it starts on, past blank lines and quoted line breaks', () => {
-    const csv = 'sender_id,profile.name,profile.about\n+14155550101,Acme,one\n\n+14155550102,Acme Two,"two\nlines"\r\n+14155550103,Acme Three,three\n';
+    const csv =
+      'sender_id,profile.name,profile.about\n+14155550101,Acme,one\n\n+14155550102,Acme Two,"two\nlines"\r\n+14155550103,Acme Three,three\n';
     const { rows, problems } = readCsv(csv);
     expect(problems).toEqual([]);
     expect(rows.map((r) => r.line)).toEqual([2, 4, 6]);
@@ -68,13 +95,17 @@ describe('readCsv', () => {
 
   it('reports a row with the wrong number of cells', () => {
     const { problems } = readCsv('sender_id,profile.name\n+14155550101,Acme,extra\n');
-    expect(problems).toEqual([expect.objectContaining({ line: 2, field: '(row)', message: '3 cells, the header has 2' })]);
+    expect(problems).toEqual([
+      expect.objectContaining({ line: 2, field: '(row)', message: '3 cells, the header has 2' }),
+    ]);
   });
 });
 
 describe('readJsonLines', () => {
   it('reads nested and flat objects and reports lines that are not objects', () => {
-    const { rows, problems } = readJsonLines('{"sender_id":"+1","profile":{"name":"A"}}\n\n[1]\n{"sender_id":"+2","profile.name":"B"}\n{oops\n');
+    const { rows, problems } = readJsonLines(
+      '{"sender_id":"+1","profile":{"name":"A"}}\n\n[1]\n{"sender_id":"+2","profile.name":"B"}\n{oops\n',
+    );
     expect(rows).toEqual([
       { line: 1, fields: { sender_id: '+1', profile: { name: 'A' } } },
       { line: 4, fields: { sender_id: '+2', profile: { name: 'B' } } },
@@ -91,13 +122,24 @@ describe('validateRows', () => {
     const raw = [
       { line: 2, fields: { sender_id: '+1 415 555 0101', profile: { name: 'Acme Shoes' }, account_sid: SUB } },
       { line: 3, fields: { sender_id: 'not a number', profile: { name: 'Acme' } } },
-      { line: 4, fields: { sender_id: '+14155550104', profile: { name: 'Acme', vertical: 'Cars' }, account_sid: 'AC123' } },
-      { line: 5, fields: { sender_id: '+14155550105', profile: { name: 'Acme Boots' }, webhook: { callback_url: 'ftp://x' } } },
+      {
+        line: 4,
+        fields: { sender_id: '+14155550104', profile: { name: 'Acme', vertical: 'Cars' }, account_sid: 'AC123' },
+      },
+      {
+        line: 5,
+        fields: { sender_id: '+14155550105', profile: { name: 'Acme Boots' }, webhook: { callback_url: 'ftp://x' } },
+      },
       { line: 6, fields: { sender_id: 'whatsapp:+14155550101', profile: { name: 'Acme Again' }, account_sid: SUB } },
     ];
     const { rows, problems } = validateRows(raw, PARENT);
     expect(rows).toEqual([
-      expect.objectContaining({ line: 2, account: SUB, senderId: 'whatsapp:+14155550101', key: `${SUB}|whatsapp:+14155550101` }),
+      expect.objectContaining({
+        line: 2,
+        account: SUB,
+        senderId: 'whatsapp:+14155550101',
+        key: `${SUB}|whatsapp:+14155550101`,
+      }),
     ]);
     expect(problems.map((p) => [p.line, p.field])).toEqual([
       [3, 'sender_id'],
@@ -110,7 +152,10 @@ describe('validateRows', () => {
   });
 
   it('uses the parent account when a row has no account_sid, and passes display-name warnings on', () => {
-    const { rows, warnings } = validateRows([{ line: 2, fields: { sender_id: '+14155550101', profile: { name: 'CUSTOMER SUPPORT' } } }], PARENT);
+    const { rows, warnings } = validateRows(
+      [{ line: 2, fields: { sender_id: '+14155550101', profile: { name: 'CUSTOMER SUPPORT' } } }],
+      PARENT,
+    );
     expect(rows[0]!.account).toBe(PARENT);
     expect(warnings.map((w) => [w.line, w.field])).toContainEqual([2, 'profile.name']);
   });
@@ -125,17 +170,42 @@ describe('validateRows', () => {
 });
 
 describe('bytes that are not UTF-8', () => {
-  const bytes = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p))));
+  const bytes = (...parts: (string | number[])[]) =>
+    Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p))));
 
   it('refuses a CSV cell holding them, with the line and the field, instead of reading U+FFFD', () => {
-    const csv = bytes('sender_id,profile.name,profile.about\n+14155550101,Acme,ok\n+14155550102,Ac', [0xff], 'me,ok\n', '+14155550103,Caf', [0xe9], ',"two\nl', [0xc3], 'ines"\n');
+    const csv = bytes(
+      'sender_id,profile.name,profile.about\n+14155550101,Acme,ok\n+14155550102,Ac',
+      [0xff],
+      'me,ok\n',
+      '+14155550103,Caf',
+      [0xe9],
+      ',"two\nl',
+      [0xc3],
+      'ines"\n',
+    );
     const { rows, problems } = readCsv(csv);
     expect(rows.map((r) => r.line)).toEqual([2]);
     expect(problems).toEqual([
-      { line: 3, field: 'profile.name', message: 'not valid UTF-8: byte 0xff at byte 16 of the line', expected: 'text saved as UTF-8' },
+      {
+        line: 3,
+        field: 'profile.name',
+        message: 'not valid UTF-8: byte 0xff at byte 16 of the line',
+        expected: 'text saved as UTF-8',
+      },
       // Latin-1 "é" (0xe9) in one cell, a cut sequence in the quoted multi-line cell: each named.
-      { line: 4, field: 'profile.name', message: 'not valid UTF-8: byte 0xe9 0xc3 at byte 17 of the line', expected: 'text saved as UTF-8' },
-      { line: 4, field: 'profile.about', message: 'not valid UTF-8: byte 0xe9 0xc3 at byte 17 of the line', expected: 'text saved as UTF-8' },
+      {
+        line: 4,
+        field: 'profile.name',
+        message: 'not valid UTF-8: byte 0xe9 0xc3 at byte 17 of the line',
+        expected: 'text saved as UTF-8',
+      },
+      {
+        line: 4,
+        field: 'profile.about',
+        message: 'not valid UTF-8: byte 0xe9 0xc3 at byte 17 of the line',
+        expected: 'text saved as UTF-8',
+      },
     ]);
   });
 
@@ -153,7 +223,13 @@ describe('bytes that are not UTF-8', () => {
     writeFileSync(path, bytes('sender_id,profile.name\n+14155550101,Acme ', [0xc0, 0xaf], '\n'));
     const input = await readInput(path, undefined, PARENT);
     expect(input.rows).toEqual([]);
-    expect(input.problems).toEqual([expect.objectContaining({ line: 2, field: 'profile.name', message: expect.stringMatching(/^not valid UTF-8: byte 0xc0 0xaf/) })]);
+    expect(input.problems).toEqual([
+      expect.objectContaining({
+        line: 2,
+        field: 'profile.name',
+        message: expect.stringMatching(/^not valid UTF-8: byte 0xc0 0xaf/),
+      }),
+    ]);
   });
 
   it('finds an invalid sequence exactly when a strict UTF-8 decoder refuses the bytes', () => {
@@ -166,7 +242,10 @@ describe('bytes that are not UTF-8', () => {
         return false;
       }
     };
-    const sample = fc.oneof(fc.uint8Array({ maxLength: 24 }), fc.string({ unit: 'binary', maxLength: 12 }).map((t) => new Uint8Array(Buffer.from(t, 'utf8'))));
+    const sample = fc.oneof(
+      fc.uint8Array({ maxLength: 24 }),
+      fc.string({ unit: 'binary', maxLength: 12 }).map((t) => new Uint8Array(Buffer.from(t, 'utf8'))),
+    );
     fc.assert(
       fc.property(sample, (b) => {
         expect(invalidUtf8Offsets(b).length === 0).toBe(decodes(b));
@@ -199,7 +278,9 @@ describe('flags', () => {
 
 describe('hostile keys', () => {
   it('never lets a __proto__ key reach a prototype or the body sent', () => {
-    const { rows } = readJsonLines('{"sender_id":"+14155550101","profile":{"name":"Acme"},"__proto__":{"polluted":true},"profile.__proto__":{"polluted":true}}\n');
+    const { rows } = readJsonLines(
+      '{"sender_id":"+14155550101","profile":{"name":"Acme"},"__proto__":{"polluted":true},"profile.__proto__":{"polluted":true}}\n',
+    );
     expect(Object.hasOwn(rows[0]!.fields, '__proto__')).toBe(true);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     const { rows: valid } = validateRows(rows, PARENT);

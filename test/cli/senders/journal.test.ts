@@ -16,7 +16,14 @@ describe('journal', () => {
   it('folds records into a state per sender and the last create per account', async () => {
     const path = join(dir(), 'j.jsonl');
     const journal = await openJournal(path);
-    await journal.append({ type: 'intent', key: KEY, account: ACCOUNT, sender_id: 'whatsapp:+14155550101', line: 2, send_at: new Date().toISOString() });
+    await journal.append({
+      type: 'intent',
+      key: KEY,
+      account: ACCOUNT,
+      sender_id: 'whatsapp:+14155550101',
+      line: 2,
+      send_at: new Date().toISOString(),
+    });
     expect(journal.state(KEY)).toMatchObject({ intents: 1 });
     expect(journal.state(KEY).sid).toBeUndefined();
     await journal.append({ type: 'created', key: KEY, sid: SID, status: 'CREATING', via: 'create' });
@@ -35,7 +42,15 @@ describe('journal', () => {
 
   it('drops a torn last line (a write cut by a kill) and keeps the rest', async () => {
     const path = join(dir(), 'j.jsonl');
-    const intent = JSON.stringify({ type: 'intent', key: KEY, account: ACCOUNT, sender_id: 'whatsapp:+14155550101', line: 2, send_at: new Date().toISOString(), at: new Date().toISOString() });
+    const intent = JSON.stringify({
+      type: 'intent',
+      key: KEY,
+      account: ACCOUNT,
+      sender_id: 'whatsapp:+14155550101',
+      line: 2,
+      send_at: new Date().toISOString(),
+      at: new Date().toISOString(),
+    });
     writeFileSync(path, `${intent}\n{"type":"created","key":"${KEY}","si`);
     const warnings: string[] = [];
     const journal = await openJournal(path, (w) => warnings.push(w));
@@ -98,15 +113,26 @@ describe('journal', () => {
       // Far enough ahead for every process to have started (tsx compiles on start), then all at once.
       const startAt = Date.now() + 6000;
       const children = Array.from({ length: 5 }, () =>
-        spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/support/journal-lock-child.ts'), path, String(startAt)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] }),
+        spawn(
+          process.execPath,
+          ['--import', 'tsx', join(ROOT, 'test/support/journal-lock-child.ts'), path, String(startAt)],
+          { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] },
+        ),
       );
       const answers = await Promise.all(
-        children.map((child) => new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve))),
+        children.map(
+          (child) => new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve)),
+        ),
       );
       for (const child of children) child.stdin!.end();
-      await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))));
+      await Promise.all(
+        children.map(
+          (child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve))),
+        ),
+      );
       expect({ round, won: answers.filter((a) => a === 'won').length }).toEqual({ round, won: 1 });
-      for (const a of answers.filter((a) => a !== 'won')) expect(a).toMatch(/^refused: another run \(pid \d+\) is using this journal/);
+      for (const a of answers.filter((a) => a !== 'won'))
+        expect(a).toMatch(/^refused: another run \(pid \d+\) is using this journal/);
       expect(existsSync(`${path}.lock`)).toBe(false);
     }
   }, 60_000);

@@ -16,7 +16,9 @@ it('deletes a sender; it is then 404 with a hint, and its number can be register
   const deleted = await admin.post('/admin/delete-sender', { sid });
   expect(deleted.statusCode).toBe(200);
   expect(deleted.json).toEqual({ deleted: true, sid });
-  expect(emulator.requestsFor('senders.delete').map((r) => [r.path, r.status])).toEqual([[`/v2/Channels/Senders/${sid}`, 204]]);
+  expect(emulator.requestsFor('senders.delete').map((r) => [r.path, r.status])).toEqual([
+    [`/v2/Channels/Senders/${sid}`, 204],
+  ]);
 
   const gone = await admin.get('/admin/sender-status', { sid });
   expect(gone.statusCode).toBe(404);

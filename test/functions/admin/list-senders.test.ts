@@ -10,8 +10,11 @@ afterAll(() => suite?.stop());
 
 it('pages through the senders with page_size and page_token', async () => {
   const { admin } = suite;
-  for (const n of ['0130', '0131', '0132', '0133', '0134']) expect((await admin.post('/admin/register-sender', humaneRegistration(`+1 415 555 ${n}`))).statusCode).toBe(201);
-  const all = (await admin.get('/admin/list-senders', { page_size: '1000' })).json.senders.map((s: { sid: string }) => s.sid);
+  for (const n of ['0130', '0131', '0132', '0133', '0134'])
+    expect((await admin.post('/admin/register-sender', humaneRegistration(`+1 415 555 ${n}`))).statusCode).toBe(201);
+  const all = (await admin.get('/admin/list-senders', { page_size: '1000' })).json.senders.map(
+    (s: { sid: string }) => s.sid,
+  );
   expect(all.length).toBeGreaterThanOrEqual(3);
   const seen: string[] = [];
   let token: string | null = null;

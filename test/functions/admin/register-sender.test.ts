@@ -17,7 +17,10 @@ let logs: Awaited<ReturnType<typeof startAdminSuite>>['logs'];
 let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  ({ emulator, admin, logs, stop } = await startAdminSuite({ senderOnlineDelayMs: 40, subaccounts: { [SUB_SID]: PARENT_SID, [FOREIGN_SUB_SID]: 'AC' + '3'.repeat(32) } }));
+  ({ emulator, admin, logs, stop } = await startAdminSuite({
+    senderOnlineDelayMs: 40,
+    subaccounts: { [SUB_SID]: PARENT_SID, [FOREIGN_SUB_SID]: 'AC' + '3'.repeat(32) },
+  }));
 });
 afterAll(() => stop?.());
 beforeEach(() => resetEmulator(emulator));
@@ -28,13 +31,21 @@ describe('validation (400 with every field problem, nothing sent to Twilio)', ()
   it('names each missing or malformed field with its path, message and what is expected', async () => {
     const res = await admin.post('/admin/register-sender', {
       sender_id: '415 555',
-      profile: { name: 'Acme', vertical: 'Shoes', emails: ['not-an-email'], websites: ['https://a.example', 'https://b.example', 'https://c.example'], logo_url: 'ftp://x' },
+      profile: {
+        name: 'Acme',
+        vertical: 'Shoes',
+        emails: ['not-an-email'],
+        websites: ['https://a.example', 'https://b.example', 'https://c.example'],
+        logo_url: 'ftp://x',
+      },
       webhook: { callback_method: 'GET' },
       configuration: { verification_method: 'fax' },
       account_sid: 'AC123',
     });
     expect(res.statusCode).toBe(400);
-    const byPath = Object.fromEntries((res.json.error.problems as { path: string; message: string; expected?: string }[]).map((p) => [p.path, p]));
+    const byPath = Object.fromEntries(
+      (res.json.error.problems as { path: string; message: string; expected?: string }[]).map((p) => [p.path, p]),
+    );
     expect(Object.keys(byPath).sort()).toEqual(
       [
         'account_sid',
@@ -55,12 +66,23 @@ describe('validation (400 with every field problem, nothing sent to Twilio)', ()
   });
 
   it('refuses camelCase keys with the snake_case name to use, instead of sending them', async () => {
-    const res = await admin.post('/admin/register-sender', { senderId: '+14155550100', profile: { name: 'Acme', logoUrl: 'https://a.example/l.png' } });
+    const res = await admin.post('/admin/register-sender', {
+      senderId: '+14155550100',
+      profile: { name: 'Acme', logoUrl: 'https://a.example/l.png' },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json.error.problems).toEqual(
       expect.arrayContaining([
-        { path: 'senderId', message: expect.stringContaining('use "sender_id"'), expected: expect.stringContaining('"sender_id"') },
-        { path: 'profile.logoUrl', message: expect.stringContaining('use "logo_url"'), expected: expect.stringContaining('"logo_url"') },
+        {
+          path: 'senderId',
+          message: expect.stringContaining('use "sender_id"'),
+          expected: expect.stringContaining('"sender_id"'),
+        },
+        {
+          path: 'profile.logoUrl',
+          message: expect.stringContaining('use "logo_url"'),
+          expected: expect.stringContaining('"logo_url"'),
+        },
         { path: 'sender_id', message: expect.any(String), expected: 'string' },
       ]),
     );
@@ -68,7 +90,12 @@ describe('validation (400 with every field problem, nothing sent to Twilio)', ()
   });
 
   it('answers 400, never 500, for bodies of the wrong shape', async () => {
-    for (const body of [{}, { sender_id: 5, profile: 'Acme' }, { sender_id: ['+14155550100'], profile: { name: '' } }, { profile: { name: 'A', emails: 'x@y.z' } }]) {
+    for (const body of [
+      {},
+      { sender_id: 5, profile: 'Acme' },
+      { sender_id: ['+14155550100'], profile: { name: '' } },
+      { profile: { name: 'A', emails: 'x@y.z' } },
+    ]) {
       const res = await admin.post('/admin/register-sender', body);
       expect(res.statusCode).toBe(400);
       expect(res.json.error.problems.length).toBeGreaterThan(0);
@@ -104,7 +131,11 @@ describe('the wire', () => {
     });
     expect(res.json).toMatchObject({
       created: true,
-      sender: { sid: expect.stringMatching(/^XE[0-9a-f]{32}$/), status: 'CREATING', sender_id: 'whatsapp:+5491112345678' },
+      sender: {
+        sid: expect.stringMatching(/^XE[0-9a-f]{32}$/),
+        status: 'CREATING',
+        sender_id: 'whatsapp:+5491112345678',
+      },
       next_step: { action: 'wait', route: expect.stringContaining('/admin/sender-status?sid=') },
       warnings: [],
     });
@@ -117,17 +148,34 @@ describe('the wire', () => {
   });
 
   it('dry_run answers the exact body and the display-name warnings, and sends nothing', async () => {
-    const res = await admin.post('/admin/register-sender', { ...humaneRegistration('+1 415 555 0100'), profile: { name: 'CUSTOMER SUPPORT 🚀' }, dry_run: true });
+    const res = await admin.post('/admin/register-sender', {
+      ...humaneRegistration('+1 415 555 0100'),
+      profile: { name: 'CUSTOMER SUPPORT 🚀' },
+      dry_run: true,
+    });
     expect(res.statusCode).toBe(200);
-    expect(res.json.request).toEqual({ sender_id: 'whatsapp:+14155550100', webhook: { callback_url: 'https://acme.example/whatsapp/incoming', callback_method: 'POST' }, profile: { name: 'CUSTOMER SUPPORT 🚀' } });
-    expect(res.json.warnings.map((w: { code: string }) => w.code).sort()).toEqual(['ALL_CAPS', 'EMOJI', 'GENERIC_WORDS']);
+    expect(res.json.request).toEqual({
+      sender_id: 'whatsapp:+14155550100',
+      webhook: { callback_url: 'https://acme.example/whatsapp/incoming', callback_method: 'POST' },
+      profile: { name: 'CUSTOMER SUPPORT 🚀' },
+    });
+    expect(res.json.warnings.map((w: { code: string }) => w.code).sort()).toEqual([
+      'ALL_CAPS',
+      'EMOJI',
+      'GENERIC_WORDS',
+    ]);
     expect(emulator.state.requests).toHaveLength(0);
   });
 
   it('registers with warnings when the name is risky (the caller decides)', async () => {
-    const res = await admin.post('/admin/register-sender', { ...humaneRegistration('+14155550101'), profile: { name: 'ACME SHOES' } });
+    const res = await admin.post('/admin/register-sender', {
+      ...humaneRegistration('+14155550101'),
+      profile: { name: 'ACME SHOES' },
+    });
     expect(res.statusCode).toBe(201);
-    expect(res.json.warnings).toEqual([{ field: 'profile.name', code: 'ALL_CAPS', message: expect.stringContaining('capitals') }]);
+    expect(res.json.warnings).toEqual([
+      { field: 'profile.name', code: 'ALL_CAPS', message: expect.stringContaining('capitals') },
+    ]);
   });
 });
 
@@ -149,9 +197,14 @@ describe('idempotency', () => {
 
 describe('subaccounts', () => {
   it('acts on account_sid with the parent credentials: reads its token, then signs the Senders calls as the subaccount', async () => {
-    const res = await admin.post('/admin/register-sender', { ...humaneRegistration('+14155550102'), account_sid: SUB_SID });
+    const res = await admin.post('/admin/register-sender', {
+      ...humaneRegistration('+14155550102'),
+      account_sid: SUB_SID,
+    });
     expect(res.statusCode).toBe(201);
-    expect(emulator.requestsFor('accounts.fetch').map((r) => [r.authUser, r.path])).toEqual([[PARENT_SID, `/2010-04-01/Accounts/${SUB_SID}.json`]]);
+    expect(emulator.requestsFor('accounts.fetch').map((r) => [r.authUser, r.path])).toEqual([
+      [PARENT_SID, `/2010-04-01/Accounts/${SUB_SID}.json`],
+    ]);
     expect(emulator.requestsFor('senders.create').map((r) => r.authUser)).toEqual([SUB_SID]);
 
     const parentList = await admin.get('/admin/list-senders');
@@ -159,7 +212,9 @@ describe('subaccounts', () => {
     expect(parentList.json.senders).toEqual([]);
     expect(subList.json.senders.map((s: { sid: string }) => s.sid)).toEqual([res.json.sender.sid]);
     // The subaccount's token (a secret the parent read) is in no answer and no log line.
-    const subToken = (emulator.state.stores.get('senders') as { subaccounts: Map<string, { token: string }> }).subaccounts.get(SUB_SID)?.token;
+    const subToken = (
+      emulator.state.stores.get('senders') as { subaccounts: Map<string, { token: string }> }
+    ).subaccounts.get(SUB_SID)?.token;
     expect(subToken).toMatch(/^[0-9a-f]{32}$/);
     // The last request's log line is there, so every earlier line is too (one ordered stream).
     logs.jsonLog((l) => l.event === 'admin.list-senders' && l.status === 200 && l.account === SUB_SID);
@@ -168,7 +223,10 @@ describe('subaccounts', () => {
   });
 
   it('answers 404 with a hint for an account that is not a subaccount of ACCOUNT_SID', async () => {
-    const res = await admin.post('/admin/register-sender', { ...humaneRegistration('+14155550103'), account_sid: FOREIGN_SUB_SID });
+    const res = await admin.post('/admin/register-sender', {
+      ...humaneRegistration('+14155550103'),
+      account_sid: FOREIGN_SUB_SID,
+    });
     expect(res.statusCode).toBe(404);
     expect(res.json.error).toMatchObject({ code: 20404, hint: TWILIO_ERROR_HINTS[20404] });
     expect(emulator.requestsFor('senders.create')).toHaveLength(0);
@@ -178,7 +236,12 @@ describe('subaccounts', () => {
     await admin.post('/admin/register-sender', { ...humaneRegistration('+14155550104'), account_sid: SUB_SID });
     const res = await admin.post('/admin/register-sender', humaneRegistration('+14155550104'));
     expect(res.statusCode).toBe(409);
-    expect(res.json.error).toEqual({ code: 63110, message: expect.stringContaining('already registered'), hint: TWILIO_ERROR_HINTS[63110], more_info: 'https://www.twilio.com/docs/errors/63110' });
+    expect(res.json.error).toEqual({
+      code: 63110,
+      message: expect.stringContaining('already registered'),
+      hint: TWILIO_ERROR_HINTS[63110],
+      more_info: 'https://www.twilio.com/docs/errors/63110',
+    });
   });
 });
 
@@ -190,7 +253,14 @@ describe('Twilio errors', () => {
     const res = await admin.post('/admin/register-sender', humaneRegistration('+14155550105'));
     expect(res.statusCode).toBe(400);
     expect(TWILIO_ERROR_HINTS[code]).toEqual(expect.any(String));
-    expect(res.json).toEqual({ error: { code, message: expect.stringContaining('400'), hint: TWILIO_ERROR_HINTS[code], more_info: `https://www.twilio.com/docs/errors/${code}` } });
+    expect(res.json).toEqual({
+      error: {
+        code,
+        message: expect.stringContaining('400'),
+        hint: TWILIO_ERROR_HINTS[code],
+        more_info: `https://www.twilio.com/docs/errors/${code}`,
+      },
+    });
   });
 
   it('answers 502, not 401, when Twilio refuses the function credentials (the caller token was fine)', async () => {

@@ -16,10 +16,19 @@ describe('profile changes', () => {
     const created = await admin.post('/admin/register-sender', humaneRegistration('+1 415 555 0120'));
     const sid: string = created.json.sender.sid;
     await admin.get('/admin/sender-status', { sid, wait: 'true' });
-    const renamed = await admin.post('/admin/update-sender', { sid, profile: { name: 'Acme Shoes Outlet', about: 'Outlet.' } });
+    const renamed = await admin.post('/admin/update-sender', {
+      sid,
+      profile: { name: 'Acme Shoes Outlet', about: 'Outlet.' },
+    });
     expect(renamed.statusCode).toBe(200);
-    expect(renamed.json).toMatchObject({ sender: { status: 'ONLINE:UPDATING', profile: { name: 'Acme Shoes Outlet', about: 'Outlet.' } }, next_step: { action: 'wait' }, warnings: [] });
-    expect(emulator.requestsFor('senders.update').at(-1)?.body).toEqual({ profile: { name: 'Acme Shoes Outlet', about: 'Outlet.' } });
+    expect(renamed.json).toMatchObject({
+      sender: { status: 'ONLINE:UPDATING', profile: { name: 'Acme Shoes Outlet', about: 'Outlet.' } },
+      next_step: { action: 'wait' },
+      warnings: [],
+    });
+    expect(emulator.requestsFor('senders.update').at(-1)?.body).toEqual({
+      profile: { name: 'Acme Shoes Outlet', about: 'Outlet.' },
+    });
 
     const again = await admin.post('/admin/update-sender', { sid, profile: { name: 'ACME OUTLET' } });
     expect(again.statusCode).toBe(400);
@@ -30,9 +39,14 @@ describe('profile changes', () => {
     const { admin, emulator } = suite;
     const created = await admin.post('/admin/register-sender', humaneRegistration('+1 415 555 0121'));
     const sid: string = created.json.sender.sid;
-    const res = await admin.post('/admin/update-sender', { sid, webhook: { status_callback_url: 'https://acme.example/status', status_callback_method: 'post' } });
+    const res = await admin.post('/admin/update-sender', {
+      sid,
+      webhook: { status_callback_url: 'https://acme.example/status', status_callback_method: 'post' },
+    });
     expect(res.statusCode).toBe(200);
-    expect(emulator.requestsFor('senders.update').at(-1)?.body).toEqual({ webhook: { status_callback_url: 'https://acme.example/status', status_callback_method: 'POST' } });
+    expect(emulator.requestsFor('senders.update').at(-1)?.body).toEqual({
+      webhook: { status_callback_url: 'https://acme.example/status', status_callback_method: 'POST' },
+    });
     const empty = await admin.post('/admin/update-sender', { sid });
     expect(empty.statusCode).toBe(400);
     expect(empty.json.error.problems[0].message).toMatch(/at least one of configuration, webhook, profile/);

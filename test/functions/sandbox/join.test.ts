@@ -13,7 +13,9 @@ beforeAll(() => {
   logs = captureLogs();
   configured = functionHarness({ env: { WHATSAPP_SANDBOX_KEYWORD: 'join shadow-river' } });
   // The committed .env's placeholder counts as "not configured".
-  unconfigured = functionHarness({ env: { WHATSAPP_SANDBOX_NUMBER: '+1 415 523 8886', WHATSAPP_SANDBOX_KEYWORD: 'your_sandbox_keyword' } });
+  unconfigured = functionHarness({
+    env: { WHATSAPP_SANDBOX_NUMBER: '+1 415 523 8886', WHATSAPP_SANDBOX_KEYWORD: 'your_sandbox_keyword' },
+  });
 });
 afterAll(() => logs?.restore());
 
@@ -43,11 +45,16 @@ describe('GET /sandbox/join', () => {
     expect(res.json.error.problems).toEqual([expect.objectContaining({ path: 'format', expected: '"json"' })]);
   });
 
-  it.each<Record<string, string>>([{}, { format: 'json' }])('answers 503 naming WHATSAPP_SANDBOX_KEYWORD when no keyword is set (%j)', async (query) => {
-    const res = await unconfigured.call('/sandbox/join', { query });
-    expect(res.statusCode).toBe(503);
-    expect(res.json.error.variable).toBe('WHATSAPP_SANDBOX_KEYWORD');
-    expect(res.json.error.message).toContain('WHATSAPP_SANDBOX_KEYWORD');
-    expect(logs.jsonLog((l) => l.event === 'sandbox.not_configured')).toMatchObject({ variable: 'WHATSAPP_SANDBOX_KEYWORD' });
-  });
+  it.each<Record<string, string>>([{}, { format: 'json' }])(
+    'answers 503 naming WHATSAPP_SANDBOX_KEYWORD when no keyword is set (%j)',
+    async (query) => {
+      const res = await unconfigured.call('/sandbox/join', { query });
+      expect(res.statusCode).toBe(503);
+      expect(res.json.error.variable).toBe('WHATSAPP_SANDBOX_KEYWORD');
+      expect(res.json.error.message).toContain('WHATSAPP_SANDBOX_KEYWORD');
+      expect(logs.jsonLog((l) => l.event === 'sandbox.not_configured')).toMatchObject({
+        variable: 'WHATSAPP_SANDBOX_KEYWORD',
+      });
+    },
+  );
 });

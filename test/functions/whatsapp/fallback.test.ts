@@ -18,7 +18,14 @@ describe('POST /whatsapp/fallback', () => {
   it('logs the error code and URL with a hint, and answers a TwiML apology', async () => {
     const res = await harness.webhook(
       '/whatsapp/fallback',
-      { ErrorCode: '11200', ErrorUrl: 'https://example.twil.io/whatsapp/incoming', MessageSid: sid(4), From: 'whatsapp:+15005550006', To: 'whatsapp:+14155238886', Body: 'hi' },
+      {
+        ErrorCode: '11200',
+        ErrorUrl: 'https://example.twil.io/whatsapp/incoming',
+        MessageSid: sid(4),
+        From: 'whatsapp:+15005550006',
+        To: 'whatsapp:+14155238886',
+        Body: 'hi',
+      },
       { authToken: AUTH_TOKEN },
     );
     expect(res.statusCode).toBe(200);
@@ -27,12 +34,21 @@ describe('POST /whatsapp/fallback', () => {
     expect(messages).toHaveLength(1);
     expect(messages[0]!.body).toMatch(/Sorry, something went wrong/);
     const line = logs.jsonLog((l) => l.event === 'webhook.fallback' && l.messageSid === sid(4));
-    expect(line).toMatchObject({ level: 'error', errorCode: 11200, errorUrl: 'https://example.twil.io/whatsapp/incoming' });
+    expect(line).toMatchObject({
+      level: 'error',
+      errorCode: 11200,
+      errorUrl: 'https://example.twil.io/whatsapp/incoming',
+    });
     expect(String(line?.hint)).toMatch(/could not fetch/);
   });
 
   it('answers 400 for a malformed ErrorCode and 403 without a valid signature', async () => {
-    expect((await harness.webhook('/whatsapp/fallback', { ErrorCode: 'abc' }, { authToken: AUTH_TOKEN })).statusCode).toBe(400);
-    expect((await harness.webhook('/whatsapp/fallback', { ErrorCode: '11200' }, { authToken: AUTH_TOKEN, signature: 'x' })).statusCode).toBe(403);
+    expect(
+      (await harness.webhook('/whatsapp/fallback', { ErrorCode: 'abc' }, { authToken: AUTH_TOKEN })).statusCode,
+    ).toBe(400);
+    expect(
+      (await harness.webhook('/whatsapp/fallback', { ErrorCode: '11200' }, { authToken: AUTH_TOKEN, signature: 'x' }))
+        .statusCode,
+    ).toBe(403);
   });
 });

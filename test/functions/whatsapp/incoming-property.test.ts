@@ -33,10 +33,27 @@ afterAll(() => stop?.());
 const oddText = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 60 }),
   fc.string({ unit: 'binary', maxLength: 60 }),
-  fc.constantFrom('help', 'MEDIA', ' location ', 'format', 'stop', 'join x', '<b>&amp;</b>', ']]>', '\u0000\u0008\uffff', '𝔘𝔫𝔦𝔠𝔬𝔡𝔢', '*_~`'),
+  fc.constantFrom(
+    'help',
+    'MEDIA',
+    ' location ',
+    'format',
+    'stop',
+    'join x',
+    '<b>&amp;</b>',
+    ']]>',
+    '\u0000\u0008\uffff',
+    '𝔘𝔫𝔦𝔠𝔬𝔡𝔢',
+    '*_~`',
+  ),
   fc.string({ unit: 'grapheme-ascii', minLength: 2000, maxLength: 20000 }),
 );
-const numberish = fc.oneof(fc.double().map(String), fc.integer().map(String), fc.constantFrom('', 'NaN', '1e400', '-0', '90.0000001', ' 12 '), oddText);
+const numberish = fc.oneof(
+  fc.double().map(String),
+  fc.integer().map(String),
+  fc.constantFrom('', 'NaN', '1e400', '-0', '90.0000001', ' 12 '),
+  oddText,
+);
 const address = fc.oneof(
   fc.constant('whatsapp:+14155238886'),
   fc.stringMatching(/^whatsapp:\+[1-9]\d{6,14}$/),
@@ -63,22 +80,39 @@ const KNOWN_FIELDS = {
 };
 
 /** Keys the runtime or a careless parser could take for its own `request`. Only `request` itself replaces it. */
-const requestLike = fc.constantFrom('request', 'Request', 'REQUEST', 'request[headers][x-twilio-signature]', 'request[]', 'request.headers');
+const requestLike = fc.constantFrom(
+  'request',
+  'Request',
+  'REQUEST',
+  'request[headers][x-twilio-signature]',
+  'request[]',
+  'request.headers',
+);
 /** A value, or a key sent several times (with duplicates and empty values) that arrives as an array. */
 const repeatable = (value: fc.Arbitrary<string>) =>
-  fc.oneof({ weight: 4, arbitrary: value }, { weight: 1, arbitrary: fc.array(fc.oneof(value, fc.constant('')), { minLength: 2, maxLength: 4 }) }, {
-    weight: 1,
-    arbitrary: value.map((v) => [v, v]),
-  });
+  fc.oneof(
+    { weight: 4, arbitrary: value },
+    { weight: 1, arbitrary: fc.array(fc.oneof(value, fc.constant('')), { minLength: 2, maxLength: 4 }) },
+    {
+      weight: 1,
+      arbitrary: value.map((v) => [v, v]),
+    },
+  );
 
 const payload: fc.Arbitrary<FormParams> = fc
   .tuple(
     fc.record({ From: address, To: address }, { requiredKeys: [] }),
-    fc.record(Object.fromEntries(Object.entries(KNOWN_FIELDS).map(([k, v]) => [k, repeatable(v)])), { requiredKeys: [] }),
-    fc.dictionary(fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 12 }), repeatable(oddText), { maxKeys: 4 }),
+    fc.record(Object.fromEntries(Object.entries(KNOWN_FIELDS).map(([k, v]) => [k, repeatable(v)])), {
+      requiredKeys: [],
+    }),
+    fc.dictionary(fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 12 }), repeatable(oddText), {
+      maxKeys: 4,
+    }),
     fc.option(fc.dictionary(requestLike, repeatable(oddText), { minKeys: 1, maxKeys: 2 }), { freq: 8 }),
   )
-  .map(([addresses, known, extra, hostile]) => ({ ...extra, ...(hostile ?? {}), ...known, ...addresses }) as FormParams);
+  .map(
+    ([addresses, known, extra, hostile]) => ({ ...extra, ...(hostile ?? {}), ...known, ...addresses }) as FormParams,
+  );
 
 /**
  * Whether the route cannot check the signature Twilio made for this form: a `request` field replaces the
@@ -118,6 +152,7 @@ it('never answers 5xx; every 200 is well-formed TwiML; every body sent is within
     const form = body as Record<string, string | string[]>;
     expect(status).toBe(201);
     expect(String(form.Body).length).toBeLessThanOrEqual(1600);
-    for (const action of ([] as string[]).concat(form.PersistentAction ?? [])) expect(action.length).toBeLessThanOrEqual(1600);
+    for (const action of ([] as string[]).concat(form.PersistentAction ?? []))
+      expect(action.length).toBeLessThanOrEqual(1600);
   }
 });

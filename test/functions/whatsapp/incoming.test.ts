@@ -7,7 +7,12 @@ import type { Emulator } from '../../../dev/emulator/server';
 import { injectFault } from '../../support/emulator-control';
 import { startEmulatedSuite, type CapturedLogs, type FunctionHarness } from '../../support/harness';
 import { parseTwiml } from '../../support/twiml';
-import { WHATSAPP_BOT as BOT, WHATSAPP_USER as USER, inboundMessage, type FormParams } from '../../support/twilio-request';
+import {
+  WHATSAPP_BOT as BOT,
+  WHATSAPP_USER as USER,
+  inboundMessage,
+  type FormParams,
+} from '../../support/twilio-request';
 
 const AUTH_TOKEN = 'incoming-test-token-0123456789abcdef';
 const ACCOUNT_SID = 'AC' + '1'.repeat(32);
@@ -37,15 +42,18 @@ async function send(fields: FormParams) {
 }
 
 describe('commands', () => {
-  it.each(['help', 'menu', 'hi', 'hello', '  HELLO!! ', 'Menu.', '¿help?', 'hi 👋'])('%j answers the menu', async (body) => {
-    const res = await send({ Body: body });
-    expect(res.statusCode).toBe(200);
-    expect(res.headers['content-type']).toMatch(/^text\/xml/);
-    expect(res.messages).toHaveLength(1);
-    expect(res.messages[0]!.body).toContain('*media*');
-    expect(res.messages[0]!.body).toContain('*location*');
-    expect(res.messages[0]!.body).toContain('Hi Ada!');
-  });
+  it.each(['help', 'menu', 'hi', 'hello', '  HELLO!! ', 'Menu.', '¿help?', 'hi 👋'])(
+    '%j answers the menu',
+    async (body) => {
+      const res = await send({ Body: body });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^text\/xml/);
+      expect(res.messages).toHaveLength(1);
+      expect(res.messages[0]!.body).toContain('*media*');
+      expect(res.messages[0]!.body).toContain('*location*');
+      expect(res.messages[0]!.body).toContain('Hi Ada!');
+    },
+  );
 
   it('media answers one <Media> with the bundled image on the function’s own domain', async () => {
     const res = await send({ Body: 'Media' });
@@ -57,7 +65,16 @@ describe('commands', () => {
     const res = await send({ Body: 'format' });
     expect(res.messages).toHaveLength(1);
     const body = res.messages[0]!.body!;
-    for (const markup of ['*bold*', '_italic_', '~strikethrough~', '```monospace block```', '`inline code`', '- a bullet', '1. a numbered item', '> a quote']) {
+    for (const markup of [
+      '*bold*',
+      '_italic_',
+      '~strikethrough~',
+      '```monospace block```',
+      '`inline code`',
+      '- a bullet',
+      '1. a numbered item',
+      '> a quote',
+    ]) {
       expect(body).toContain(markup);
     }
     expect(body.length).toBeLessThanOrEqual(1600);
@@ -133,7 +150,14 @@ describe('inbound media and locations', () => {
   });
 
   it('echoes an inbound location with its label, address, coordinates and a maps link', async () => {
-    const res = await send({ Body: '', MessageType: 'location', Latitude: '-33.8688', Longitude: '151.2093', Label: 'Opera <House> & Co', Address: 'Bennelong Point' });
+    const res = await send({
+      Body: '',
+      MessageType: 'location',
+      Latitude: '-33.8688',
+      Longitude: '151.2093',
+      Label: 'Opera <House> & Co',
+      Address: 'Bennelong Point',
+    });
     const body = res.messages[0]!.body!;
     expect(body).toContain('Opera <House> & Co');
     expect(body).toContain('Bennelong Point');
@@ -142,8 +166,12 @@ describe('inbound media and locations', () => {
   });
 
   it('answers a button reply and an empty message', async () => {
-    expect((await send({ Body: '', ButtonText: 'Yes please', ButtonPayload: 'yes' })).messages[0]!.body).toContain('“Yes please”');
-    expect((await send({ Body: '', MessageType: 'sticker' })).messages[0]!.body).toMatch(/can't read that kind of message/);
+    expect((await send({ Body: '', ButtonText: 'Yes please', ButtonPayload: 'yes' })).messages[0]!.body).toContain(
+      '“Yes please”',
+    );
+    expect((await send({ Body: '', MessageType: 'sticker' })).messages[0]!.body).toMatch(
+      /can't read that kind of message/,
+    );
   });
 
   it('keeps every reply within 1600 characters', async () => {

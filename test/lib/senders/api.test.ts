@@ -23,7 +23,11 @@ beforeEach(() => resetEmulator(emulator));
 const injectFault = (fault: Fault) => injectFaultInto(emulator, fault);
 
 function call(budgetMs: number, baseUrl = emulator.url, traces: AttemptTrace[] = []): TwilioCall {
-  return { client: createTwilioClient({ accountSid: PARENT, authToken: 'secret', apiBaseUrl: baseUrl }), deadline: Date.now() + budgetMs, trace: (t) => traces.push(t) };
+  return {
+    client: createTwilioClient({ accountSid: PARENT, authToken: 'secret', apiBaseUrl: baseUrl }),
+    deadline: Date.now() + budgetMs,
+    trace: (t) => traces.push(t),
+  };
 }
 
 async function failureOf(promise: Promise<unknown>) {
@@ -86,7 +90,10 @@ describe('registerSender', () => {
     // 400 ms more: the other lands first (202), the held one gets 63110 and finds the other's sender.
     await injectFault({ route: 'senders.list', delayMs: 150, times: 2 });
     await injectFault({ route: 'senders.create', delayMs: 400, times: 1 });
-    const [a, b] = await Promise.all([registerSender(call(5000), body('0150')), registerSender(call(5000), body('0150'))]);
+    const [a, b] = await Promise.all([
+      registerSender(call(5000), body('0150')),
+      registerSender(call(5000), body('0150')),
+    ]);
     expect([a.created, b.created].sort()).toEqual([false, true]);
     expect(a.sender.sid).toBe(b.sender.sid);
     expect(emulator.requestsFor('senders.create').map((r) => r.status)).toEqual([202, 409]);
@@ -98,7 +105,9 @@ describe('registerSender', () => {
     expect(result.created).toBe(true);
     expect(emulator.requestsFor('senders.create').map((r) => r.status)).toEqual([500, 409]);
     const listed = await listSenders(call(3000));
-    expect(listed.senders.filter((s) => s.sender_id === result.sender.sender_id).map((s) => s.sid)).toEqual([result.sender.sid]);
+    expect(listed.senders.filter((s) => s.sender_id === result.sender.sender_id).map((s) => s.sid)).toEqual([
+      result.sender.sid,
+    ]);
   });
 
   it('a 429 is a refusal before any work: a 63110 after it means someone else created the sender', async () => {

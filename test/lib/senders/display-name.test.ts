@@ -18,6 +18,7 @@ describe('displayNameWarnings', () => {
   ])('%s -> %j', (name, codes) => {
     const warnings = displayNameWarnings(name);
     expect(warnings.map((w) => w.code)).toEqual(codes);
-    for (const w of warnings) expect(w).toEqual({ field: 'profile.name', code: w.code, message: expect.stringMatching(/^[A-Z].{20,}\.$/) });
+    for (const w of warnings)
+      expect(w).toEqual({ field: 'profile.name', code: w.code, message: expect.stringMatching(/^[A-Z].{20,}\.$/) });
   });
 });

@@ -2,38 +2,100 @@
 import fc from 'fast-check';
 import RestException from 'twilio/lib/base/RestException';
 import TwilioServiceException from 'twilio/lib/base/TwilioServiceException';
-import { DEFAULT_RETRY, answerForFailure, backoffDelay, failureFromException, parseRetryAfter, parseTwilioErrorBody, type TwilioFailure } from '../../../lib/twilio-api';
+import {
+  DEFAULT_RETRY,
+  answerForFailure,
+  backoffDelay,
+  failureFromException,
+  parseRetryAfter,
+  parseTwilioErrorBody,
+  type TwilioFailure,
+} from '../../../lib/twilio-api';
 import { TWILIO_ERROR_HINTS } from '../../../lib/twilio-errors';
 
 describe('parseTwilioErrorBody', () => {
   it('reads the classic body {code, message, more_info, status}', () => {
-    const body = { code: 63110, message: 'The phone number is already registered', more_info: 'https://www.twilio.com/docs/errors/63110', status: 409 };
+    const body = {
+      code: 63110,
+      message: 'The phone number is already registered',
+      more_info: 'https://www.twilio.com/docs/errors/63110',
+      status: 409,
+    };
     expect(parseTwilioErrorBody(409, body)).toEqual({ code: 63110, message: body.message, moreInfo: body.more_info });
-    expect(parseTwilioErrorBody(409, JSON.stringify(body))).toEqual({ code: 63110, message: body.message, moreInfo: body.more_info });
+    expect(parseTwilioErrorBody(409, JSON.stringify(body))).toEqual({
+      code: 63110,
+      message: body.message,
+      moreInfo: body.more_info,
+    });
   });
 
   it('reads an RFC 9457 problem {type, title, status, code, detail}', () => {
-    const body = { type: 'https://www.twilio.com/docs/errors/63100', title: 'Validation error', status: 400, code: 63100, detail: "Unknown field 'senderId'" };
-    expect(parseTwilioErrorBody(400, body)).toEqual({ code: 63100, message: "Validation error: Unknown field 'senderId'", moreInfo: 'https://www.twilio.com/docs/errors/63100' });
+    const body = {
+      type: 'https://www.twilio.com/docs/errors/63100',
+      title: 'Validation error',
+      status: 400,
+      code: 63100,
+      detail: "Unknown field 'senderId'",
+    };
+    expect(parseTwilioErrorBody(400, body)).toEqual({
+      code: 63100,
+      message: "Validation error: Unknown field 'senderId'",
+      moreInfo: 'https://www.twilio.com/docs/errors/63100',
+    });
   });
 
   it('survives text, HTML and empty bodies', () => {
-    expect(parseTwilioErrorBody(502, '<html>Bad gateway</html>')).toEqual({ code: null, message: '<html>Bad gateway</html>', moreInfo: null });
-    expect(parseTwilioErrorBody(503, undefined)).toEqual({ code: null, message: 'Twilio answered HTTP 503.', moreInfo: null });
-    expect(parseTwilioErrorBody(500, { code: '20500' })).toEqual({ code: 20500, message: 'Twilio answered HTTP 500.', moreInfo: 'https://www.twilio.com/docs/errors/20500' });
+    expect(parseTwilioErrorBody(502, '<html>Bad gateway</html>')).toEqual({
+      code: null,
+      message: '<html>Bad gateway</html>',
+      moreInfo: null,
+    });
+    expect(parseTwilioErrorBody(503, undefined)).toEqual({
+      code: null,
+      message: 'Twilio answered HTTP 503.',
+      moreInfo: null,
+    });
+    expect(parseTwilioErrorBody(500, { code: '20500' })).toEqual({
+      code: 20500,
+      message: 'Twilio answered HTTP 500.',
+      moreInfo: 'https://www.twilio.com/docs/errors/20500',
+    });
   });
 });
 
 describe('failureFromException (twilio-node typed methods)', () => {
   it('reads a RestException', () => {
-    const error = new RestException({ statusCode: 404, body: { code: 20404, message: 'Not found', more_info: 'https://www.twilio.com/docs/errors/20404' } } as never);
-    expect(failureFromException(error)).toEqual({ kind: 'twilio', status: 404, code: 20404, message: 'Not found', moreInfo: 'https://www.twilio.com/docs/errors/20404', attempts: 1 });
+    const error = new RestException({
+      statusCode: 404,
+      body: { code: 20404, message: 'Not found', more_info: 'https://www.twilio.com/docs/errors/20404' },
+    } as never);
+    expect(failureFromException(error)).toEqual({
+      kind: 'twilio',
+      status: 404,
+      code: 20404,
+      message: 'Not found',
+      moreInfo: 'https://www.twilio.com/docs/errors/20404',
+      attempts: 1,
+    });
   });
 
   it('reads a TwilioServiceException (not a RestException subclass)', () => {
-    const error = new TwilioServiceException({ statusCode: 400, body: { type: 'https://www.twilio.com/docs/errors/63100', title: 'Validation error', status: 400, code: 63100, detail: 'bad key' } } as never);
+    const error = new TwilioServiceException({
+      statusCode: 400,
+      body: {
+        type: 'https://www.twilio.com/docs/errors/63100',
+        title: 'Validation error',
+        status: 400,
+        code: 63100,
+        detail: 'bad key',
+      },
+    } as never);
     expect(error).not.toBeInstanceOf(RestException);
-    expect(failureFromException(error)).toMatchObject({ status: 400, code: 63100, message: 'Validation error: bad key' });
+    expect(failureFromException(error)).toMatchObject({
+      status: 400,
+      code: 63100,
+      message: 'Validation error: bad key',
+    });
   });
 
   it('ignores anything else', () => {
@@ -43,7 +105,15 @@ describe('failureFromException (twilio-node typed methods)', () => {
 });
 
 describe('answerForFailure', () => {
-  const failure = (over: Partial<TwilioFailure>): TwilioFailure => ({ kind: 'twilio', status: 400, code: null, message: 'm', moreInfo: null, attempts: 1, ...over });
+  const failure = (over: Partial<TwilioFailure>): TwilioFailure => ({
+    kind: 'twilio',
+    status: 400,
+    code: null,
+    message: 'm',
+    moreInfo: null,
+    attempts: 1,
+    ...over,
+  });
 
   it.each([
     [failure({ status: 400, code: 63100 }), 400],
