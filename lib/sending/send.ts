@@ -36,12 +36,11 @@ const failure = (status: number, details: Parameters<typeof errorBody>[0], refus
   ...(refusal ? { refusal } : {}),
 });
 
-/** The template by friendly name (or SID) with its approval, and `variables` checked against its own. */
-export async function resolveTemplate(
+/** The content a send names, by friendly name (the newest of that name) or SID, with its approval. */
+export async function findContent(
   call: () => TwilioCall,
   ref: TemplateRef,
-  variables: unknown,
-): Promise<{ ok: true; template: ResolvedTemplate } | Failure> {
+): Promise<{ ok: true; content: RemoteContent; name: string; approval: string } | Failure> {
   const matches = (c: RemoteContent) =>
     ref.content_sid ? c.sid === ref.content_sid : c.friendly_name === ref.template;
   const contents = await listContents(call, { maxPages: MAX_CONTENT_PAGES, stop: matches });
@@ -59,8 +58,23 @@ export async function resolveTemplate(
           hint: 'Create it from templates/<name>.json with npm run templates (it prints each name and SID).',
         });
   }
-  const name = found.friendly_name ?? found.sid;
-  const filled = fillVariables({ types: (found.types ?? {}) as ContentTypes }, variables);
+  const approval = found.approval_requests?.status ?? 'unsubmitted';
+  return { ok: true, content: found, name: found.friendly_name ?? found.sid, approval };
+}
+
+/** The content's types, as the template helpers read them. */
+export const typesOf = (content: RemoteContent): ContentTypes => (content.types ?? {}) as ContentTypes;
+
+/** The template by friendly name (or SID) with its approval, and `variables` checked against its own. */
+export async function resolveTemplate(
+  call: () => TwilioCall,
+  ref: TemplateRef,
+  variables: unknown,
+): Promise<{ ok: true; template: ResolvedTemplate } | Failure> {
+  const found = await findContent(call, ref);
+  if (!found.ok) return found;
+  const { name, approval } = found;
+  const filled = fillVariables({ types: typesOf(found.content) }, variables);
   if (!filled.ok) {
     const first = filled.problems[0]!;
     return failure(400, {
@@ -69,8 +83,7 @@ export async function resolveTemplate(
       problems: filled.problems.map((p) => ({ path: p.field, message: p.message })),
     });
   }
-  const approval = found.approval_requests?.status ?? 'unsubmitted';
-  return { ok: true, template: { sid: found.sid, name, approval, contentVariables: filled.contentVariables } };
+  return { ok: true, template: { sid: found.content.sid, name, approval, contentVariables: filled.contentVariables } };
 }
 
 /** The contact, or a 503 with Sync's code: consent that cannot be read is never taken as consent. */
@@ -100,7 +113,8 @@ export type Message = {
   body?: string;
   mediaUrl?: string;
   template?: ResolvedTemplate;
-  statusCallback: string;
+  /** Where Twilio posts the message's statuses (the deployment's /whatsapp/status). */
+  statusCallback?: string;
 };
 
 /**
@@ -108,7 +122,8 @@ export type Message = {
  * attempt could deliver twice). A Twilio refusal throws TwilioApiError, answered by the admin frame.
  */
 export async function createMessage(call: TwilioCall, accountSid: string, message: Message) {
-  const form: Record<string, string> = { From: message.from, To: message.to, StatusCallback: message.statusCallback };
+  const form: Record<string, string> = { From: message.from, To: message.to };
+  if (message.statusCallback) form.StatusCallback = message.statusCallback;
   if (message.template) {
     form.ContentSid = message.template.sid;
     if (message.template.contentVariables !== '{}') form.ContentVariables = message.template.contentVariables;
