@@ -2,13 +2,17 @@
  * Builds what twilio-run serves and deploys:
  *  - every route file functions/**\/*.ts -> one self-contained CommonJS file in dist/functions
  *    (a deployed function cannot require a sibling file, so lib/ and edge/ are bundled in);
- *  - every assets/**\/*.ts -> one browser script in dist/assets (no source maps: assets are public);
- *  - every other file under assets/ is copied as is, and assets/index.html also to assets/assets/index.html
- *    (what serves `/`).
+ *  - every assets/*.ts (top level; assets/page/ holds their modules) -> one browser script in dist/assets (no
+ *    source maps: assets are public), with templates/*.json embedded as the module `virtual:templates`;
+ *  - every other file under assets/ is copied (CSS minified), and assets/index.html also to
+ *    assets/assets/index.html (what serves `/`).
  * Only `twilio` stays external: Twilio installs it from package.json `dependencies`.
  */
-import { build as esbuild, context as esbuildContext, type BuildOptions } from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, watch as fsWatch } from 'node:fs';
+import { build as esbuild, context as esbuildContext, transformSync, type BuildOptions, type Plugin } from 'esbuild';
+import {
+  cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, watch as fsWatch,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
 import { ROOT } from './paths';
@@ -46,8 +50,39 @@ function functionOptions(outRoot = DIST): BuildOptions {
   };
 }
 
+const TEMPLATES = join(ROOT, 'templates');
+
+/**
+ * `import templates from 'virtual:templates'`: every templates/*.json as { file, json }, sorted by name (an
+ * empty list without the folder). Only JSON syntax is checked here: the template linter checks the contents,
+ * and the page previews what it can read.
+ */
+const templatesPlugin: Plugin = {
+  name: 'templates',
+  setup(build) {
+    build.onResolve({ filter: /^virtual:templates$/ }, () => ({ path: 'templates', namespace: 'templates' }));
+    build.onLoad({ filter: /.*/, namespace: 'templates' }, () => {
+      const files = existsSync(TEMPLATES) ? readdirSync(TEMPLATES).filter((f) => f.endsWith('.json')).sort() : [];
+      const entries = files.map((file) => {
+        const text = readFileSync(join(TEMPLATES, file), 'utf8');
+        try {
+          return { file, json: JSON.parse(text) as unknown };
+        } catch (error) {
+          throw new Error(`templates/${file} is not valid JSON: ${error instanceof Error ? error.message : error}`);
+        }
+      });
+      return {
+        contents: JSON.stringify(entries),
+        loader: 'json',
+        watchDirs: existsSync(TEMPLATES) ? [TEMPLATES] : [],
+        watchFiles: files.map((f) => join(TEMPLATES, f)),
+      };
+    });
+  },
+};
+
 function assetScriptOptions(outRoot = DIST): BuildOptions | undefined {
-  const entries = listFiles(join(ROOT, 'assets')).filter(isTypeScript);
+  const entries = readdirSync(join(ROOT, 'assets')).filter(isTypeScript);
   if (entries.length === 0) return undefined;
   return {
     absWorkingDir: ROOT,
@@ -57,6 +92,7 @@ function assetScriptOptions(outRoot = DIST): BuildOptions | undefined {
     platform: 'browser',
     format: 'iife',
     target: 'es2020',
+    plugins: [templatesPlugin],
     minify: true,
     sourcemap: false, // never: everything in dist/assets is public once deployed
     legalComments: 'none',
@@ -67,9 +103,11 @@ function assetScriptOptions(outRoot = DIST): BuildOptions | undefined {
 function copyStaticAssets(outRoot: string): void {
   for (const file of listFiles(join(ROOT, 'assets'))) {
     if (file.endsWith('.ts')) continue;
+    const source = join(ROOT, 'assets', file);
     const target = join(outRoot, 'assets', file);
     mkdirSync(dirname(target), { recursive: true });
-    cpSync(join(ROOT, 'assets', file), target);
+    if (!file.endsWith('.css')) cpSync(source, target);
+    else writeFileSync(target, transformSync(readFileSync(source, 'utf8'), { loader: 'css', minify: true }).code);
   }
   // twilio-run serves `/` only from assets/assets/index.html, and deployed Twilio falls back to the asset
   const home = join(outRoot, 'assets', 'index.html');

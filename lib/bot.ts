@@ -146,7 +146,7 @@ export function consentReply(status: 'opted_in' | 'opted_out', keyword: string):
     status === 'opted_out'
       ? "You're unsubscribed: I've recorded your opt-out, so this bot won't send you messages you didn't ask for. " +
         'It still answers when you write to it. Send *start* any time to opt back in.'
-      : "You're subscribed again: I've recorded your opt-in to messages from this bot. " +
+      : "Welcome back! You're subscribed again: I've recorded your opt-in to messages from this bot. " +
         'Send *stop* any time to opt out. Send *menu* to see what I can do.';
   const failed =
     `Sorry, I couldn't record your ${status === 'opted_out' ? 'opt-out' : 'opt-in'} just now, so nothing has changed. ` +

@@ -10,6 +10,7 @@ import { replyTo } from '../../lib/bot';
 import {
   botLocationSettingsSchema,
   botMenuSettingsSchema,
+  FUNCTION_BUDGET_MS,
   parseSettings,
   webhookSettingsSchema,
 } from '../../lib/config';
@@ -19,9 +20,6 @@ import { botLocation } from '../../lib/location';
 import { publicOrigin } from '../../lib/public-url';
 import { messagingResponse } from '../../lib/twiml';
 import { describeZodError } from '../../lib/validation';
-
-/** Twilio stops a function at 10 s: nothing after the reply is decided may run past this. */
-const FUNCTION_BUDGET_MS = 9000;
 
 export const handler = route(async (request) => {
   const started = Date.now();

@@ -1,4 +1,7 @@
-/** Calls to the /admin/* routes of a running runtime, as an ISV's script would make them. */
+/** Calls to the /admin/* routes (of a running runtime, or in process), as an ISV's script would make them. */
+import type { EmulatorOptions } from '../../dev/emulator/server';
+import { adminCaller, startEmulatedSuite } from './harness';
+
 export type AdminAnswer = { status: number; headers: Headers; body: Record<string, any>; text: string };
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef0123456789';
@@ -42,4 +45,10 @@ export function humaneRegistration(number: string, extra: Record<string, unknown
     webhook: { callback_url: 'https://acme.example/whatsapp/incoming', callback_method: 'post' },
     ...extra,
   };
+}
+
+/** startEmulatedSuite (test/support/harness.ts) for the admin functions, with `admin` calling them with ADMIN_TOKEN. */
+export async function startAdminSuite(emulatorOptions: EmulatorOptions = {}, env: Record<string, string> = {}) {
+  const suite = await startEmulatedSuite({ ADMIN_TOKEN, ACCOUNT_SID: PARENT_SID, AUTH_TOKEN, ...env }, emulatorOptions);
+  return { ...suite, admin: adminCaller(suite.harness, ADMIN_TOKEN) };
 }
