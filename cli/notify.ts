@@ -2,7 +2,8 @@
  * `npm run notify -- <recipients.csv> --template <name> [--var 1=...] [--dry-run]`: an approved template to many
  * recipients, each checked for consent and the 24-hour window like POST /admin/send-message (docs/sending.md).
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { err, EXIT, runMain, stopOnInterrupt } from './bulk/command';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadTwilioSettings, readEnvFile } from '../dev/env';
 import { conversationSettingsSchema, parseSettings, sandboxSettingsSchema, webhookSettingsSchema } from '../lib/config';
@@ -23,12 +24,9 @@ import { senderLimits } from './notify/sender';
 import { CliProblem } from './senders/args';
 import { problemText } from './senders/input';
 
-const EXIT = { ok: 0, failed: 1, invalid: 2, interrupted: 130 } as const;
 /** A command is not bound by a Function's 10 s: a minute per call, 429/5xx retried (never a send: see createMessage). */
 const CALL_BUDGET_MS = 60_000;
 const RETRY: Partial<RetryPolicy> = { maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 15_000 };
-
-const err = (text: string) => process.stderr.write(`${text}\n`);
 
 function settingsOf(envFile: string | undefined) {
   const twilio = loadTwilioSettings(envFile);
@@ -119,14 +117,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
   const journal = await openNotifyJournal(journalPath, err);
   const progress = createRowProgress(input.rows.length);
-  const interrupt = () => {
-    progress.stop();
-    rmSync(`${journalPath}.lock`, { force: true });
-    err(`\nstopped. Run the same command again to resume: ${journalPath} records every send.`);
-    process.exit(EXIT.interrupted);
-  };
-  process.once('SIGINT', interrupt);
-  process.once('SIGTERM', interrupt);
+  stopOnInterrupt(journalPath, () => progress.stop(), 'every send');
   try {
     err(`template ${found.name} (${found.content.sid}, ${found.approval}); ${pacing}`);
     await journal.append({ type: 'run', input: resolve(options.input), template: found.name, from, pid: process.pid });
@@ -168,17 +159,4 @@ async function describePlan(
   return lines.join('\n');
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (error instanceof CliProblem) {
-      err(error.message);
-      process.exitCode = EXIT.invalid;
-    } else {
-      err(error instanceof Error ? (error.stack ?? error.message) : String(error));
-      process.exitCode = EXIT.failed;
-    }
-  },
-);
+runMain(main);

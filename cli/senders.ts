@@ -2,7 +2,8 @@
  * `npm run senders -- <input> [options]`: bulk WhatsApp sender registration. See USAGE (cli/senders/args.ts)
  * and the README's "Bulk sender registration" section.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { err, EXIT, runMain, stopOnInterrupt } from './bulk/command';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadTwilioSettings } from '../dev/env';
 import { createBulkApi } from './senders/api';
@@ -12,11 +13,6 @@ import { openJournal, parseJournal } from './senders/journal';
 import { createProgress } from './senders/progress';
 import { exitCodeOf, runBulk } from './senders/run';
 import { summaryJson, summaryText } from './senders/summary';
-
-/** Exit codes (also in USAGE and the README). */
-const EXIT = { ok: 0, failed: 1, invalid: 2, interrupted: 130 } as const;
-
-const err = (text: string) => process.stderr.write(`${text}\n`);
 
 /** ACCOUNT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL: the environment first, then the .env file. */
 function loadSettings(envFile: string | undefined) {
@@ -94,14 +90,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
   const journal = await openJournal(journalPath, err);
   const progress = createProgress(input.rows.length);
-  const interrupt = () => {
-    progress.stop();
-    rmSync(`${journalPath}.lock`, { force: true });
-    err(`\nstopped. Run the same command again to resume: ${journalPath} records every create.`);
-    process.exit(EXIT.interrupted);
-  };
-  process.once('SIGINT', interrupt);
-  process.once('SIGTERM', interrupt);
+  stopOnInterrupt(journalPath, () => progress.stop(), 'every create');
   try {
     await journal.append({ type: 'run', input: resolve(options.input), pid: process.pid });
     const reports = await runBulk(input.rows, {
@@ -122,17 +111,4 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (error instanceof CliProblem) {
-      err(error.message);
-      process.exitCode = EXIT.invalid;
-    } else {
-      err(error instanceof Error ? (error.stack ?? error.message) : String(error));
-      process.exitCode = EXIT.failed;
-    }
-  },
-);
+runMain(main);

@@ -5,15 +5,14 @@
  * a 500 after Twilio created it is found, not sent again), opted-out and unknown rows skipped and reported,
  * sends spaced at least the interval apart.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../dev/emulator/server';
 import { seedTemplate } from '../../dev/emulator/wiring';
-import { ROOT } from '../../dev/paths';
 import { setConsent } from '../../lib/conversation/admin';
 import { createTwilioClient } from '../../lib/twilio-client';
+import { startCommand } from '../support/cli';
 import { injectFault } from '../support/emulator-control';
 
 const ACCOUNT_SID = 'AC' + '5'.repeat(32);
@@ -41,21 +40,15 @@ async function consent(address: string, status: 'opted_in' | 'opted_out') {
   await setConsent(store, { accountSid: ACCOUNT_SID, address }, { status, source: 'signup_form' }, new Date());
 }
 
-type CliResult = { code: number | null; stdout: string; stderr: string };
-function startCli(args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<CliResult> } {
+function startCli(args: string[], env: Record<string, string> = {}) {
   const envFile = join(dir, 'empty.env');
   writeFileSync(envFile, '');
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'notify.ts'), ...args, '--env', envFile], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ACCOUNT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL: emulator.url, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return startCommand('notify', [...args, '--env', envFile], {
+    ACCOUNT_SID,
+    AUTH_TOKEN,
+    TWILIO_API_BASE_URL: emulator.url,
+    ...env,
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  const done = new Promise<CliResult>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  return { child, done };
 }
 
 type StoredMessage = { sid: string; to: string; from: string; body: string };
