@@ -19,7 +19,7 @@ import { createBulkApi } from '../cli/senders/api';
 import { validateRows } from '../cli/senders/input';
 import { openJournal } from '../cli/senders/journal';
 import { runBulk } from '../cli/senders/run';
-import type { BenchSection } from './report';
+import { atLeast, atMost, figure, median, round, section, spreadOf, type BenchSection } from './report';
 
 const PARENT = 'AC' + 'b'.repeat(32);
 const AUTH_TOKEN = 'bench-parent-token-0123456789abcdef';
@@ -85,44 +85,67 @@ async function once(round: number) {
 
 export async function run(): Promise<BenchSection> {
   const results = [];
-  for (let round = 1; round <= ROUNDS; round += 1) results.push(await once(round));
+  for (let r = 1; r <= ROUNDS; r += 1) results.push(await once(r));
   const ratios = results.map((r) => r.makespan / r.bound);
-  const median = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)]!;
-  const worst = Math.max(...ratios);
-  return {
-    title: `Bulk sender registration: ${ACCOUNTS * PER_ACCOUNT} senders, ${ACCOUNTS} accounts, interval ${INTERVAL_MS} ms (emulator)`,
-    rows: results.map((r, i) => ({
-      round: i + 1,
-      'makespan ms': r.makespan,
-      'bound ms': r.bound,
-      'makespan/bound': Number((r.makespan / r.bound).toFixed(4)),
-      online: r.online,
-      creates: r.creates,
-      'unique creates': r.uniqueCreates,
-      fetches: r.fetches,
-      'min gap ms': r.minGap,
-      'mean gap ms': Number(r.meanGap.toFixed(1)),
-    })),
-    figures: {
-      makespanOverBoundMedian: Number(median.toFixed(4)),
-      makespanOverBoundWorst: Number(worst.toFixed(4)),
-      boundMs: results[0]!.bound,
-      intervalMs: INTERVAL_MS,
-      onlineDelayMs: ONLINE_DELAY_MS,
-      pollIntervalMs: POLL_MS,
+  const allOnline = results.every(
+    (r) => r.online === r.creates && r.uniqueCreates === r.creates && r.creates === ACCOUNTS * PER_ACCOUNT,
+  );
+  const how = 'min-max over rounds';
+  return section({
+    title:
+      `Bulk sender registration: ${ACCOUNTS * PER_ACCOUNT} senders, ${ACCOUNTS} accounts, ` +
+      `interval ${INTERVAL_MS} ms (emulator)`,
+    method:
+      `${ROUNDS} rounds, each against a fresh emulator; bound = max_a (n_a - 1) x interval + online delay = ` +
+      `(${PER_ACCOUNT} - 1) x ${INTERVAL_MS} + ${ONLINE_DELAY_MS} ms; polls every ${POLL_MS} ms; ` +
+      "makespan from the run's start to the last final state.",
+    table: {
+      columns: [
+        'round',
+        'makespan ms',
+        'bound ms',
+        'makespan/bound',
+        'online',
+        'creates',
+        'unique creates',
+        'fetches',
+        'min gap ms',
+        'mean gap ms',
+      ],
+      rows: results.map((r, i) => [
+        i + 1,
+        r.makespan,
+        r.bound,
+        round(r.makespan / r.bound, 4),
+        r.online,
+        r.creates,
+        r.uniqueCreates,
+        r.fetches,
+        r.minGap,
+        round(r.meanGap, 1),
+      ]),
     },
-    goals: [
-      { name: 'makespan / pacing bound (median of rounds)', value: Number(median.toFixed(4)), goal: '<= 1.05', met: median <= 1.05 },
-      {
-        name: 'every sender created once and ONLINE (all rounds)',
-        value: results.every((r) => r.online === r.creates && r.uniqueCreates === r.creates && r.creates === ACCOUNTS * PER_ACCOUNT) ? 1 : 0,
-        goal: '= 1',
-        met: results.every((r) => r.online === r.creates && r.uniqueCreates === r.creates && r.creates === ACCOUNTS * PER_ACCOUNT),
-      },
+    figures: [
+      figure({
+        name: 'makespan / pacing bound (median of rounds)',
+        value: round(median(ratios), 4),
+        unit: 'ratio',
+        baseline: 'the pacing bound of the same run',
+        spread: spreadOf(ratios.map((x) => round(x, 4)), how),
+        goal: atMost(1.05),
+      }),
+      figure({
+        name: 'senders created once and ONLINE, every round (1 = yes)',
+        value: allOnline ? 1 : 0,
+        unit: 'flag',
+        baseline: 'none: a check',
+        spread: 'exact',
+        goal: atLeast(1),
+      }),
     ],
     notes: [
-      `bound = max_a (n_a - 1) x interval + online delay = (${PER_ACCOUNT} - 1) x ${INTERVAL_MS} + ${ONLINE_DELAY_MS} ms; polls every ${POLL_MS} ms; makespan from the run's start to the last final state.`,
-      'Pacing counts from each create\'s answer, so the gap between two creates Twilio receives is never below the interval; each gap also carries one create round trip (the "mean gap" column).',
+      "Pacing counts from each create's answer, so the gap between two creates Twilio receives is never below " +
+        'the interval; each gap also carries one create round trip (the "mean gap" column).',
     ],
-  };
+  });
 }

@@ -1,25 +1,36 @@
 /**
- * /whatsapp/incoming under load, against a trivial TwiML function served the same way in the same run,
- * and the cold load time of every built function against an empty module.
+ * /whatsapp/incoming under load, against a trivial TwiML function served by the same server in the same run,
+ * and a CPU profile of both saying where a request's time goes.
  *
- * Serving: the real local runtime in its own process (one process, functions cached after the first
- * request, like a warm Functions container); load from autocannon in this process, 10 connections.
- * Trivial and project runs alternate in pairs; each scenario's figure is the median of its pairs' ratios.
+ * Serving: the real local runtime in its own process (one process, functions cached after the first request,
+ * like a warm Functions container), reporting its own CPU time (bench/measured-runtime.ts); load from
+ * autocannon in this process, 10 connections, rounds of a fixed duration (autocannon ends an `amount` run only
+ * on its once-a-second tick, which made throughput come out in whole steps). Rounds alternate trivial
+ * and route (which one goes first alternates too); a pair gives two ratios, server CPU per request
+ * (trivial / route) and throughput (route / trivial), and each figure is the median of its pairs. Pairs are
+ * added until both medians are known to about ±0.01 (0.93 × IQR / √pairs, the median's standard error), so
+ * two runs agree within a few hundredths; the server CPU ratio is the steadier one on a shared machine.
  */
 import autocannon from 'autocannon';
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { ROOT } from '../dev/paths';
-import { computeSignature } from '../lib/signature';
 import { startEmulator } from '../dev/emulator/server';
-import { spawnLocalRuntime } from '../dev/local-runtime';
-import type { BenchSection } from './report';
+import { computeSignature } from '../lib/signature';
+import { startMeasuredRuntime, type MeasuredRuntime } from './measured-runtime';
+import { atLeast, figure, interquartileRange, median, round, section, spreadOf } from './report';
+import type { BenchSection, Figure } from './report';
 
 const DIST_FUNCTIONS = join(ROOT, 'dist', 'functions');
 const AUTH_TOKEN = 'bench-auth-token';
-const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 2);
-const PAIRS = Number(process.env.BENCH_PAIRS ?? 5);
+const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 2);
+const MIN_PAIRS = Number(process.env.BENCH_MIN_PAIRS ?? 9);
+const MAX_PAIRS = Number(process.env.BENCH_MAX_PAIRS ?? 15);
+/** Stop adding pairs once both medians' standard error is below this. */
+const TARGET_ERROR = 0.01;
+const GOAL = 0.9;
+const INCOMING = 'whatsapp/incoming.protected.js';
 
 /** The baseline: the least a TwiML function can do, answered through Twilio.Response like ours. */
 const TRIVIAL_FUNCTION = `exports.handler = (context, event, callback) => {
@@ -30,162 +41,345 @@ const TRIVIAL_FUNCTION = `exports.handler = (context, event, callback) => {
 };
 `;
 
-type LoadResult = { rps: number; p50: number; p99: number; non2xx: number; errors: number };
+const BASE = {
+  From: 'whatsapp:+15005550006',
+  To: 'whatsapp:+14155238886',
+  MessageSid: 'SM' + 'a'.repeat(32),
+  NumMedia: '0',
+};
+const MEDIA_URL = 'https://api.twilio.com/x/Media/ME1';
+const SCENARIOS = {
+  text: { ...BASE, Body: 'hello' },
+  media: { ...BASE, Body: '', NumMedia: '1', MediaUrl0: MEDIA_URL, MediaContentType0: 'image/jpeg' },
+  location: { ...BASE, Body: 'location' },
+};
+type Scenario = keyof typeof SCENARIOS;
+/** Scenarios with a goal; `location` includes its Messages API call to the emulator, so it is only reported. */
+const WITH_GOAL: readonly Scenario[] = ['text', 'media'];
 
-async function load(url: string, body: string, signature: string, duration = DURATION_S): Promise<LoadResult> {
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    connections: 10,
-    duration,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
-    body,
-  });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
-}
+type Target = { url: string; body: string; signature: string };
+type Round = { cpuMicrosPerRequest: number; rps: number; p50: number; answered: number };
 
-function listJs(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = join(dir, name);
-    return statSync(full).isDirectory() ? listJs(full) : name.endsWith('.js') ? [full] : [];
-  });
-}
-
-/** Median time (ms) to require `file` in a fresh node process, over `runs` processes. */
-function coldLoad(file: string, runs = 15): number {
-  const script = `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
-  const times = Array.from({ length: runs }, () => Number(execFileSync(process.execPath, ['-e', script], { cwd: ROOT }).toString()));
-  times.sort((a, b) => a - b);
-  return times[Math.floor(runs / 2)]!;
-}
-
-async function webhookSection(): Promise<BenchSection> {
-  const dir = join(ROOT, 'bench-results', 'webhook-functions');
+/** Serves the trivial function and the built incoming webhook from one temporary functions folder. */
+async function serve(execArgv: string[] = []) {
+  const dir = join(ROOT, 'bench-results', `webhook-functions-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'whatsapp'), { recursive: true });
   writeFileSync(join(dir, 'trivial.js'), TRIVIAL_FUNCTION);
-  copyFileSync(join(DIST_FUNCTIONS, 'whatsapp', 'incoming.protected.js'), join(dir, 'whatsapp', 'incoming.protected.js'));
-
+  copyFileSync(join(DIST_FUNCTIONS, INCOMING), join(dir, INCOMING));
   // Every request here repeats one MessageSid from one user, so after the first it is a retried delivery: one Sync
   // read (no write) on one document, far past Sync's per-object rate, which no real traffic does. The rate limit is
   // off so the figure is the route's cost; bench/sync.bench.ts measures the store with it on, many users.
   const emulator = await startEmulator({ syncRateLimit: false });
-  const runtime = await spawnLocalRuntime({
-    functionsFolder: relative(ROOT, dir),
-    assetsFolder: 'dist/assets',
-    env: {
-      ACCOUNT_SID: 'AC' + '0'.repeat(32),
-      AUTH_TOKEN,
-      TWILIO_API_BASE_URL: emulator.url,
-      BOT_LOCATION_LATITUDE: '37.7908',
-      BOT_LOCATION_LONGITUDE: '-122.3931',
-      BOT_LOCATION_NAME: 'Twilio HQ',
-    },
-  });
-  const base = { From: 'whatsapp:+15005550006', To: 'whatsapp:+14155238886', MessageSid: 'SM' + 'a'.repeat(32), NumMedia: '0' };
-  const scenarios: Record<string, Record<string, string>> = {
-    text: { ...base, Body: 'hello' },
-    media: { ...base, Body: '', NumMedia: '1', MediaUrl0: 'https://api.twilio.com/x/Media/ME1', MediaContentType0: 'image/jpeg' },
-    location: { ...base, Body: 'location' },
-  };
-  try {
-    const incoming = `${runtime.url}/whatsapp/incoming`;
-    const signed = (params: Record<string, string>) => computeSignature(AUTH_TOKEN, incoming, params);
-    // The trivial function gets the same signed body, so body parsing costs both the same.
-    const bodies = Object.fromEntries(Object.entries(scenarios).map(([name, params]) => [name, new URLSearchParams(params).toString()]));
-    const trivial = (name: string, duration?: number) => load(`${runtime.url}/trivial`, bodies[name]!, signed(scenarios[name]!), duration);
-    // Warm everything (first requests load the modules, then the JIT optimizes). Then, per scenario,
-    // PAIRS short pairs of runs, trivial and route in alternating order; the figure is the median of the pairs'
-    // ratios, so the machine's drift between runs (±15% here) cancels out instead of landing in one ratio.
-    await trivial('text', 2);
-    for (const [name, params] of Object.entries(scenarios)) await load(incoming, bodies[name]!, signed(params), 2);
-    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-    const rows: Record<string, string | number>[] = [];
-    const ratios: Record<string, number> = {};
-    const results: Record<string, LoadResult> = {};
-    for (const [name, params] of Object.entries(scenarios)) {
-      const pairRatios: number[] = [];
-      const runs: { route: LoadResult; trivial: LoadResult }[] = [];
-      for (let pair = 0; pair < PAIRS; pair++) {
-        const routeFirst = pair % 2 === 1;
-        const first = routeFirst ? await load(incoming, bodies[name]!, signed(params)) : await trivial(name);
-        const second = routeFirst ? await trivial(name) : await load(incoming, bodies[name]!, signed(params));
-        const run = routeFirst ? { route: first, trivial: second } : { route: second, trivial: first };
-        runs.push(run);
-        pairRatios.push(run.route.rps / run.trivial.rps);
-      }
-      ratios[name] = Number(median(pairRatios).toFixed(3));
-      // The pair whose ratio is the median stands for the scenario in the table.
-      const middle = runs[pairRatios.indexOf(median(pairRatios))]!;
-      results[name] = middle.route;
-      const row = (label: string, r: LoadResult, ratio: number | string) => ({
-        route: label,
-        'req/s': Math.round(r.rps),
-        'p50 ms': r.p50,
-        'p99 ms': r.p99,
-        'ratio vs trivial (median pair)': ratio,
-        'pair ratios': pairRatios.map((x) => x.toFixed(2)).join(' '),
-        'non-2xx': runs.reduce((n, x) => n + x.route.non2xx + x.trivial.non2xx, 0),
-        errors: runs.reduce((n, x) => n + x.route.errors + x.trivial.errors, 0),
-      });
-      rows.push(row(`trivial TwiML (${name} pair)`, middle.trivial, ''), row(`incoming: ${name}`, middle.route, ratios[name]));
-    }
-    const ratio = (name: string) => ratios[name]!;
-    const baselineRps = median(rows.filter((r) => String(r.route).startsWith('trivial')).map((r) => Number(r['req/s'])));
-    const locationCalls = emulator.requestsFor('messages.create').length;
-    return {
-      title: `/whatsapp/incoming under load (local runtime, one process, autocannon -c 10, ${PAIRS} pairs of ${DURATION_S} s runs a scenario)`,
-      rows,
-      figures: {
-        baselineRps: Math.round(baselineRps),
-        textRatio: ratio('text'),
-        mediaRatio: ratio('media'),
-        locationRatio: ratio('location'),
-        textP99Ms: results.text!.p99,
-        locationMessagesCreated: locationCalls,
+  const runtime = await startMeasuredRuntime(
+    {
+      functionsFolder: relative(ROOT, dir),
+      assetsFolder: 'dist/assets',
+      env: {
+        ACCOUNT_SID: 'AC' + '0'.repeat(32),
+        AUTH_TOKEN,
+        TWILIO_API_BASE_URL: emulator.url,
+        BOT_LOCATION_LATITUDE: '37.7908',
+        BOT_LOCATION_LONGITUDE: '-122.3931',
+        BOT_LOCATION_NAME: 'Twilio HQ',
       },
-      goals: [
-        { name: 'text req/s ratio vs trivial', value: ratio('text'), goal: '>= 0.85', met: ratio('text') >= 0.85 },
-        { name: 'media req/s ratio vs trivial', value: ratio('media'), goal: '>= 0.85', met: ratio('media') >= 0.85 },
-      ],
-      notes: [
-        `location includes its Messages API call to the emulator (${locationCalls} calls made); it is reported apart, with no goal.`,
-        'Every request is signed and checked; any non-2xx would mean the benchmark measured errors.',
-        'The route includes the conversation store: each request here is a replayed delivery (one Sync read at the emulator).',
-      ],
-    };
-  } finally {
+    },
+    execArgv,
+  );
+  const incoming = `${runtime.url}/whatsapp/incoming`;
+  // Both get the same body, signed for the webhook, so body parsing costs both the same.
+  const target = (scenario: Scenario, path: 'trivial' | 'route'): Target => ({
+    url: path === 'route' ? incoming : `${runtime.url}/trivial`,
+    body: new URLSearchParams(SCENARIOS[scenario]).toString(),
+    signature: computeSignature(AUTH_TOKEN, incoming, SCENARIOS[scenario]),
+  });
+  const close = async () => {
     await runtime.stop();
     await emulator.close();
     rmSync(dir, { recursive: true, force: true });
+  };
+  return { runtime, emulator, target, close };
+}
+
+/** `seconds` of load from 10 connections; throws if any request failed (the benchmark would measure errors). */
+async function load(runtime: MeasuredRuntime, target: Target, seconds = ROUND_SECONDS): Promise<Round> {
+  const before = await runtime.sample();
+  const result = await autocannon({
+    url: target.url,
+    method: 'POST',
+    connections: 10,
+    duration: seconds,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': target.signature },
+    body: target.body,
+  });
+  const after = await runtime.sample();
+  if (result.non2xx || result.errors || result.timeouts) {
+    throw new Error(`${target.url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+  }
+  const answered = result.requests.total;
+  const cpuMicrosPerRequest = (after.cpuMicros - before.cpuMicros) / answered;
+  return { cpuMicrosPerRequest, rps: answered / seconds, p50: result.latency.p50, answered };
+}
+
+const standardErrorOfMedian = (values: number[]) => (0.93 * interquartileRange(values)) / Math.sqrt(values.length);
+
+type ScenarioResult = {
+  scenario: Scenario;
+  trivial: Round[];
+  route: Round[];
+  cpuRatios: number[];
+  rpsRatios: number[];
+};
+
+async function measureScenario(
+  runtime: MeasuredRuntime,
+  trivial: Target,
+  route: Target,
+  scenario: Scenario,
+  maxPairs: number,
+) {
+  const result: ScenarioResult = { scenario, trivial: [], route: [], cpuRatios: [], rpsRatios: [] };
+  for (let pair = 0; pair < maxPairs; pair += 1) {
+    const routeFirst = pair % 2 === 1;
+    const first = await load(runtime, routeFirst ? route : trivial);
+    const second = await load(runtime, routeFirst ? trivial : route);
+    const [t, r] = routeFirst ? [second, first] : [first, second];
+    result.trivial.push(t);
+    result.route.push(r);
+    result.cpuRatios.push(t.cpuMicrosPerRequest / r.cpuMicrosPerRequest);
+    result.rpsRatios.push(r.rps / t.rps);
+    const error = Math.max(standardErrorOfMedian(result.cpuRatios), standardErrorOfMedian(result.rpsRatios));
+    const settled = error <= TARGET_ERROR;
+    if (pair + 1 >= Math.min(MIN_PAIRS, maxPairs) && settled) break;
+  }
+  return result;
+}
+
+export async function loadSection(): Promise<BenchSection> {
+  const { runtime, emulator, target, close } = await serve();
+  try {
+    // Warm every path (the first requests load the modules, then the JIT optimizes).
+    for (const scenario of Object.keys(SCENARIOS) as Scenario[]) {
+      await load(runtime, target(scenario, 'trivial'), 2);
+      await load(runtime, target(scenario, 'route'), 2);
+    }
+    const results: ScenarioResult[] = [];
+    for (const scenario of Object.keys(SCENARIOS) as Scenario[]) {
+      const pairs = WITH_GOAL.includes(scenario) ? MAX_PAIRS : 5;
+      const [trivial, route] = [target(scenario, 'trivial'), target(scenario, 'route')];
+      results.push(await measureScenario(runtime, trivial, route, scenario, pairs));
+    }
+    const baseline = 'trivial TwiML function, same server, alternating rounds';
+    const figures: Figure[] = results.flatMap(({ scenario, cpuRatios, rpsRatios }) => {
+      const goal = WITH_GOAL.includes(scenario) ? atLeast(GOAL) : undefined;
+      const how = 'min-max of pair ratios';
+      return [
+        figure({
+          name: `${scenario}: server CPU per request, trivial / route`,
+          value: round(median(cpuRatios)),
+          unit: 'ratio',
+          baseline,
+          spread: spreadOf(cpuRatios.map((x) => round(x)), how),
+          goal,
+        }),
+        figure({
+          name: `${scenario}: throughput, route / trivial`,
+          value: round(median(rpsRatios)),
+          unit: 'ratio',
+          baseline,
+          spread: spreadOf(rpsRatios.map((x) => round(x)), how),
+          goal,
+        }),
+      ];
+    });
+    const medianOf = (rounds: Round[], key: keyof Round) => round(median(rounds.map((r) => r[key])), 1);
+    return section({
+      title: '/whatsapp/incoming under load, against a trivial TwiML function',
+      method:
+        `Local runtime in its own process, autocannon -c 10 from the bench process, ${ROUND_SECONDS} s rounds; ` +
+        `trivial and route rounds alternate in pairs (${MIN_PAIRS}-${MAX_PAIRS} pairs until the medians settle; ` +
+        "5 for location). Server CPU: the runtime process's own user+system time (process.cpuUsage in the child) " +
+        'per request. Columns are medians over rounds.',
+      table: {
+        columns: [
+          'scenario',
+          'pairs',
+          'trivial req/s',
+          'route req/s',
+          'trivial CPU µs/req',
+          'route CPU µs/req',
+          'route p50 ms',
+        ],
+        rows: results.map((r) => [
+          r.scenario,
+          r.cpuRatios.length,
+          medianOf(r.trivial, 'rps'),
+          medianOf(r.route, 'rps'),
+          medianOf(r.trivial, 'cpuMicrosPerRequest'),
+          medianOf(r.route, 'cpuMicrosPerRequest'),
+          medianOf(r.route, 'p50'),
+        ]),
+      },
+      figures: [
+        ...figures,
+        figure({
+          name: 'location: Messages API calls made (one per location request)',
+          value: emulator.requestsFor('messages.create').length,
+          unit: 'calls',
+          baseline: 'none: a count',
+          spread: 'exact',
+        }),
+      ],
+      notes: [
+        'Every request is signed and checked; a non-2xx answer or an error stops the benchmark.',
+        'The route includes the conversation store: each request here is a replayed delivery (one Sync read at the emulator).',
+      ],
+    });
+  } finally {
+    await close();
   }
 }
 
-function coldLoadSection(): BenchSection {
-  const empty = join(ROOT, 'bench-results', 'empty-module.js');
-  mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
-  writeFileSync(empty, 'exports.handler = () => {};\n');
-  const emptyMs = coldLoad(empty);
-  const rows: Record<string, string | number>[] = [{ module: '(empty module)', 'median ms': Number(emptyMs.toFixed(2)), 'above empty ms': 0 }];
-  const figures: Record<string, number> = { emptyModuleMs: Number(emptyMs.toFixed(2)) };
-  let worst = 0;
-  for (const file of listJs(DIST_FUNCTIONS).sort()) {
-    const ms = coldLoad(file);
-    const above = Number((ms - emptyMs).toFixed(2));
-    worst = Math.max(worst, above);
-    const name = relative(DIST_FUNCTIONS, file);
-    rows.push({ module: name, 'median ms': Number(ms.toFixed(2)), 'above empty ms': above });
-    figures[`coldLoadAboveEmptyMs:${name}`] = above;
-  }
-  rmSync(empty, { force: true });
-  return {
-    title: 'Cold load of each built function (require in a fresh node process, median of 15)',
-    rows,
-    figures,
-    goals: [{ name: 'worst cold load above the empty module (ms)', value: worst, goal: '<= 15', met: worst <= 15 }],
+/** Which part of the project a bundled source file belongs to, for the profile. */
+const PARTS: readonly [RegExp, string][] = [
+  [/^functions\//, 'route file (functions/whatsapp/incoming)'],
+  [/^edge\/route\.ts$/, 'route() (edge/route.ts: request, answer)'],
+  [/^(edge\/settings|lib\/config)\.ts$/, 'settings (edge/settings.ts, lib/config.ts)'],
+  [/^(edge\/webhook|lib\/signature|lib\/public-url)\.ts$/, 'signature (edge/webhook.ts, lib/signature.ts)'],
+  [/^(node_modules\/zod\/|lib\/zod\.ts|lib\/validation\.ts)/, 'zod'],
+  [/^lib\/(inbound|phone)\.ts$/, 'inbound fields (lib/inbound.ts, around zod)'],
+  [/^lib\/(bot|location)\.ts$/, 'bot (lib/bot.ts)'],
+  [/^lib\/(twiml|message-length)\.ts$/, 'TwiML (lib/twiml.ts)'],
+  [/^edge\/(reply|runtime)\.ts$/, 'reply (edge/reply.ts: Twilio.Response)'],
+];
+const OTHER_PROJECT = 'other project code';
+const TRIVIAL_PART = 'the trivial function';
+const RUNTIME = 'runtime: express, @twilio/runtime-handler, callback (and Node calls they make)';
+const NODE = 'Node: HTTP, streams, timers (no JS caller above)';
+const NATIVE = 'native code and GC';
+
+/** For each line of a bundle, the source file esbuild put there (it writes `// path` before each one). */
+function bundleModules(file: string): string[] {
+  let current = '(bundle)';
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line) => {
+      const match = /^\/\/ ((?:node_modules|lib|edge|functions)\/\S+\.(?:ts|js|json))$/.exec(line);
+      if (match) current = match[1]!;
+      return current;
+    });
+}
+
+type CpuProfile = {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[];
+  startTime: number;
+  samples: number[];
+  timeDeltas: number[];
+};
+
+/** µs of profile samples per part, within [from, to] on the profile's clock. */
+function attribute(profile: CpuProfile, modules: string[], from: number, to: number): Map<string, number> {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  // The innermost JavaScript frame outside Node's internals decides: project code (and the Node calls it
+  // makes, like HMAC) is ours; package code is the runtime's, even when our code called it (the callback,
+  // which sends the response in the same tick, and Twilio.Response).
+  const partOf = (id: number): string | undefined => {
+    const name = byId.get(id)!.callFrame.functionName;
+    if (name === '(idle)') return undefined;
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const { url, lineNumber } = byId.get(at)!.callFrame;
+      if (url.endsWith(INCOMING)) {
+        const source = modules[lineNumber] ?? '';
+        return PARTS.find(([pattern]) => pattern.test(source))?.[1] ?? OTHER_PROJECT;
+      }
+      if (url.endsWith('/trivial.js')) return TRIVIAL_PART;
+      if (url.includes('/node_modules/')) return RUNTIME;
+    }
+    return name.startsWith('(') ? NATIVE : NODE;
   };
+  const parts = new Map<string, number>();
+  let time = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i]!;
+    time += delta;
+    if (time < from || time > to) return;
+    const part = partOf(id);
+    if (part) parts.set(part, (parts.get(part) ?? 0) + delta);
+  });
+  return parts;
+}
+
+const PROFILE_SECONDS = 4;
+
+export async function profileSection(): Promise<BenchSection> {
+  const dir = join(ROOT, 'bench-results', `webhook-profile-${process.pid}`);
+  rmSync(dir, { recursive: true, force: true });
+  const { runtime, target, close } = await serve(['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '100']);
+  const windows: Record<string, { from: number; to: number; answered: number }> = {};
+  try {
+    const runs: [string, Target][] = [
+      ['trivial', target('text', 'trivial')],
+      ['text', target('text', 'route')],
+      ['media', target('media', 'route')],
+    ];
+    for (const [, t] of runs) await load(runtime, t, 2);
+    for (const [name, t] of runs) {
+      const from = (await runtime.sample()).clockMicros;
+      const { answered } = await load(runtime, t, PROFILE_SECONDS);
+      windows[name] = { from, to: (await runtime.sample()).clockMicros, answered };
+    }
+  } finally {
+    await close();
+  }
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) throw new Error(`no CPU profile written in ${dir}`);
+  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+  // BENCH_PROFILE_OUT=some.cpuprofile keeps the profile, to open in Chrome DevTools (Performance tab).
+  if (process.env.BENCH_PROFILE_OUT) copyFileSync(join(dir, file), process.env.BENCH_PROFILE_OUT);
+  rmSync(dir, { recursive: true, force: true });
+  const modules = bundleModules(join(DIST_FUNCTIONS, INCOMING));
+  const perRequest = Object.fromEntries(
+    Object.entries(windows).map(([name, w]) => [name, attribute(profile, modules, w.from, w.to)]),
+  ) as Record<'trivial' | 'text' | 'media', Map<string, number>>;
+  const order = [RUNTIME, NODE, NATIVE, TRIVIAL_PART, ...PARTS.map(([, part]) => part), OTHER_PROJECT];
+  type Run = 'trivial' | 'text' | 'media';
+  const us = (name: Run, part: string) => round((perRequest[name].get(part) ?? 0) / windows[name]!.answered, 1);
+  const sampled = (name: Run) => [...perRequest[name].values()].reduce((a, b) => a + b, 0);
+  const total = (name: Run) => round(sampled(name) / windows[name]!.answered, 1);
+  const projectParts = order.slice(4);
+  const ours = (name: 'text' | 'media') => round(projectParts.reduce((sum, part) => sum + us(name, part), 0), 1);
+  const baseline = 'same profile, per request';
+  return section({
+    title: 'Where a webhook request\'s CPU goes (V8 --cpu-prof of the runtime process under load)',
+    method:
+      `One profiled runtime process (100 µs sampling), ${PROFILE_SECONDS} s of load each for trivial, text and ` +
+      'media after a warm-up. Each sample goes to the innermost JavaScript frame outside Node on its stack: project code ' +
+      '(with the Node calls it makes, like HMAC) is ours, package code the runtime\'s. µs per request of sampled ' +
+      'main-thread time; the profiler adds overhead and counts time the process waited for a core, so read shares.',
+    table: {
+      columns: ['part', 'trivial µs/req', 'text µs/req', 'media µs/req'],
+      rows: [
+        ...order.map((part) => [part, us('trivial', part), us('text', part), us('media', part)]),
+        ['total (sampled, not idle)', total('trivial'), total('text'), total('media')],
+      ],
+    },
+    figures: [
+      figure({ name: 'text: our code per request', value: ours('text'), unit: 'µs', baseline, spread: 'one run' }),
+      figure({ name: 'media: our code per request', value: ours('media'), unit: 'µs', baseline, spread: 'one run' }),
+      figure({
+        name: 'trivial: runtime and Node per request',
+        value: round(total('trivial') - us('trivial', TRIVIAL_PART), 1),
+        unit: 'µs',
+        baseline,
+        spread: 'one run',
+      }),
+    ],
+    notes: ['One profile is one run: its figures have no spread and no goal; the load section carries the goals.'],
+  });
 }
 
 export async function run(): Promise<BenchSection[]> {
-  return [await webhookSection(), coldLoadSection()];
+  return [await loadSection(), await profileSection()];
 }

@@ -2,8 +2,8 @@
  * `npm run notify -- <recipients.csv> --template <name> [--var 1=...] [--dry-run]`: an approved template to many
  * recipients, each checked for consent and the 24-hour window like POST /admin/send-message (docs/sending.md).
  */
-import { err, EXIT, runMain, stopOnInterrupt } from './bulk/command';
-import { existsSync, readFileSync } from 'node:fs';
+import { defaultJournalPath, err, EXIT, runMain, stopOnInterrupt } from './bulk/command';
+import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadTwilioSettings, readEnvFile } from '../dev/env';
 import { conversationSettingsSchema, parseSettings, sandboxSettingsSchema, webhookSettingsSchema } from '../lib/config';
@@ -106,7 +106,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const origin = options.statusUrl ? undefined : settings.web.PUBLIC_BASE_URL;
   const statusCallback = options.statusUrl ?? (origin ? `${origin.replace(/\/+$/, '')}/whatsapp/status` : undefined);
   const resolved = { sid: found.content.sid, name: found.name, approval: found.approval, contentVariables: '{}' };
-  const journalPath = options.journal ?? `${options.input}.notify-${options.template}.journal.jsonl`;
+  const journalPath = options.journal ?? defaultJournalPath(options.input, `-notify-${options.template}`);
   const pacing = `${intervalMs} ms between sends from ${from}` +
     (limits.kind === 'sender' ? `; limit ${limits.limitText} (${limits.dailyLimit} per 24 h)` : ' (the sandbox)');
 
@@ -115,6 +115,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return EXIT.ok;
   }
 
+  mkdirSync(resolve(journalPath, '..'), { recursive: true });
   const journal = await openNotifyJournal(journalPath, err);
   const progress = createRowProgress(input.rows.length);
   stopOnInterrupt(journalPath, () => progress.stop(), 'every send');

@@ -1,15 +1,16 @@
 /**
  * `npm run senders -- <input> [options]`: bulk WhatsApp sender registration. See USAGE (cli/senders/args.ts)
- * and the README's "Bulk sender registration" section.
+ * and docs/bulk-senders.md.
  */
-import { err, EXIT, runMain, stopOnInterrupt } from './bulk/command';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadTwilioSettings } from '../dev/env';
+import { defaultJournalPath, err, EXIT, runMain, stopOnInterrupt } from './bulk/command';
 import { createBulkApi } from './senders/api';
 import { CliProblem, parseBulkArgs, USAGE, type BulkOptions } from './senders/args';
 import { readInput, problemText, type ValidatedInput } from './senders/input';
 import { openJournal, parseJournal } from './senders/journal';
+import { describePlan } from './senders/plan';
 import { createProgress } from './senders/progress';
 import { exitCodeOf, runBulk } from './senders/run';
 import { summaryJson, summaryText } from './senders/summary';
@@ -19,32 +20,6 @@ function loadSettings(envFile: string | undefined) {
   const loaded = loadTwilioSettings(envFile);
   if (!loaded.ok) throw new CliProblem(loaded.problem);
   return loaded.settings;
-}
-
-/** What a dry run prints: per account, what would happen to each sender and the least time pacing allows. */
-function describePlan(input: ValidatedInput, options: BulkOptions, journalPath: string): string {
-  let states: ((key: string) => string) | undefined;
-  if (existsSync(journalPath)) {
-    const { records } = parseJournal(readFileSync(journalPath, 'utf8'));
-    const done = new Set(records.flatMap((r) => (r.type === 'final' && r.outcome === 'online' ? [r.key] : [])));
-    const created = new Set(records.flatMap((r) => (r.type === 'created' ? [r.key] : [])));
-    const intended = new Set(records.flatMap((r) => (r.type === 'intent' ? [r.key] : [])));
-    states = (key) => (done.has(key) ? 'skip' : created.has(key) ? 'poll' : intended.has(key) ? 'lookup' : 'create');
-  }
-  const accounts = new Map<string, number>();
-  const actions = { create: 0, poll: 0, skip: 0, lookup: 0 };
-  for (const row of input.rows) {
-    const action = (states?.(row.key) ?? 'create') as keyof typeof actions;
-    actions[action] += 1;
-    if (action === 'create' || action === 'lookup') accounts.set(row.account, (accounts.get(row.account) ?? 0) + 1);
-  }
-  const most = Math.max(0, ...accounts.values());
-  const minutes = ((Math.max(0, most - 1) * options.intervalMs) / 60_000).toFixed(1);
-  return [
-    `dry run: ${input.rows.length} valid senders in ${new Set(input.rows.map((r) => r.account)).size} accounts; nothing sent, no journal written.`,
-    `would create ${actions.create}, look up then create if missing ${actions.lookup}, poll ${actions.poll}, skip ${actions.skip} (ONLINE in ${journalPath}).`,
-    `pacing: ${options.intervalMs} ms between creates per account, ${options.concurrency} accounts at a time; the busiest account has ${most} to create: at least ${minutes} min.`,
-  ].join('\n');
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -59,6 +34,11 @@ async function main(argv: readonly string[]): Promise<number> {
     return EXIT.invalid;
   }
   const options = args.options;
+  // `npm run senders x.csv --dry-run` (no `--`): npm takes --dry-run for itself and sets npm_config_dry_run.
+  if (!options.dryRun && process.env.npm_config_dry_run === 'true') {
+    err('npm took --dry-run for itself (write `npm run senders -- <input> --dry-run`, with `--`): doing a dry run.');
+    options.dryRun = true;
+  }
   const settings = loadSettings(options.envFile);
   const credentials = settings.ACCOUNT_SID && settings.AUTH_TOKEN ? { accountSid: settings.ACCOUNT_SID, authToken: settings.AUTH_TOKEN } : undefined;
   if (!credentials && !options.dryRun) {
@@ -82,12 +62,14 @@ async function main(argv: readonly string[]): Promise<number> {
     err(`${options.input} holds no senders; nothing to do.`);
     return EXIT.ok;
   }
-  const journalPath = options.journal ?? `${options.input}.journal.jsonl`;
+  const journalPath = options.journal ?? defaultJournalPath(options.input);
   if (options.dryRun) {
-    console.log(describePlan(input, options, journalPath));
+    const records = existsSync(journalPath) ? parseJournal(readFileSync(journalPath, 'utf8')).records : undefined;
+    console.log(describePlan(input.rows, records, { ...options, journalPath }));
     return EXIT.ok;
   }
 
+  mkdirSync(resolve(journalPath, '..'), { recursive: true });
   const journal = await openJournal(journalPath, err);
   const progress = createProgress(input.rows.length);
   stopOnInterrupt(journalPath, () => progress.stop(), 'every create');
@@ -103,7 +85,10 @@ async function main(argv: readonly string[]): Promise<number> {
       onEvent: (event) => progress.onEvent(event),
     });
     progress.stop();
-    console.log(options.json ? summaryJson(reports, journalPath) : summaryText(reports, journalPath));
+    const summary = options.json
+      ? summaryJson(reports, journalPath)
+      : summaryText(reports, journalPath, credentials!.accountSid);
+    console.log(summary);
     return exitCodeOf(reports);
   } finally {
     progress.stop();

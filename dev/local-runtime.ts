@@ -7,10 +7,11 @@
  * prints one line `{"url": ...}` on stdout once it listens.
  */
 import { spawn } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
+import { existsSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createInterface } from 'node:readline';
 import type { AddressInfo } from 'node:net';
-import { isAbsolute, relative } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { ROOT } from './paths';
 import { fsHelpers } from '@twilio-labs/serverless-api';
 import { LocalDevelopmentServer } from '@twilio/runtime-handler/dev';
@@ -25,7 +26,11 @@ export type LocalRuntimeOptions = {
   env: Record<string, string>;
   /** Port on 127.0.0.1; 0 (default) picks a free one. */
   port?: number;
-  /** Re-require functions on every request, as `twilio-run start` does by default (default false). */
+  /**
+   * Re-require the built functions on every request (default false), as `twilio-run start` does, but only
+   * the files of the functions folder: twilio-run's live mode clears the whole require cache, node_modules
+   * included, so every request loaded a new twilio client (about 4 MB each).
+   */
   live?: boolean;
   /** Log each request line (default false). */
   logs?: boolean;
@@ -61,7 +66,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     port,
     url,
     detailedLogs: false,
-    live: options.live ?? false,
+    live: false, // see reloadOwnFiles: only our own files are reloaded
     logs: options.logs ?? false,
     legacyMode: false,
     appName: 'whatsapp-functions',
@@ -71,7 +76,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     enableDebugLogs: false,
   });
   if (options.logs) runtime.on('request-log', (line: string) => console.log(line));
-  server.on('request', runtime.getApp());
+  const functionsRoot = resolve(baseDir, folder(options.functionsFolder ?? 'dist/functions')) + sep;
+  const byPath = new Map(routes.functions.map((f) => [f.path, f.filePath]));
+  const app = runtime.getApp();
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const filePath = byPath.get(new URL(req.url ?? '/', 'http://local').pathname);
+    if (filePath && options.live) {
+      reloadOwnFiles(functionsRoot);
+      res.setHeader('Cache-Control', 'no-store');
+    }
+    if (filePath && !loadsCleanly(filePath, res)) return;
+    app(req, res);
+  });
   const paths = (list: { path: string; access: string }[]) => list.map(({ path, access }) => ({ path, access }));
   return {
     url: `http://127.0.0.1:${port}`,
@@ -86,6 +102,51 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   };
 }
 
+/**
+ * Forgets the functions folder's modules (and nothing else), so the next require reads the new build.
+ * Each forgotten module is also taken out of its requirers' `children` (the runtime's server module and
+ * this one): Node keeps every module ever required there, so a reload per request would keep every old
+ * build alive (about 0.8 MB per request).
+ */
+function reloadOwnFiles(functionsRoot: string): void {
+  const forgotten = new Set<NodeModule>();
+  for (const [key, mod] of Object.entries(require.cache)) {
+    if (!key.startsWith(functionsRoot) || !mod) continue;
+    forgotten.add(mod);
+    delete require.cache[key];
+  }
+  if (forgotten.size === 0) return;
+  for (const mod of [...Object.values(require.cache), require.main]) {
+    if (mod?.children.some((child) => forgotten.has(child)))
+      mod.children = mod.children.filter((child) => !forgotten.has(child));
+  }
+}
+
+/**
+ * Loads a built function before the runtime does: a file the build failed to write, or one that throws
+ * while loading, is answered with a 503 that says so. The runtime's own answers (404 "Could not find
+ * function <path>", a 500 page with the stack) would put this machine's paths in a response.
+ */
+function loadsCleanly(filePath: string, res: ServerResponse): boolean {
+  let reason: string | undefined;
+  try {
+    const loaded = require(filePath) as { handler?: unknown };
+    if (typeof loaded.handler !== 'function') reason = 'it exports no handler function';
+  } catch (error) {
+    reason =
+      (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && !existsSync(filePath)
+        ? 'the build did not write it'
+        : 'it throws while loading';
+    console.error(
+      `Could not load ${relative(process.cwd(), filePath)}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  if (reason === undefined) return true;
+  res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(`This function is not available: ${reason}. The build probably failed; see the console where it runs.\n`);
+  return false;
+}
+
 export type SpawnedRuntime = {
   url: string;
   /** Lines the functions printed (stdout and stderr), oldest first. */
@@ -96,7 +157,10 @@ export type SpawnedRuntime = {
    * The first JSON log line matching `predicate`, waiting for it: a function's log line travels through a
    * pipe and may arrive after its HTTP answer. Rejects, with the logs, if none comes within `timeoutMs`.
    */
-  waitForJsonLog(predicate: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  waitForJsonLog(
+    predicate: (line: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
 };
 
@@ -113,7 +177,9 @@ export function spawnLocalRuntime(options: LocalRuntimeOptions, startTimeoutMs =
     logs.flatMap((line) => {
       try {
         const parsed: unknown = JSON.parse(line);
-        return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? [parsed as Record<string, unknown>] : [];
+        return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+          ? [parsed as Record<string, unknown>]
+          : [];
       } catch {
         return [];
       }
@@ -123,7 +189,8 @@ export function spawnLocalRuntime(options: LocalRuntimeOptions, startTimeoutMs =
     for (;;) {
       const found = jsonLogs().find(predicate);
       if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no matching log line within ${timeoutMs} ms; logs:\n${logs.join('\n')}`);
+      if (Date.now() > deadline)
+        throw new Error(`no matching log line within ${timeoutMs} ms; logs:\n${logs.join('\n')}`);
       await new Promise((r) => setTimeout(r, 10));
     }
   };

@@ -6,6 +6,7 @@
  */
 import { ADMIN_TOKEN_MIN_LENGTH, adminSettingsSchema } from '../lib/config';
 import { errorBody } from '../lib/error-body';
+import { isLocalDomain } from '../lib/public-url';
 import { safeEqual } from '../lib/signature';
 import { logEvent } from './log';
 import { HttpError } from './reply';
@@ -50,7 +51,12 @@ export function requireAdminToken(request: RouteRequest): void {
       status: 503,
       body: error(
         `ADMIN_TOKEN is not set or is shorter than ${ADMIN_TOKEN_MIN_LENGTH} characters: the admin routes refuse every call until it is.`,
-        `Set ADMIN_TOKEN in .env (or the service environment) to a random secret of at least ${ADMIN_TOKEN_MIN_LENGTH} characters, e.g. \`openssl rand -hex 32\`, and redeploy.`,
+        isLocalDomain(request.domainName)
+          ? `Set ADMIN_TOKEN to a random secret of at least ${ADMIN_TOKEN_MIN_LENGTH} characters ` +
+              '(e.g. `openssl rand -hex 32`) in your env file and restart: `npm start -- --env .env.local`, ' +
+              'or `ADMIN_TOKEN=... npm start`.'
+          : 'Set ADMIN_TOKEN in the env file you deploy with (or the service\'s environment variables) to a random ' +
+              `secret of at least ${ADMIN_TOKEN_MIN_LENGTH} characters, e.g. \`openssl rand -hex 32\`, and redeploy.`,
       ),
     });
   }

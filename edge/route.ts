@@ -46,7 +46,7 @@ function runtimeHeaders(request: unknown): Record<string, string | undefined> | 
 
 function toRequest(context: FunctionContext, event: FunctionEvent): RouteRequest {
   const env: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(context)) if (typeof value === 'string') env[key] = value;
+  for (const key in context) if (typeof context[key] === 'string') env[key] = context[key]; // no entry arrays per request
   const { request, ...params } = event;
   const headers = runtimeHeaders(request);
   return {

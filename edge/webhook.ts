@@ -18,20 +18,36 @@ export function verifyTwilioWebhook(request: RouteRequest): Record<string, strin
   if (!settings.AUTH_TOKEN) {
     logEvent({ level: 'error', event: 'webhook.refused', route: request.path, reason: 'AUTH_TOKEN is not configured, so no signature can be checked' });
   }
+  const urls = signedUrlCandidates(request.path, settings.DOMAIN_NAME, settings.PUBLIC_BASE_URL);
+  // Logs why, and which URLs were tried (usual causes: another AUTH_TOKEN, a tunnel without PUBLIC_BASE_URL).
+  const refuse = (answer: string, reason: string) => {
+    if (settings.AUTH_TOKEN) {
+      logEvent({ level: 'warn', event: 'webhook.refused', route: request.path, reason, checked_urls: urls });
+    }
+    return forbidden(answer);
+  };
   // Twilio never sends a field named `request`; one replaced the runtime's headers, so there is no signature to trust.
-  if (request.requestParamSent) throw forbidden('a parameter named "request" is not accepted');
+  if (request.requestParamSent) {
+    throw refuse('a parameter named "request" is not accepted', 'a parameter named "request"');
+  }
   // Twilio posts flat form fields (a repeated key becomes an array); anything else was not signed by Twilio.
   let repeated = false;
   for (const value of Object.values(request.params)) {
     if (typeof value === 'string') continue;
-    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw forbidden('missing or invalid X-Twilio-Signature');
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+      throw refuse('missing or invalid X-Twilio-Signature', 'the body is not flat form fields: Twilio did not sign it');
+    }
     repeated = true;
   }
   const params = request.params as SignedParams;
   const signature = request.headers['x-twilio-signature'];
-  const urls = signedUrlCandidates(request.path, settings.DOMAIN_NAME, settings.PUBLIC_BASE_URL);
-  if (!settings.AUTH_TOKEN || typeof signature !== 'string' || !isValidSignature(settings.AUTH_TOKEN, signature, urls, params)) {
-    throw forbidden('missing or invalid X-Twilio-Signature');
+  if (!settings.AUTH_TOKEN) throw forbidden('missing or invalid X-Twilio-Signature');
+  if (typeof signature !== 'string' || signature === '') {
+    throw refuse('missing or invalid X-Twilio-Signature', 'no X-Twilio-Signature header');
+  }
+  if (!isValidSignature(settings.AUTH_TOKEN, signature, urls, params)) {
+    const reason = 'X-Twilio-Signature does not match this AUTH_TOKEN for any URL checked';
+    throw refuse('missing or invalid X-Twilio-Signature', reason);
   }
   // Where a key was repeated, the route reads its first value.
   if (!repeated) return params as Record<string, string>;

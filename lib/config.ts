@@ -11,52 +11,85 @@ import * as z from './zod';
 export function isPlaceholder(value: string | undefined): boolean {
   if (value === undefined) return true;
   const v = value.trim();
-  return v === '' || /^(your[_-]|<|changeme|placeholder|xxx)/i.test(v) || /^AC[xX]{32}$/.test(v);
+  return (
+    v === '' ||
+    /^(your[_-]|<|change[_-]?me|placeholder|replace|xxx)/i.test(v) ||
+    /^(todo|tbd|tba|fixme)\b/i.test(v) ||
+    /^(none|null|undefined|secret|password|token|test|example)$/i.test(v) ||
+    /^AC[xX]{32}$/.test(v) ||
+    // one character repeated (aaaaaaaa, 00000000...): typed to fill a field, never a real secret or setting
+    (v.length >= 8 && /^(.)\1*$/.test(v))
+  );
+}
+
+/**
+ * Builds a schema at load time, marked free of side effects so that a bundle drops the schemas it does not
+ * use: each function bundles this whole file, and zod's own purity marks do not reach across files for
+ * esbuild, so every function used to build every settings schema on each cold start (building zod schemas is
+ * most of a function's load time; see bench/cold-load.bench.ts). The mark only holds for calls in this file.
+ */
+/* @__NO_SIDE_EFFECTS__ */
+function schema<S>(build: () => S): S {
+  return build();
 }
 
 /** An optional setting: placeholders and empty strings count as unset. */
-const setting = z.pipe(
-  z.optional(z.string()),
-  z.transform((v) => (isPlaceholder(v) ? undefined : v!.trim())),
+const setting = schema(() =>
+  z.pipe(
+    z.optional(z.string()),
+    z.transform((v) => (isPlaceholder(v) ? undefined : v!.trim())),
+  ),
 );
 
-const httpOrigin = z.string().check(z.regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'must be an http:// or https:// URL without query'));
+const httpOrigin = schema(() =>
+  z.string().check(z.regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'must be an http:// or https:// URL without query')),
+);
 
 const coordinate = (min: number, max: number) =>
   z.pipe(setting, z.optional(z.pipe(z.pipe(z.string(), z.transform(Number)), z.number().check(z.gte(min), z.lte(max)))));
 
 /** Credentials and where Twilio's API is (the emulator in development). */
-export const twilioSettingsSchema = z.object({
-  ACCOUNT_SID: z.pipe(setting, z.optional(z.string().check(sidCheck('account')))),
-  AUTH_TOKEN: setting,
-  TWILIO_API_BASE_URL: z.pipe(setting, z.optional(httpOrigin)),
-});
+export const twilioSettingsSchema = schema(() =>
+  z.object({
+    ACCOUNT_SID: z.pipe(setting, z.optional(z.string().check(sidCheck('account')))),
+    AUTH_TOKEN: setting,
+    TWILIO_API_BASE_URL: z.pipe(setting, z.optional(httpOrigin)),
+  }),
+);
 export type TwilioSettings = z.infer<typeof twilioSettingsSchema>;
 
 /** What the webhook signature check needs. */
-export const webhookSettingsSchema = z.object({
-  AUTH_TOKEN: setting,
-  DOMAIN_NAME: z._default(z.string(), 'localhost'),
-  PUBLIC_BASE_URL: z.pipe(setting, z.optional(httpOrigin)),
-});
+export const webhookSettingsSchema = schema(() =>
+  z.object({
+    AUTH_TOKEN: setting,
+    DOMAIN_NAME: z._default(z.string(), 'localhost'),
+    PUBLIC_BASE_URL: z.pipe(setting, z.optional(httpOrigin)),
+  }),
+);
 
 /** The bot's own location, sent by the `location` command. */
-export const botLocationSettingsSchema = z.object({
-  BOT_LOCATION_LATITUDE: coordinate(-90, 90),
-  BOT_LOCATION_LONGITUDE: coordinate(-180, 180),
-  BOT_LOCATION_NAME: setting,
-  BOT_LOCATION_LABEL: setting,
-});
+export const botLocationSettingsSchema = schema(() =>
+  z.object({
+    BOT_LOCATION_LATITUDE: coordinate(-90, 90),
+    BOT_LOCATION_LONGITUDE: coordinate(-180, 180),
+    BOT_LOCATION_NAME: setting,
+    BOT_LOCATION_LABEL: setting,
+  }),
+);
 
 /** The bot's menu as buttons: the Content SID `npm run templates` prints for templates/bot_menu.json. */
-export const botMenuSettingsSchema = z.object({
-  MENU_CONTENT_SID: z.pipe(setting, z.optional(z.string().check(sidCheck('content')))),
-});
+export const botMenuSettingsSchema = schema(() =>
+  z.object({
+    MENU_CONTENT_SID: z.pipe(setting, z.optional(z.string().check(sidCheck('content')))),
+  }),
+);
 
-export const sandboxSettingsSchema = z.object({
-  WHATSAPP_SANDBOX_NUMBER: z.pipe(setting, z.transform((v) => v ?? '+14155238886')),
-  WHATSAPP_SANDBOX_KEYWORD: setting,
-});
+export const sandboxSettingsSchema = schema(() =>
+  z.object({
+    WHATSAPP_SANDBOX_NUMBER: z.pipe(setting, z.transform((v) => v ?? '+14155238886')),
+    WHATSAPP_SANDBOX_KEYWORD: setting,
+  }),
+);
 
 /** The admin secret's minimum length: /admin/* is public and guarded by this token alone. */
 export const ADMIN_TOKEN_MIN_LENGTH = 32;
@@ -74,18 +107,20 @@ export const ADMIN_BUDGET_MS = { default: FUNCTION_BUDGET_MS, min: 200, max: FUN
  * The admin routes: the bearer secret (checked by edge/admin-auth.ts, which refuses every call while it is
  * unset or shorter than ADMIN_TOKEN_MIN_LENGTH) and the time budget of one request (ADMIN_BUDGET_MS).
  */
-export const adminSettingsSchema = z.object({
-  ADMIN_TOKEN: setting,
-  ADMIN_REQUEST_BUDGET_MS: z.pipe(
-    setting,
-    z.optional(
-      z.pipe(
-        z.string().check(z.regex(/^\d+$/, 'must be a whole number of milliseconds')),
-        z.pipe(z.transform(Number), z.number().check(z.gte(ADMIN_BUDGET_MS.min), z.lte(ADMIN_BUDGET_MS.max))),
+export const adminSettingsSchema = schema(() =>
+  z.object({
+    ADMIN_TOKEN: setting,
+    ADMIN_REQUEST_BUDGET_MS: z.pipe(
+      setting,
+      z.optional(
+        z.pipe(
+          z.string().check(z.regex(/^\d+$/, 'must be a whole number of milliseconds')),
+          z.pipe(z.transform(Number), z.number().check(z.gte(ADMIN_BUDGET_MS.min), z.lte(ADMIN_BUDGET_MS.max))),
+        ),
       ),
     ),
-  ),
-});
+  }),
+);
 export type AdminSettings = z.infer<typeof adminSettingsSchema>;
 
 /**
@@ -128,8 +163,8 @@ type SettingsSchema<T> = {
   safeParse(input: unknown): { success: true; data: T } | { success: false; error: z.core.$ZodError };
 };
 
-/** The last parse of each settings schema, with the values it was made from. */
-const lastParse = new WeakMap<object, { key: string; result: unknown }>();
+/** The last parse of each settings schema, with the values it was made from, and the names it reads. */
+const lastParse = new WeakMap<object, { names: string[]; key: string; result: unknown }>();
 
 /**
  * `schema.safeParse(env)`, remembered while the variables the schema reads keep their values: every request
@@ -139,11 +174,13 @@ export function parseSettings<T>(
   schema: SettingsSchema<T>,
   env: Record<string, string | undefined>,
 ): { success: true; data: T } | { success: false; error: z.core.$ZodError } {
-  const names = Object.keys(schema.shape);
-  const key = names.map((name) => env[name] ?? '\u0000').join('\u0001');
   const cached = lastParse.get(schema);
+  const names = cached?.names ?? Object.keys(schema.shape);
+  // Built with a loop: this runs several times on every request.
+  let key = '';
+  for (const name of names) key += `${env[name] ?? '\u0000'}\u0001`;
   if (cached?.key === key) return cached.result as ReturnType<SettingsSchema<T>['safeParse']>;
   const result = schema.safeParse(Object.fromEntries(names.map((name) => [name, env[name]])));
-  lastParse.set(schema, { key, result });
+  lastParse.set(schema, { names, key, result });
   return result;
 }

@@ -1,7 +1,8 @@
 /**
  * WhatsApp message markup -> safe HTML, for previews (the page) and anyone else who shows a message as it will
  * look. The syntax (WhatsApp's help page "How to format your messages"): *bold*, _italic_, ~strike~,
- * ```monospace``` (may span lines), `inline code`, line-start "* " / "- " bullets, "1. " numbered lists, "> " quotes, and nesting of different styles.
+ * ```monospace``` (may span lines), `inline code`, line-start "* " / "- " bullets, "1. " numbered lists,
+ * "> " quotes, and nesting of different styles.
  *
  * Rules, as WhatsApp applies them (and other previewers get wrong):
  * - An opening delimiter follows the start of the line or a character that is not a letter, digit or mark of
@@ -11,10 +12,11 @@
  * - Spans stay on one line, except ``` blocks. A style does not nest in itself. Nothing is formatted inside
  *   code, nor inside a URL (underscores in links stay).
  *
- * Safety: every character of the input reaches the output only through `escapeHtml`; tags come only from
- * ALLOWED_TAGS, without attributes. Time: one forward pass; no search reads past the line it serves, and no
- * regular expression runs over more than one character or a fixed-length prefix, so the time is linear in the
- * input (measured on adversarial shapes in bench/page.bench.ts).
+ * Safety: every character of the input reaches the output escaped with ENTITIES (escapeHtml's table); tags
+ * come only from ALLOWED_TAGS, without attributes. Time: per line, one forward pass marks what becomes a tag and
+ * one writes the line out; no search reads past the line it serves, no regular expression runs over more than
+ * one character or a fixed-length prefix, and nothing is allocated per delimiter, so the time is linear in the
+ * input (measured on adversarial shapes up to 1 MB in bench/page.bench.ts).
  *
  * Output layout: line breaks stay as "\n" text (show it with `white-space: pre-wrap`), so the output's text
  * content is exactly the input minus the delimiters that were consumed. Bullet and quote markers are consumed;
@@ -25,32 +27,31 @@
 export const ALLOWED_TAGS = ['strong', 'em', 'del', 'code', 'pre', 'ul', 'ol', 'li', 'blockquote'] as const;
 
 /**
- * Escapes the characters that are special in HTML text and attribute values, and CR, written as a reference
- * because the HTML parser turns a literal one into a line feed. One pass; the input itself when nothing needs it.
+ * The entity for each character code that is special in HTML text and attribute values (all below 0x3f), and
+ * CR, written as a reference because the HTML parser turns a literal one into a line feed.
  */
+const ENTITIES: (string | undefined)[] = [];
+ENTITIES[0x26] = '&amp;';
+ENTITIES[0x3c] = '&lt;';
+ENTITIES[0x3e] = '&gt;';
+ENTITIES[0x22] = '&quot;';
+ENTITIES[0x27] = '&#39;';
+ENTITIES[0x0d] = '&#13;';
+const LONGEST_ENTITY = 6;
+
+/** Escapes text with ENTITIES. One pass; the input itself when nothing needs it. */
 export function escapeHtml(text: string): string {
   let out = '';
   let copied = 0;
   for (let i = 0; i < text.length; i += 1) {
-    let entity: string;
-    switch (text.charCodeAt(i)) {
-      case 0x26: entity = '&amp;'; break;
-      case 0x3c: entity = '&lt;'; break;
-      case 0x3e: entity = '&gt;'; break;
-      case 0x22: entity = '&quot;'; break;
-      case 0x27: entity = '&#39;'; break;
-      case 0x0d: entity = '&#13;'; break;
-      default: continue;
-    }
+    const code = text.charCodeAt(i);
+    const entity = code <= 0x3e ? ENTITIES[code] : undefined;
+    if (entity === undefined) continue;
     out += text.slice(copied, i) + entity;
     copied = i + 1;
   }
   return copied === 0 ? text : out + text.slice(copied);
 }
-
-const STYLE_TAGS = { '*': 'strong', _: 'em', '~': 'del' } as const;
-type StyleDelimiter = keyof typeof STYLE_TAGS;
-const isStyleDelimiter = (c: string): c is StyleDelimiter => c === '*' || c === '_' || c === '~';
 
 /** Letters, digits and combining marks of any script: characters that make a delimiter part of a word. */
 const WORD_CHARACTER = /[\p{L}\p{N}\p{M}]/u;
@@ -156,32 +157,133 @@ function isSpecial(code: number): boolean {
 }
 
 /**
- * The formatter's state: the output pieces of the whole document, the current line, and the line's stack of open
- * style delimiters. A closing delimiter closes the innermost open span of its style; spans opened inside it and
- * never closed stay as typed. Each delimiter is pushed and popped at most once. One state serves every line, so
- * the work per line allocates nothing but its output.
+ * Output is written as UTF-16 code units into a small buffer, turned into a string each time it fills: building
+ * it from a string per piece (an array of pieces, or `+=`) allocates an object per delimiter, and on a 1 MB
+ * adversarial input the garbage collector's share made the time grow faster than the input. The buffer stays
+ * small so that it stays in the processor's cache.
+ */
+class Output {
+  private readonly units: Uint16Array;
+  private length = 0;
+  private readonly pieces: string[] = [];
+
+  /** Decodes a full buffer several times faster than fromCharCode, but would replace lone surrogates. */
+  private readonly decoder: TextDecoder | undefined;
+
+  constructor(expected: number, wellFormed: boolean) {
+    this.units = new Uint16Array(Math.min(OUTPUT_CHUNK, Math.max(64, expected)));
+    this.decoder = wellFormed ? new TextDecoder('utf-16le') : undefined;
+  }
+
+  private flush(): void {
+    const filled = this.units.subarray(0, this.length);
+    // `stream` keeps a surrogate pair split at the buffer's end for the next piece.
+    const piece = this.decoder
+      ? this.decoder.decode(filled, { stream: true })
+      : String.fromCharCode.apply(null, filled as unknown as number[]); // keeps lone surrogates as they are
+    this.pieces.push(piece);
+    this.length = 0;
+  }
+
+  /** Appends a tag or other markup (ASCII, never from the input; shorter than the buffer). */
+  markup(tag: string): void {
+    if (this.length + tag.length > this.units.length) this.flush();
+    for (let i = 0; i < tag.length; i += 1) this.units[this.length++] = tag.charCodeAt(i);
+  }
+
+  /** Appends text[from, to) with HTML's special characters (and CR) escaped, as escapeHtml does. */
+  escaped(text: string, from: number, to: number): void {
+    const units = this.units;
+    while (from < to) {
+      // Each input character writes at most LONGEST_ENTITY units: take as many as surely fit.
+      let room = Math.floor((units.length - this.length) / LONGEST_ENTITY);
+      if (room === 0) {
+        this.flush();
+        room = Math.floor(units.length / LONGEST_ENTITY);
+      }
+      const end = Math.min(to, from + room);
+      let length = this.length;
+      for (let i = from; i < end; i += 1) {
+        const code = text.charCodeAt(i);
+        const entity = code <= 0x3e ? ENTITIES[code] : undefined;
+        if (entity === undefined) {
+          units[length++] = code;
+        } else {
+          for (let k = 0; k < entity.length; k += 1) units[length++] = entity.charCodeAt(k);
+        }
+      }
+      this.length = length;
+      from = end;
+    }
+  }
+
+  toString(): string {
+    if (this.length > 0) this.flush();
+    if (this.decoder) this.pieces.push(this.decoder.decode());
+    return this.pieces.length === 1 ? this.pieces[0]! : this.pieces.join('');
+  }
+}
+
+/** Output buffer size in UTF-16 units (32 KB). */
+const OUTPUT_CHUNK = 16384;
+
+/**
+ * Marks: what the output has in place of the input at a position, set while a line is read and written out
+ * after it (a span is only known to be one when it closes). 0: the character itself, escaped.
+ */
+const OPEN_STYLE = [1, 3, 5]; // by style index: *, _, ~
+const CLOSE_STYLE = [2, 4, 6];
+const CODE_OPEN = 7;
+const CODE_CLOSE = 8;
+const PRE_OPEN = 9;
+const PRE_CLOSE = 10;
+/** The markup written for each mark, and how many input characters it stands for. */
+const MARK_MARKUP = [
+  '', '<strong>', '</strong>', '<em>', '</em>', '<del>', '</del>', '<code>', '</code>', '<pre>\n', '</pre>',
+];
+// The HTML parser drops one line feed right after <pre>: the one emitted keeps the content's own.
+const MARK_WIDTH = [1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3];
+
+/** The style index of a delimiter code (* _ ~), or -1. */
+function styleIndex(code: number): number {
+  return code === 0x2a ? 0 : code === 0x5f ? 1 : code === 0x7e ? 2 : -1;
+}
+
+/**
+ * The formatter's state: the input, the current line, the marks, and the line's stack of open style delimiters.
+ * A closing delimiter closes the innermost open span of its style; spans opened inside it and never closed stay
+ * as typed. A style does not nest in itself, so the stack holds at most one delimiter of each style (three).
+ * One state serves every line: the work per line allocates nothing.
  */
 type Inline = {
   text: string;
   line: Line;
-  /** The output so far; an open delimiter's piece is replaced by its tag when the span closes. */
-  pieces: string[];
-  stack: { delimiter: StyleDelimiter; piece: number }[];
-  /** Where the open span of each style started, or -1 (a style does not nest in itself). */
-  openAt: Record<StyleDelimiter, number>;
+  marks: Uint8Array;
+  /** Positions of the open delimiters, innermost last, and their style indexes. */
+  stackAt: number[];
+  stackStyle: number[];
+  depth: number;
+  /** Where the open span of each style started, or -1. */
+  openAt: number[];
 };
 
-function closeSpan(state: Inline, delimiter: StyleDelimiter): void {
-  for (;;) {
-    const top = state.stack.pop()!;
-    state.openAt[top.delimiter] = -1;
-    if (top.delimiter === delimiter) {
-      const tag = STYLE_TAGS[delimiter];
-      state.pieces[top.piece] = `<${tag}>`;
-      state.pieces.push(`</${tag}>`);
-      return;
-    }
-  }
+/** Drops the innermost open span: its delimiter stays as typed. */
+function dropInnermost(state: Inline): void {
+  state.depth -= 1;
+  state.marks[state.stackAt[state.depth]!] = 0;
+  state.openAt[state.stackStyle[state.depth]!] = -1;
+}
+
+function closeSpan(state: Inline, style: number, at: number): void {
+  while (state.stackStyle[state.depth - 1] !== style) dropInnermost(state);
+  state.depth -= 1;
+  state.openAt[style] = -1;
+  state.marks[at] = CLOSE_STYLE[style]!;
+}
+
+/** Resets the open spans: at a line's end, and after a multi-line ``` block (spans do not cross lines). */
+function forgetOpenSpans(state: Inline): void {
+  while (state.depth > 0) dropInnermost(state);
 }
 
 /** The first backtick in [from, to) that can close inline code, or -1. Never reads past `to`. */
@@ -193,21 +295,20 @@ function findCodeCloser(text: string, from: number, to: number, line: Line): num
 }
 
 /**
- * Formats text[runStart, runEnd), a part of a line without ``` blocks. Inline code is looked for with one
+ * Marks text[runStart, runEnd), a part of a line without ``` blocks. Inline code is looked for with one
  * forward scan per run: a found closer is kept until passed, and once none is left none is looked for again.
  */
 function scanRun(state: Inline, runStart: number, runEnd: number): void {
-  const { text, line, pieces, stack, openAt } = state;
-  let plainFrom = runStart;
+  const { text, line, marks, openAt } = state;
   let codeCloser = -1;
   let codeScannedTo = runStart;
   let codeExhausted = false;
   // Every index is visited once, and nothing past runEnd is read: a search to the next special character
   // anywhere in the text would make a document of many plain lines quadratic.
   for (let i = runStart; i < runEnd; i += 1) {
-    if (!isSpecial(text.charCodeAt(i))) continue;
-    const c = text[i]!;
-    if (c === '`') {
+    const code = text.charCodeAt(i);
+    if (!isSpecial(code)) continue;
+    if (code === 0x60) {
       if (codeExhausted || !canOpen(text, i, line)) continue;
       if (codeCloser < i + 2) {
         codeCloser = findCodeCloser(text, Math.max(codeScannedTo, i + 2), runEnd, line);
@@ -215,62 +316,78 @@ function scanRun(state: Inline, runStart: number, runEnd: number): void {
         codeExhausted = codeCloser === -1;
         if (codeExhausted) continue;
       }
-      if (i > plainFrom) pieces.push(escapeHtml(text.slice(plainFrom, i)));
-      pieces.push(`<code>${escapeHtml(text.slice(i + 1, codeCloser))}</code>`);
-      plainFrom = codeCloser + 1;
+      marks[i] = CODE_OPEN;
+      marks[codeCloser] = CODE_CLOSE;
       i = codeCloser;
-    } else if (isStyleDelimiter(c)) {
-      if (openAt[c] !== -1) {
-        if (i > openAt[c] + 1 && canClose(text, i, line)) {
-          if (i > plainFrom) pieces.push(escapeHtml(text.slice(plainFrom, i)));
-          closeSpan(state, c);
-          plainFrom = i + 1;
-        }
+      continue;
+    }
+    const style = styleIndex(code);
+    if (style !== -1) {
+      if (openAt[style] !== -1) {
+        if (i > openAt[style]! + 1 && canClose(text, i, line)) closeSpan(state, style, i);
       } else if (canOpen(text, i, line)) {
-        if (i > plainFrom) pieces.push(escapeHtml(text.slice(plainFrom, i)));
-        openAt[c] = i;
-        stack.push({ delimiter: c, piece: pieces.length });
-        pieces.push(c);
-        plainFrom = i + 1;
+        openAt[style] = i;
+        state.stackAt[state.depth] = i;
+        state.stackStyle[state.depth] = style;
+        state.depth += 1;
+        marks[i] = OPEN_STYLE[style]!;
       }
     } else {
       const end = urlEnd(text, i, runEnd, line);
       if (end !== -1) i = end - 1;
     }
   }
-  if (runEnd > plainFrom) pieces.push(escapeHtml(text.slice(plainFrom, runEnd)));
 }
 
-/** Resets the open spans: at a new line, and after a multi-line ``` block (spans do not cross lines). */
-function forgetOpenSpans(state: Inline): void {
-  state.stack.length = 0;
-  state.openAt['*'] = state.openAt._ = state.openAt['~'] = -1;
-}
-
-/** Appends the inline formatting of text[from, to) within state.line, whose ``` blocks are blocks[first, last). */
-function renderInline(state: Inline, from: number, to: number, blocks: readonly MonospaceBlock[], first: number, last: number): void {
-  const { text } = state;
-  forgetOpenSpans(state);
+/** Marks the inline formatting of text[from, to) within state.line, whose ``` blocks are blocks[first, last). */
+function markInline(
+  state: Inline,
+  from: number,
+  to: number,
+  blocks: readonly MonospaceBlock[],
+  first: number,
+  last: number,
+): void {
+  const { text, marks } = state;
   let position = from;
   for (let b = first; b < last; b += 1) {
     const block = blocks[b]!;
     if (block.start < from) continue;
     scanRun(state, position, block.start);
-    const content = text.slice(block.start + 3, block.end - 3);
-    // The HTML parser drops one line feed right after <pre>: emit one, so the content's own stays.
-    state.pieces.push(`<pre>\n${escapeHtml(content)}</pre>`);
+    marks[block.start] = PRE_OPEN;
+    marks[block.end - 3] = PRE_CLOSE;
     // Spans do not cross lines: spans open before a multi-line block stay as typed.
-    if (content.includes('\n')) forgetOpenSpans(state);
+    for (let j = block.start + 3; j < block.end - 3; j += 1) {
+      if (text.charCodeAt(j) === 0x0a) {
+        forgetOpenSpans(state);
+        break;
+      }
+    }
     position = block.end;
   }
   scanRun(state, position, to);
+  forgetOpenSpans(state);
+}
+
+/** Writes text[from, to) to `out`: marked positions as their markup, everything else escaped. */
+function writeMarked(out: Output, text: string, marks: Uint8Array, from: number, to: number): void {
+  let plainFrom = from;
+  for (let i = from; i < to; i += 1) {
+    const mark = marks[i]!;
+    if (mark === 0) continue;
+    out.escaped(text, plainFrom, i);
+    out.markup(MARK_MARKUP[mark]!);
+    i += MARK_WIDTH[mark]! - 1;
+    plainFrom = i + 1;
+  }
+  out.escaped(text, plainFrom, to);
 }
 
 type LineKind = 'ul' | 'ol' | 'blockquote' | 'plain';
 
 /** Is there a marker's space at `index`, then a non-space on the line? */
 function markerThenText(text: string, index: number, line: Line): boolean {
-  return text[index] === ' ' && index + 1 < line.end && !isSpace(text.charCodeAt(index + 1));
+  return text.charCodeAt(index) === 0x20 && index + 1 < line.end && !isSpace(text.charCodeAt(index + 1));
 }
 
 /**
@@ -278,14 +395,22 @@ function markerThenText(text: string, index: number, line: Line): boolean {
  * ("* ", "- ", "> ") are consumed; a number is kept as text.
  */
 function classifyLine(text: string, line: Line): LineKind {
-  const first = text[line.start];
-  if ((first === '*' || first === '-') && markerThenText(text, line.start + 1, line)) return 'ul';
-  if (first === '>' && markerThenText(text, line.start + 1, line)) return 'blockquote';
+  const first = text.charCodeAt(line.start);
+  if ((first === 0x2a || first === 0x2d) && markerThenText(text, line.start + 1, line)) return 'ul';
+  if (first === 0x3e && markerThenText(text, line.start + 1, line)) return 'blockquote';
   let digitsEnd = line.start;
-  while (digitsEnd < line.end && digitsEnd - line.start < 9 && text[digitsEnd]! >= '0' && text[digitsEnd]! <= '9') digitsEnd += 1;
-  if (digitsEnd > line.start && text[digitsEnd] === '.' && markerThenText(text, digitsEnd + 1, line)) return 'ol';
+  while (digitsEnd < line.end && digitsEnd - line.start < 9) {
+    const code = text.charCodeAt(digitsEnd);
+    if (code < 0x30 || code > 0x39) break;
+    digitsEnd += 1;
+  }
+  const dot = digitsEnd > line.start && text.charCodeAt(digitsEnd) === 0x2e;
+  if (dot && markerThenText(text, digitsEnd + 1, line)) return 'ol';
   return 'plain';
 }
+
+const CONTAINER_OPEN = { ul: '<ul>', ol: '<ol>', blockquote: '<blockquote>' } as const;
+const CONTAINER_CLOSE = { ul: '</ul>', ol: '</ol>', blockquote: '</blockquote>' } as const;
 
 /**
  * WhatsApp markup -> HTML using only ALLOWED_TAGS. Lines are split at "\n" outside ``` blocks; runs of bullet,
@@ -294,8 +419,19 @@ function classifyLine(text: string, line: Line): LineKind {
  */
 export function formatWhatsApp(text: string): string {
   const blocks = findMonospaceBlocks(text);
-  const state: Inline = { text, line: { start: 0, end: 0 }, pieces: [], stack: [], openAt: { '*': -1, _: -1, '~': -1 } };
-  const out = state.pieces;
+  const state: Inline = {
+    text,
+    line: { start: 0, end: 0 },
+    marks: new Uint8Array(text.length),
+    stackAt: [0, 0, 0],
+    stackStyle: [0, 0, 0],
+    depth: 0,
+    openAt: [-1, -1, -1],
+  };
+  // Only an input without lone surrogates can go through a TextDecoder (the output holds the same ones).
+  // isWellFormed is missing in browsers before 2023 (the page runs this too): then fromCharCode it is.
+  const wellFormed = typeof text.isWellFormed === 'function' && text.isWellFormed();
+  const out = new Output(2 * text.length, wellFormed);
   let container: Exclude<LineKind, 'plain'> | undefined;
   let nextBlock = 0;
   let lineStart = 0;
@@ -316,18 +452,20 @@ export function formatWhatsApp(text: string): string {
     const kind = classifyLine(text, state.line);
     const wanted = kind === 'plain' ? undefined : kind;
     if (wanted !== container) {
-      if (container) out.push(`</${container}>`);
-      if (wanted) out.push(`<${wanted}>`);
+      if (container) out.markup(CONTAINER_CLOSE[container]);
+      if (wanted) out.markup(CONTAINER_OPEN[wanted]);
       container = wanted;
     }
     const isItem = kind === 'ul' || kind === 'ol';
-    if (isItem) out.push('<li>');
-    renderInline(state, kind === 'ul' || kind === 'blockquote' ? lineStart + 2 : lineStart, lineEnd, blocks, firstBlock, nextBlock);
-    if (lineEnd < text.length) out.push('\n');
-    if (isItem) out.push('</li>');
+    if (isItem) out.markup('<li>');
+    const from = kind === 'ul' || kind === 'blockquote' ? lineStart + 2 : lineStart;
+    markInline(state, from, lineEnd, blocks, firstBlock, nextBlock);
+    writeMarked(out, text, state.marks, from, lineEnd);
+    if (lineEnd < text.length) out.markup('\n');
+    if (isItem) out.markup('</li>');
     if (lineEnd >= text.length) break;
     lineStart = lineEnd + 1;
   }
-  if (container) out.push(`</${container}>`);
-  return out.join('');
+  if (container) out.markup(CONTAINER_CLOSE[container]);
+  return out.toString();
 }

@@ -5,7 +5,7 @@
  *
  * The same code runs in the functions and in the page (assets/page.ts). For the page's size budget it uses the
  * library's `core` build with lib/phone-metadata.json: the library's "min" metadata minus the fields only
- * formatting reads (scripts/phone-metadata.ts; ~10 KB gzipped instead of ~19). test/unit/phone.test.ts proves the
+ * formatting reads (scripts/phone-metadata.ts; ~10 KB gzipped instead of ~19). test/lib/phone.test.ts proves the
  * answers equal those of the untrimmed `libphonenumber-js/min`.
  */
 import { parsePhoneNumberFromString, type MetadataJson } from 'libphonenumber-js/core';
@@ -27,7 +27,7 @@ export const WHATSAPP_ADDRESS_PATTERN = /^whatsapp:\+[1-9]\d{6,14}$/;
  * Argentina's geographic numbers (national numbers starting 1, 2 or 3: area code first), where mobiles live:
  * WhatsApp writes those +549. The others (8: 800 toll-free and 810 local-rate; 6: premium rate) are never
  * mobiles and keep +54. A leading-digits rule, since the trimmed metadata cannot tell number types apart;
- * test/unit/phone.test.ts checks it against libphonenumber-js's full metadata, which can.
+ * test/lib/phone.test.ts checks it against libphonenumber-js's full metadata, which can.
  */
 const ARGENTINE_GEOGRAPHIC = /^\+54[123]/;
 

@@ -3,7 +3,7 @@
  * webhook function does not pay the ~200 ms cold `require('twilio')` on every container start.
  * The algorithm is Twilio's: HMAC-SHA1 over the full URL followed by every POST parameter, sorted by
  * name, name and value concatenated; base64. A repeated parameter contributes each distinct value once,
- * sorted (twilio-node's getExpectedTwilioSignature drops duplicate values; test/unit/signature.test.ts proves
+ * sorted (twilio-node's getExpectedTwilioSignature drops duplicate values; test/lib/signature.test.ts proves
  * the two equal).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -11,17 +11,27 @@ import { isLocalDomain } from './public-url';
 
 export type SignedParams = Record<string, string | string[]>;
 
+const SHA1_BYTES = 20;
+
+/** What Twilio signs: the URL, then each parameter's name and value, sorted by name (repeated values sorted). */
+function signedPayload(url: string, params: SignedParams): string {
+  // A plain loop: this runs on every webhook request, and the reduce/map/join form allocated per key.
+  let payload = url;
+  for (const key of Object.keys(params).sort()) {
+    const value = params[key]!;
+    if (typeof value === 'string') payload += key + value;
+    // Distinct values only, as twilio-node signs them: `a=x&a=x` is signed as one `ax`.
+    else for (const v of [...new Set(value)].sort()) payload += key + v;
+  }
+  return payload;
+}
+
+const hmacSha1 = (authToken: string, payload: string) =>
+  createHmac('sha1', authToken).update(Buffer.from(payload, 'utf8')).digest();
+
 /** The signature Twilio sends for a request to `url` with form parameters `params`. */
 export function computeSignature(authToken: string, url: string, params: SignedParams): string {
-  const payload = Object.keys(params)
-    .sort()
-    .reduce((acc, key) => {
-      const value = params[key];
-      // Distinct values only, as twilio-node signs them: `a=x&a=x` is signed as one `ax`.
-      const values = Array.isArray(value) ? [...new Set(value)].sort() : [value];
-      return acc + values.map((v) => key + v).join('');
-    }, url);
-  return createHmac('sha1', authToken).update(Buffer.from(payload, 'utf8')).digest('base64');
+  return hmacSha1(authToken, signedPayload(url, params)).toString('base64');
 }
 
 /** Constant-time string comparison (no early exit on the first differing byte). */
@@ -46,8 +56,12 @@ export function isValidSignature(
   params: SignedParams,
 ): boolean {
   if (typeof authToken !== 'string' || !authToken || typeof signature !== 'string' || !signature) return false;
+  // Compared as bytes: the header decoded once, each candidate's digest never base64-encoded. Decoding is
+  // lenient, so the header must also be exactly the canonical base64 of what it decodes to.
+  const given = Buffer.from(signature, 'base64');
+  if (given.length !== SHA1_BYTES || given.toString('base64') !== signature) return false;
   // Each comparison is constant-time; stopping at the first match only reveals which URL form was used.
-  return urls.some((url) => safeEqual(computeSignature(authToken, url, params), signature));
+  return urls.some((url) => timingSafeEqual(hmacSha1(authToken, signedPayload(url, params)), given));
 }
 
 /**
@@ -67,7 +81,18 @@ function withAndWithoutPort(url: string): string[] {
  * domain), else https://DOMAIN_NAME + path, plus the http:// form on a local domain; each also with its
  * port written out (or left out, when it is written).
  */
-export function signedUrlCandidates(path: string, domainName: string, publicBaseUrl?: string): string[] {
+export function signedUrlCandidates(path: string, domainName: string, publicBaseUrl?: string): readonly string[] {
+  // The same three values on every request of a function instance: remember the last answer (frozen, shared).
+  const key = `${path}\u0000${domainName}\u0000${publicBaseUrl ?? ''}`;
+  if (lastCandidates?.key === key) return lastCandidates.urls;
+  const urls = Object.freeze(urlCandidates(path, domainName, publicBaseUrl));
+  lastCandidates = { key, urls };
+  return urls;
+}
+
+let lastCandidates: { key: string; urls: readonly string[] } | undefined;
+
+function urlCandidates(path: string, domainName: string, publicBaseUrl?: string): string[] {
   const bases = publicBaseUrl
     ? [publicBaseUrl.replace(/\/+$/, '') + path]
     : // Locally the http:// form is the one in use: try it first.

@@ -22,10 +22,16 @@ export function stripXmlInvalid(text: string): string {
   return XML_INVALID_CONTROLS.test(wellFormed) ? wellFormed.replace(XML_INVALID_CONTROLS, '') : wellFormed;
 }
 
+const XML_SPECIAL = /[&<>"']/;
+
 /** Escapes text for an XML element or attribute. */
 export function escapeXml(text: string): string {
-  const clean = stripXmlInvalid(text);
-  if (!/[&<>"']/.test(clean)) return clean;
+  return escapeClean(stripXmlInvalid(text));
+}
+
+/** escapeXml for text stripXmlInvalid already cleaned (the reply path cleans once, before cutting). */
+function escapeClean(clean: string): string {
+  if (!XML_SPECIAL.test(clean)) return clean;
   return clean
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -38,7 +44,7 @@ export function escapeXml(text: string): string {
 export function messagingResponse(messages: readonly OutboundMessage[]): string {
   const parts = messages.map((m) => {
     // Clean before cutting, so removed characters do not count against the limit.
-    const body = m.body === undefined ? '' : `<Body>${escapeXml(truncateMessage(stripXmlInvalid(m.body)))}</Body>`;
+    const body = m.body === undefined ? '' : `<Body>${escapeClean(truncateMessage(stripXmlInvalid(m.body)))}</Body>`;
     const media = m.mediaUrl === undefined ? '' : `<Media>${escapeXml(m.mediaUrl)}</Media>`;
     return `<Message>${body}${media}</Message>`;
   });

@@ -2,7 +2,7 @@
  * Writes lib/phone-metadata.json: libphonenumber-js's own "min" metadata (Google's libphonenumber data) with the
  * fields only formatting reads removed, so that validating numbers costs the page ~10 KB gzipped instead of ~19.
  * Parsing and validation read the calling code, IDD prefix, national number pattern, possible lengths, national
- * prefix rules, leading digits and types; those are kept verbatim. test/unit/phone.test.ts checks that the
+ * prefix rules, leading digits and types; those are kept verbatim. test/lib/phone.test.ts checks that the
  * committed file matches the installed library and that every answer equals the untrimmed library's.
  *
  * Run after upgrading libphonenumber-js: `npm run phone-metadata`.

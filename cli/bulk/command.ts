@@ -1,5 +1,7 @@
 /** What the bulk commands (`npm run senders`, `npm run notify`) share around their run: exit codes, Ctrl-C, main. */
+import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { CliProblem } from '../senders/args';
 
 /** Exit codes (also in each command's USAGE). */
@@ -38,4 +40,15 @@ export function runMain(main: (argv: readonly string[]) => Promise<number>): voi
       }
     },
   );
+}
+
+/**
+ * Where a run's journal goes unless --journal says: journals/ in the current folder (ignored by git), named
+ * after the input and its full path (and `suffix`, e.g. the template), so a rerun of the same file finds it and
+ * examples/ stays clean.
+ */
+export function defaultJournalPath(input: string, suffix = ''): string {
+  const full = resolve(input);
+  const tag = createHash('sha256').update(full).digest('hex').slice(0, 8);
+  return join('journals', `${basename(full).replace(/\.[^.]+$/, '')}-${tag}${suffix}.journal.jsonl`);
 }

@@ -37,7 +37,9 @@ export async function connectBot(options: {
       stop: async () => {},
     };
   const running = options.own ? undefined : readServersNote(options.port);
-  if (running) return { emulator: running.emulator, origin: `npm start on ${running.runtime}`, stop: async () => {} };
+  if (running?.emulator) {
+    return { emulator: running.emulator, origin: `npm start on ${running.runtime}`, stop: async () => {} };
+  }
 
   if (options.build) await build();
   const emulator = await startEmulator({ statusStepMs: OWN_STATUS_STEP_MS });

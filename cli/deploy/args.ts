@@ -15,6 +15,10 @@ export type DeployArgs = {
   jsonOutput: boolean;
   /** Arguments for `twilio-run deploy`. */
   twilioRunArgs: string[];
+  /** The flags as given, what `twilio serverless:deploy` gets with "the same flags" (no runtime added). */
+  passedArgs: string[];
+  /** Where the deploy's runtime comes from, in words. */
+  runtimeFrom: { deploy: string; cli: string };
 };
 
 export const DEFAULT_RUNTIME = 'node22';
@@ -33,6 +37,14 @@ export function splitDeployArgs(argv: readonly string[]): DeployArgs {
     help: argv.includes('--help') || argv.includes('-h'),
     jsonOutput,
     twilioRunArgs,
+    passedArgs: passed,
+    runtimeFrom:
+      flags.runtime === undefined
+        ? {
+            deploy: `npm run deploy (--runtime ${DEFAULT_RUNTIME}, added)`,
+            cli: '`twilio serverless:deploy` (from .twilioserverlessrc)',
+          }
+        : { deploy: 'npm run deploy (--runtime)', cli: '`twilio serverless:deploy` (--runtime)' },
   };
 }
 

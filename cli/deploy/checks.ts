@@ -10,15 +10,18 @@
  */
 import {
   ADMIN_TOKEN_MIN_LENGTH,
+  adminSettingsSchema,
+  botLocationSettingsSchema,
+  botMenuSettingsSchema,
   conversationSettingsSchema,
   DEFAULT_SYNC_SERVICE,
   isPlaceholder,
-  botLocationSettingsSchema,
-  botMenuSettingsSchema,
   sandboxSettingsSchema,
   syncServiceRefSchema,
+  twilioSettingsSchema,
   webhookSettingsSchema,
 } from '../../lib/config';
+import { sandboxJoin } from '../../lib/sandbox';
 import { SID_PATTERNS } from '../../lib/sids';
 import { describeZodError } from '../../lib/validation';
 
@@ -51,7 +54,7 @@ export const ROUTE_VISIBILITY: readonly { prefix: string; access: 'public' | 'pr
   { prefix: '/sandbox/', access: 'public', why: 'people open it from a browser or a QR code' },
 ];
 
-const ENV_FIX_HINT = 'or deploy with another file: npm run deploy -- --env .env.deploy';
+const ENV_FIX_HINT = 'or deploy with your own file (ignored by git): npm run deploy -- --env .env.local';
 
 /**
  * The variables twilio-run uploads (the env file minus ACCOUNT_SID, AUTH_TOKEN and empty values).
@@ -70,7 +73,9 @@ export function checkVariables(env: Readonly<Record<string, string>>, envPath: s
   }
 
   const adminToken = env.ADMIN_TOKEN;
-  const newToken = "generate one with `openssl rand -hex 32` (or `node -e \"console.log(require('crypto').randomBytes(32).toString('hex'))\"`)";
+  const newToken =
+    'generate one with `openssl rand -hex 32` ' +
+    "(or `node -e \"console.log(require('crypto').randomBytes(32).toString('hex'))\"`)";
   if (adminToken === undefined) {
     problems.push({
       id: 'env.admin-token-missing',
@@ -125,19 +130,35 @@ export function checkVariables(env: Readonly<Record<string, string>>, envPath: s
     });
   }
 
-  // Values the functions parse at request time: a bad one would only show up as failing requests.
+  const refusedAbove = ['PUBLIC_BASE_URL', 'TWILIO_API_BASE_URL', 'SYNC_SERVICE_SID'];
+  problems.push(...checkSettingValues(env, envPath, refusedAbove));
+  return problems;
+}
+
+/**
+ * Values the functions parse at request time, one problem per variable: a bad one would only show up as
+ * failing requests (an invalid latitude makes the bot say it has no location). `npm start` prints these too.
+ */
+export function checkSettingValues(
+  env: Readonly<Record<string, string | undefined>>,
+  envPath: string,
+  skip: readonly string[] = [],
+): Problem[] {
+  const problems: Problem[] = [];
   const schemas = [
     sandboxSettingsSchema,
     botLocationSettingsSchema,
     botMenuSettingsSchema,
     webhookSettingsSchema,
     conversationSettingsSchema,
+    twilioSettingsSchema,
+    adminSettingsSchema,
   ];
   for (const schema of schemas) {
     const result = schema.safeParse(env);
     if (result.success) continue;
     for (const field of describeZodError(result.error)) {
-      if (field.path === 'PUBLIC_BASE_URL' || field.path === 'SYNC_SERVICE_SID') continue; // refused above
+      if (skip.includes(field.path)) continue;
       problems.push({
         id: 'env.invalid',
         message: `${field.path} in ${envPath} is not valid: ${field.message}.`,
@@ -145,21 +166,62 @@ export function checkVariables(env: Readonly<Record<string, string>>, envPath: s
       });
     }
   }
+  // What /sandbox/join refuses at request time (an unset keyword is reported apart, as a placeholder).
+  const sandbox = sandboxSettingsSchema.safeParse(env);
+  if (sandbox.success) {
+    const keyword = sandbox.data.WHATSAPP_SANDBOX_KEYWORD;
+    const result = sandboxJoin({ ...sandbox.data, WHATSAPP_SANDBOX_KEYWORD: keyword ?? 'stand-in' });
+    if (!result.ok && !skip.includes(result.variable)) {
+      problems.push({
+        id: 'env.invalid',
+        message: `${result.variable} in ${envPath} would make /sandbox/join answer 503: ${result.reason}`,
+        fix: `Correct ${result.variable} (copy it from the Twilio Console's sandbox page).`,
+      });
+    }
+  }
   return problems;
 }
 
-/** ACCOUNT_SID/AUTH_TOKEN (or --username/--password) that twilio-run will deploy with. */
-export function checkCredentials(username: string, password: string, envPath: string): Problem[] {
-  const twoWays = `Put ACCOUNT_SID and AUTH_TOKEN (console.twilio.com) in ${envPath}, or pass --username/--password (an API key SK... and its secret work too). With the Twilio CLI logged in instead: \`npm run deploy -- --check\`, then \`twilio serverless:deploy\`.`;
+/**
+ * ACCOUNT_SID/AUTH_TOKEN (the environment's, else the env file's) or --username/--password that twilio-run
+ * will deploy with. `accountSid`: the account an API key belongs to, needed to record the deploy.
+ */
+export function checkCredentials(username: string, password: string, envPath: string, accountSid?: string): Problem[] {
+  const envFlag = envPath === '.env' ? '' : ` --env ${envPath}`;
+  const twoWays =
+    `Put ACCOUNT_SID and AUTH_TOKEN (console.twilio.com) in ${envPath} or the environment, ` +
+    'or pass --username/--password (an API key SK... and its secret work too). ' +
+    `With the Twilio CLI logged in instead: \`npm run deploy -- --check${envFlag}\`, ` +
+    `then \`twilio serverless:deploy${envFlag}\`.`;
   if (isPlaceholder(username) || isPlaceholder(password)) {
-    return [{ id: 'credentials.missing', message: 'No Twilio credentials to deploy with (ACCOUNT_SID/AUTH_TOKEN are empty or placeholders).', fix: twoWays }];
+    return [
+      {
+        id: 'credentials.missing',
+        message: 'No Twilio credentials to deploy with (ACCOUNT_SID/AUTH_TOKEN are empty or placeholders).',
+        fix: twoWays,
+      },
+    ];
   }
-  if (!(SID_PATTERNS.account.test(username.trim()) || SID_PATTERNS.apiKey.test(username.trim()))) {
+  const user = username.trim();
+  if (!(SID_PATTERNS.account.test(user) || SID_PATTERNS.apiKey.test(user))) {
     return [
       {
         id: 'credentials.username',
-        message: 'The account to deploy with is not an Account SID (AC + 32 hex digits) nor an API key SID (SK + 32 hex digits).',
+        message:
+          'The account to deploy with is not an Account SID (AC + 32 hex digits) ' +
+          'nor an API key SID (SK + 32 hex digits).',
         fix: twoWays,
+      },
+    ];
+  }
+  if (SID_PATTERNS.apiKey.test(user) && accountSid === undefined) {
+    return [
+      {
+        id: 'credentials.api-key-account',
+        message:
+          'Deploying with an API key, but the account it belongs to is unknown: the deploy could not be recorded in ' +
+          '.twiliodeployinfo, so the next deploy would try to create the service again and fail on its name.',
+        fix: `Set ACCOUNT_SID (AC..., the key's account; it is not uploaded) in ${envPath} or the environment.`,
       },
     ];
   }
@@ -196,17 +258,80 @@ export function checkDependencies(dependencies: Readonly<Record<string, string>>
   return problems;
 }
 
-/** Twilio refuses builds for retired Node versions (node20 builds are being refused). */
-export function checkRuntime(runtime: string | undefined): Problem[] {
+/**
+ * Twilio refuses builds for retired Node versions (node20 builds are being refused). `from` says where the
+ * runtime judged comes from: `twilio serverless:deploy` sends .twilioserverlessrc's, `npm run deploy` adds
+ * --runtime node22 when none is given.
+ */
+export function checkRuntime(runtime: string | undefined, from = 'the deploy'): Problem[] {
   const major = /^node(\d+)$/.exec(runtime ?? '')?.[1];
   if (major !== undefined && Number(major) >= 22) return [];
   return [
     {
       id: 'runtime',
-      message: `The deploy runtime is ${runtime ? `"${runtime}"` : 'not set'}; Twilio builds need node22.`,
+      message: `The runtime ${from} would send is ${runtime ? `"${runtime}"` : 'not set'}; Twilio builds need node22.`,
       fix: 'Set "runtime": "node22" in .twilioserverlessrc or pass --runtime node22.',
     },
   ];
+}
+
+/** Twilio's rule for a service's unique name: letters, digits and dashes, under 50 characters. */
+export const SERVICE_NAME = /^[A-Za-z0-9-]{1,49}$/;
+
+export function checkServiceName(name: string): Problem[] {
+  if (SERVICE_NAME.test(name)) return [];
+  return [
+    {
+      id: 'service-name',
+      message:
+        `The service name "${name.replace(/[^\x20-\x7e]/g, '?')}" would be refused by Twilio: ` +
+        'only letters, digits and dashes, under 50 characters.',
+      fix: 'Pass --service-name <name> (e.g. whatsapp-functions), or change "name" in package.json.',
+    },
+  ];
+}
+
+/**
+ * Twilio's limit on a Functions environment's variables: 3 KB for all keys and values together (the
+ * Functions limits in Twilio's docs). Past it the deploy fails halfway, with some variables set.
+ */
+export const VARIABLES_MAX_BYTES = 3 * 1024;
+
+export function checkVariablesSize(env: Readonly<Record<string, string>>): Problem[] {
+  const sizes = Object.entries(env).map(([k, v]) => ({ key: k, bytes: Buffer.byteLength(k) + Buffer.byteLength(v) }));
+  const total = sizes.reduce((sum, s) => sum + s.bytes, 0);
+  if (total <= VARIABLES_MAX_BYTES) return [];
+  const largest = [...sizes]
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 3)
+    .map((s) => `${s.key} (${s.bytes} bytes)`);
+  return [
+    {
+      id: 'env.size',
+      message:
+        `The variables to upload take ${total} bytes (keys and values); Twilio allows ${VARIABLES_MAX_BYTES} ` +
+        `per environment. Largest: ${largest.join(', ')}.`,
+      fix: 'Shorten or drop the largest values; keep large data in an asset or Twilio Sync instead.',
+    },
+  ];
+}
+
+/**
+ * Every file of the functions folder becomes a function, public unless its name says otherwise: only
+ * the build's outputs (one per functions/**\/*.ts source) may be there. `built` and `sources`: relative
+ * paths, e.g. "whatsapp/incoming.protected.js" and the .js each source builds to.
+ */
+export function checkBuiltFunctions(built: readonly string[], expected: readonly string[]): Problem[] {
+  const known = new Set(expected);
+  return built
+    .filter((file) => !known.has(file))
+    .map((file) => ({
+      id: 'functions.unexpected',
+      message:
+        `dist/functions/${file} was not made by the build (no functions/${file.replace(/\.js$/, '.ts')}): ` +
+        `it would be deployed as a function${/\.(protected|private)\.js$/.test(file) ? '' : ', public'}.`,
+      fix: 'Delete it, or run the deploy without --no-build (the build starts from an empty dist/).',
+    }));
 }
 
 export type DeployedFunction = { path: string; access: string };

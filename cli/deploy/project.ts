@@ -9,13 +9,21 @@
  * `twilio-run deploy` (and `twilio serverless:deploy`, which runs the same handler) would send.
  * twilio-run 5.0.1 is pinned exactly in devDependencies; plugin-serverless imports the same modules.
  */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { fsHelpers } from '@twilio-labs/serverless-api';
 import type { ServerlessResourceConfigWithFilePath } from '@twilio-labs/serverless-api/dist/types/generic';
 import type { DeployLocalProjectConfig } from 'twilio-run/dist/config/deploy';
+import { isPlaceholder } from '../../lib/config';
+import { SID_PATTERNS } from '../../lib/sids';
+import { readEnvText } from '../../dev/env';
+import type { ExternalCliOptions } from './twilio-run-deploy';
 import {
   checkAssetFiles,
+  checkBuiltFunctions,
+  checkServiceName,
+  checkVariablesSize,
   checkCredentials,
   checkDependencies,
   checkFunctionRoutes,
@@ -28,7 +36,9 @@ import { checkFunctionsLoad } from './function-loads';
 export type DeployConfig = DeployLocalProjectConfig;
 
 type DeployCommandModule = { cliInfo: { options: Record<string, object> } };
-type DeployConfigModule = { getConfigFromFlags(flags: Record<string, unknown>): Promise<DeployConfig> };
+type DeployConfigModule = {
+  getConfigFromFlags(flags: Record<string, unknown>, external?: ExternalCliOptions): Promise<DeployConfig>;
+};
 type YargsFactory = (args: string[]) => {
   options(options: Record<string, object>): ReturnType<YargsFactory>;
   help(enable: boolean): ReturnType<YargsFactory>;
@@ -45,20 +55,71 @@ const yargs = fromTwilioRun('yargs/yargs') as YargsFactory;
 
 /** The flags `twilio-run deploy <args>` would see. */
 export function parseDeployFlags(args: readonly string[]): Record<string, unknown> {
-  return yargs([...args]).options(deployCommand.cliInfo.options).help(false).version(false).exitProcess(false).parseSync();
+  return yargs([...args])
+    .options(deployCommand.cliInfo.options)
+    .help(false)
+    .version(false)
+    .exitProcess(false)
+    .parseSync();
 }
 
 /**
  * The config `twilio-run deploy <args>` would deploy with, run in `cwd` (the project root). Throws
  * twilio-run's own errors (e.g. a missing --env file).
  */
-export async function readDeployConfig(args: readonly string[], cwd: string): Promise<DeployConfig> {
+export async function readDeployConfig(
+  args: readonly string[],
+  cwd: string,
+  external?: ExternalCliOptions,
+): Promise<DeployConfig> {
   const flags = parseDeployFlags(args);
   if (flags.cwd === undefined) flags.cwd = cwd;
-  return deployConfig.getConfigFromFlags(flags);
+  return deployConfig.getConfigFromFlags(flags, external);
 }
 
-export type DeployFiles = { functions: ServerlessResourceConfigWithFilePath[]; assets: ServerlessResourceConfigWithFilePath[] };
+/** The env file's variables as the deploy reads them (twilio-run's dotenv), empty ones included. */
+export function readDeployEnvFile(
+  args: readonly string[],
+  cwd: string,
+): { path: string; values: Record<string, string> } {
+  const flags = parseDeployFlags(args);
+  const path = resolve(cwd, typeof flags.env === 'string' ? flags.env : '.env');
+  return { path, values: existsSync(path) ? readEnvText(readFileSync(path, 'utf8')).values : {} };
+}
+
+/**
+ * The credentials `npm run deploy` deploys with, handed to twilio-run as the Twilio CLI hands its own:
+ * ACCOUNT_SID/AUTH_TOKEN from the environment first, then from the env file (as the bulk tool reads them);
+ * --username/--password still win inside twilio-run. `accountSid` names the account for .twiliodeployinfo,
+ * also when the username is an API key (SK...). Undefined when there is nothing to deploy with.
+ */
+export function deployCredentials(
+  fileEnv: Readonly<Record<string, string>>,
+  flags: Record<string, unknown>,
+  processEnv: NodeJS.ProcessEnv = process.env,
+): ExternalCliOptions | undefined {
+  const pick = (key: string) =>
+    [processEnv[key], fileEnv[key]].find((v): v is string => typeof v === 'string' && !isPlaceholder(v))?.trim();
+  const flagUser = typeof flags.username === 'string' ? flags.username : undefined;
+  const username = pick('ACCOUNT_SID') ?? '';
+  const password = pick('AUTH_TOKEN') ?? '';
+  const accountSid = [flagUser, username].find((v) => v !== undefined && SID_PATTERNS.account.test(v));
+  if (!username && !password && !flagUser) return undefined;
+  return { username, password, ...(accountSid ? { accountSid } : {}) };
+}
+
+/** The route sources the build compiles (functions/**\/*.ts), relative, with forward slashes. */
+function listSources(folder: string): string[] {
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder, { recursive: true, encoding: 'utf8' })
+    .map((f) => f.split(sep).join('/'))
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
+}
+
+export type DeployFiles = {
+  functions: ServerlessResourceConfigWithFilePath[];
+  assets: ServerlessResourceConfigWithFilePath[];
+};
 
 /** The functions and assets `deployLocalProject` would upload for this config. */
 export async function listDeployFiles(config: DeployConfig): Promise<DeployFiles> {
@@ -74,6 +135,10 @@ export type InspectOptions = {
   credentials: boolean;
   /** Where the deploy dependencies are installed (default: <cwd>/node_modules). */
   nodeModules?: string;
+  /** The account an API-key deploy is recorded under (see deployCredentials); undefined when unknown. */
+  accountSid?: string;
+  /** Where the runtime judged comes from, for the message (a flag, or .twilioserverlessrc). */
+  runtimeFrom?: string;
 };
 
 /** Every problem with deploying `config`; empty when the deploy may go ahead. */
@@ -82,21 +147,41 @@ export async function inspectDeploy(config: DeployConfig, options: InspectOption
   const envPath = fromRoot && !fromRoot.startsWith('..') ? fromRoot : config.envPath;
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(config.env)) if (value !== undefined) env[key] = value;
+  const fileProblems = existsSync(config.envPath) ? readEnvText(readFileSync(config.envPath, 'utf8')).problems : [];
   const problems: Problem[] = [
-    ...checkVariables(env, envPath),
-    ...(options.credentials ? checkCredentials(config.username, config.password, envPath) : []),
+    ...fileProblems.map((p) => ({
+      id: p.message.includes('control character') ? 'env.control-character' : 'env.parsers-differ',
+      message: `${p.key} in ${envPath}${p.line ? ` (line ${p.line})` : ''} ${p.message}.`,
+      fix: p.fix,
+    })),
+    ...checkVariables(env, envPath), // as twilio-run uploads them
+    ...checkVariablesSize(env),
+    ...(options.credentials ? checkCredentials(config.username, config.password, envPath, options.accountSid) : []),
     ...checkDependencies(config.pkgJson.dependencies as Record<string, string> | undefined),
-    ...checkRuntime(config.runtime),
+    ...checkRuntime(config.runtime, options.runtimeFrom),
+    ...(config.serviceName ? checkServiceName(config.serviceName) : []),
   ];
   let files: DeployFiles;
   try {
     files = await listDeployFiles(config);
   } catch (error) {
     // e.g. a file name twilio-run cannot turn into a URL path
-    return [...problems, { id: 'files.list', message: `The files to deploy cannot be listed: ${(error as Error).message}`, fix: 'Rename the file, rebuild and try again.' }];
+    return [
+      ...problems,
+      {
+        id: 'files.list',
+        message: `The files to deploy cannot be listed: ${(error as Error).message}`,
+        fix: 'Rename the file, rebuild and try again.',
+      },
+    ];
   }
   const assetsRoot = join(config.cwd, config.assetsFolderName ?? 'assets');
+  const functionsRoot = join(config.cwd, config.functionsFolderName ?? 'functions');
   problems.push(
+    ...checkBuiltFunctions(
+      files.functions.map((f) => relative(functionsRoot, f.filePath).split(sep).join('/')),
+      listSources(join(config.cwd, 'functions')).map((f) => f.replace(/\.ts$/, '.js')),
+    ),
     ...checkFunctionRoutes(files.functions),
     ...checkAssetFiles(
       files.assets.map((a) => ({
@@ -107,7 +192,8 @@ export async function inspectDeploy(config: DeployConfig, options: InspectOption
     ...(await checkFunctionsLoad(files.functions, {
       nodeModules: options.nodeModules ?? join(config.cwd, 'node_modules'),
       dependencies: Object.keys(config.pkgJson.dependencies ?? {}),
-      env,
+      // a value with a NUL byte cannot go into a process environment (Node's error would print it)
+      env: Object.fromEntries(Object.entries(env).filter(([, value]) => !value.includes('\u0000'))),
     })),
   );
   return problems;

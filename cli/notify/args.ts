@@ -27,7 +27,7 @@ Options:
                            every 3 s; 100ms from a registered sender)
   --status-url <url>       StatusCallback of each message (default: PUBLIC_BASE_URL/whatsapp/status when set)
   --env <file>             .env with ACCOUNT_SID, AUTH_TOKEN, SYNC_SERVICE_SID, WHATSAPP_SANDBOX_NUMBER ...
-  --journal <file>         journal of this run (default: <recipients>.notify-<template>.journal.jsonl)
+  --journal <file>         journal of this run (default: journals/<recipients>-<hash>-notify-<template>.journal.jsonl)
   --dry-run                check everything and show what each row would get; send nothing, write no journal
   --json                   print the summary as JSON
   -h, --help               this help

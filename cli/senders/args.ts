@@ -15,17 +15,23 @@ final state. A journal makes a killed run resume without registering anything tw
 Options:
   --env <file>             .env file with ACCOUNT_SID, AUTH_TOKEN (parent account), TWILIO_API_BASE_URL
                            (default: .env in the current directory, if present; the environment wins)
-  --journal <file>         journal of this run (default: <input>.journal.jsonl)
+  --journal <file>         journal of this run (default: journals/<input name>-<hash of its path>.journal.jsonl,
+                           ignored by git; a rerun of the same input finds it)
   --format <csv|jsonl>     input format (default: from the extension; .jsonl/.ndjson/.json = JSON lines)
   --interval <duration>    least time between two create requests in one account (default: 5m)
   --concurrency <n>        accounts registering at the same time (default: 10)
   --poll-interval <dur>    time between two status checks of one sender (default: 15s)
   --timeout <duration>     give up waiting for a sender's final state after this long (default: 30m)
-  --dry-run                validate the input and show the plan; send nothing, write no journal
+  --dry-run                validate the input and show each row's plan; send nothing, write no journal
+                           (after \`npm run senders -- \`: without the \`--\`, npm keeps --dry-run, which is noticed)
   --json                   print the summary as JSON instead of a table
   -h, --help               this help
 
 Durations take a unit: 250ms, 20s, 5m, 1h.
+
+Against the local emulator of a running \`npm start\` (it prints this line with its emulator's URL):
+  ACCOUNT_SID=AC00000000000000000000000000000000 AUTH_TOKEN=local-emulator-auth-token \\
+  TWILIO_API_BASE_URL=http://127.0.0.1:<emulator port> npm run senders -- examples/senders.csv --interval 1s
 Exit codes: 0 every sender ONLINE or waiting for its OTP; 1 a sender failed (error, OFFLINE, timeout);
 2 invalid input, flags or configuration (nothing was sent).`;
 

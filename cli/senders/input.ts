@@ -186,7 +186,11 @@ export function readCsv(input: Buffer | string): { rows: RawRow[]; problems: Row
   paths.forEach((path, index) => {
     const column = header.record[index]!;
     if (!KNOWN_COLUMNS.includes(path)) {
-      problems.push({ line: 1, field: column || `(column ${index + 1})`, message: 'unknown column', expected: KNOWN_COLUMNS.join(', ') });
+      const snake = columnPath(column.trim().replace(/([a-z0-9])([A-Z])/g, '$1_$2'));
+      const message = KNOWN_COLUMNS.includes(snake)
+        ? `unknown column: the Senders API takes snake_case, use "${snake}"`
+        : 'unknown column';
+      problems.push({ line: 1, field: column || `(column ${index + 1})`, message, expected: KNOWN_COLUMNS.join(', ') });
     } else if (paths.indexOf(path) !== index) {
       problems.push({ line: 1, field: column, message: `the same field as column "${header.record[paths.indexOf(path)]}"`, expected: 'each field once' });
     }

@@ -11,6 +11,9 @@ function errorText(report: RowReport): string {
   return [code ? `${code}` : '', message, hint ? `(${hint})` : ''].filter(Boolean).join(' ');
 }
 
+/** "1 account", "2 accounts". */
+export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 /** Lays out rows as aligned text columns. */
 export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -28,16 +31,25 @@ export function summaryCounts(reports: readonly RowReport[]) {
 }
 
 /** The summary as text: table, counts, next steps. */
-export function summaryText(reports: readonly RowReport[], journalPath: string): string {
+export function summaryText(reports: readonly RowReport[], journalPath: string, parentAccount?: string): string {
   const rows = reports.map((r) => [String(r.line), r.senderId, r.account, r.sid ?? '', r.status ?? '', OUTCOME_TEXT[r.outcome], errorText(r)]);
   const c = summaryCounts(reports);
   const out = [
     textTable(['line', 'sender_id', 'account', 'sid', 'status', 'result', 'error'], rows),
     '',
-    `${c.total} senders: ${c.online} online, ${c.awaitingOtp} waiting for an OTP, ${c.failed} failed, ${c.timedOut} timed out.`,
+    `${plural(c.total, 'sender')}: ${c.online} online, ${c.awaitingOtp} waiting for an OTP, ` +
+      `${c.failed} failed, ${c.timedOut} timed out.`,
   ];
   if (c.awaitingOtp) {
-    out.push('Waiting for an OTP: send the code each number received to POST /admin/verify-sender {"sid", "code"}, then rerun to see them ONLINE.');
+    // A subaccount's sender answers 404 to a verify-sender call without its account_sid.
+    const sub = reports.some((r) => r.outcome === 'awaiting-otp' && r.account !== parentAccount);
+    const body = sub
+      ? '{"sid", "code", "account_sid"} (account_sid: the row\'s account, for a subaccount)'
+      : '{"sid", "code"}';
+    out.push(
+      `Waiting for an OTP: send the code each number received to POST /admin/verify-sender ${body}, ` +
+        'then rerun to see them ONLINE.',
+    );
   }
   if (c.failed || c.timedOut) {
     out.push(`Rerun the same command to retry the others: the journal (${journalPath}) skips senders already ONLINE and never registers one twice.`);

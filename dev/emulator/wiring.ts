@@ -41,8 +41,11 @@ export function connectToFunctions(emulator: Emulator, origin: string, env: Reco
   });
 }
 
-/** What `npm start` leaves for `npm run chat`: where its runtime and emulator listen. */
-export type RunningServers = { runtime: string; emulator: string; pid: number };
+/**
+ * What `npm start` leaves for `npm run chat` and `npm run message`: where its runtime and (offline) its
+ * emulator listen, and the env file it read (no value of it).
+ */
+export type RunningServers = { runtime: string; emulator?: string; envFile?: string; pid: number };
 
 function noteFile(port: number): string {
   const project = createHash('sha256').update(ROOT).digest('hex').slice(0, 12);
@@ -68,14 +71,20 @@ export function readServersNote(port: number): RunningServers | undefined {
     return undefined;
   }
   if (!note || typeof note !== 'object') return undefined;
-  const { runtime, emulator, pid } = note as Record<string, unknown>;
-  if (typeof runtime !== 'string' || typeof emulator !== 'string' || typeof pid !== 'number') return undefined;
+  const { runtime, emulator, envFile, pid } = note as Record<string, unknown>;
+  if (typeof runtime !== 'string' || typeof pid !== 'number') return undefined;
+  if (![emulator, envFile].every((v) => v === undefined || typeof v === 'string')) return undefined;
   try {
     process.kill(pid, 0); // signal 0: only asks whether the process exists
   } catch {
     return undefined;
   }
-  return { runtime, emulator, pid };
+  return {
+    runtime,
+    pid,
+    ...(typeof emulator === 'string' ? { emulator } : {}),
+    ...(typeof envFile === 'string' ? { envFile } : {}),
+  };
 }
 
 /**

@@ -3,7 +3,7 @@
  * `ContentCreateRequest`) for the six content types this project supports, plus `category`, which is not part of
  * the Content resource but of the WhatsApp approval request (`ContentApprovalRequest`).
  *
- * The shapes follow the contract exactly (keys, required keys, enums); test/unit/templates-schema.test.ts keeps
+ * The shapes follow the contract exactly (keys, required keys, enums); test/lib/templates/schema.test.ts keeps
  * them in step with it. What WhatsApp refuses on top of the contract (lengths, button counts, placement of
  * variables) is the linter's job (lint.ts), so that each problem can name its own rule.
  */

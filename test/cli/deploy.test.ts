@@ -11,13 +11,20 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../../dev/paths';
-import { API_HOST, UPLOAD_HOST, startFakeServerlessApi, type FakeServerlessApi, type LiveDeployment } from '../support/fake-serverless-api';
+import {
+  API_HOST,
+  UPLOAD_HOST,
+  startFakeServerlessApi,
+  type FakeServerlessApi,
+  type LiveDeployment,
+} from '../support/fake-serverless-api';
 
 const DEPLOY_INFO = join(ROOT, '.twiliodeployinfo');
 
 const accountSid = 'AC' + randomBytes(16).toString('hex');
 const authToken = randomBytes(16).toString('hex');
 const adminToken = randomBytes(24).toString('hex');
+const apiKey = { sid: 'SK' + randomBytes(16).toString('hex'), secret: randomBytes(16).toString('hex') };
 
 let fake: FakeServerlessApi;
 let dir: string;
@@ -26,10 +33,10 @@ let deployInfoBefore: string | undefined;
 type Run = { code: number | null; stdout: string; stderr: string };
 
 /** `tsx cli/deploy.ts <args>` in the project root, its Serverless API calls sent to the fake. */
-function runDeployCli(args: string[]): Promise<Run> {
+function runDeployCli(args: string[], env: Record<string, string> = {}): Promise<Run> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'deploy.ts'), ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...fake.clientEnv() },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...fake.clientEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const run: Run = { code: null, stdout: '', stderr: '' };
@@ -46,7 +53,7 @@ function listFiles(folder: string): string[] {
 }
 
 beforeAll(async () => {
-  fake = await startFakeServerlessApi({ accountSid, authToken, buildPolls: 1 });
+  fake = await startFakeServerlessApi({ accountSid, authToken, apiKeys: [apiKey], buildPolls: 1 });
   dir = mkdtempSync(join(tmpdir(), 'deploy-test-'));
   deployInfoBefore = existsSync(DEPLOY_INFO) ? readFileSync(DEPLOY_INFO, 'utf8') : undefined;
 });
@@ -130,13 +137,19 @@ describe('npm run deploy against a fake Serverless API', () => {
       visibility: /\.protected\.js$/.test(f) ? 'protected' : /\.private\.js$/.test(f) ? 'private' : 'public',
       content: readFileSync(join(folder, f)).toString('utf8'),
     }));
-    const deployed = live.functions.map((f) => ({ path: f.path, visibility: f.visibility, content: f.content.toString('utf8') }));
+    const deployed = live.functions.map((f) => ({
+      path: f.path,
+      visibility: f.visibility,
+      content: f.content.toString('utf8'),
+    }));
     const byPath = (a: { path: string }, b: { path: string }) => a.path.localeCompare(b.path);
     expect(deployed.sort(byPath)).toEqual(expected.sort(byPath));
 
     for (const fn of live.functions) {
-      if (fn.path.startsWith('/whatsapp/')) expect({ path: fn.path, visibility: fn.visibility }).toEqual({ path: fn.path, visibility: 'protected' });
-      if (fn.path.startsWith('/admin/') || fn.path === '/sandbox/join') expect({ path: fn.path, visibility: fn.visibility }).toEqual({ path: fn.path, visibility: 'public' });
+      if (fn.path.startsWith('/whatsapp/'))
+        expect({ path: fn.path, visibility: fn.visibility }).toEqual({ path: fn.path, visibility: 'protected' });
+      if (fn.path.startsWith('/admin/') || fn.path === '/sandbox/join')
+        expect({ path: fn.path, visibility: fn.visibility }).toEqual({ path: fn.path, visibility: 'public' });
     }
     const visibility = Object.fromEntries(live.functions.map((f) => [f.path, f.visibility]));
     expect(visibility).toMatchObject({
@@ -151,7 +164,11 @@ describe('npm run deploy against a fake Serverless API', () => {
   it('deploys the page, its bundled JS and CSS and the sample media, and no source map or TypeScript', () => {
     const folder = join(ROOT, 'dist', 'assets');
     const paths = live.assets.map((a) => a.path).sort();
-    expect(paths).toEqual(listFiles(folder).map((f) => `/${f}`).sort());
+    expect(paths).toEqual(
+      listFiles(folder)
+        .map((f) => `/${f}`)
+        .sort(),
+    );
     expect(paths).toContain('/index.html');
     expect(live.assets.find((a) => a.path === '/index.html')?.contentType).toBe('text/html');
     expect(paths.some((p) => /^\/[^/]+\.js$/.test(p))).toBe(true);
@@ -165,7 +182,9 @@ describe('npm run deploy against a fake Serverless API', () => {
   });
 
   it('has Twilio install only the runtime handler 2.0.1 and twilio, on node22', () => {
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
     expect([...live.dependencies].sort((a, b) => a.name.localeCompare(b.name))).toEqual([
       { name: '@twilio/runtime-handler', version: '2.0.1' },
       { name: 'twilio', version: pkg.dependencies.twilio },
@@ -182,7 +201,8 @@ describe('npm run deploy against a fake Serverless API', () => {
       BOT_LOCATION_LONGITUDE: '-122.3931',
       BOT_LOCATION_NAME: 'Twilio HQ',
     });
-    for (const key of ['ACCOUNT_SID', 'AUTH_TOKEN', 'TWILIO_API_BASE_URL', 'PUBLIC_BASE_URL']) expect(Object.keys(live.variables)).not.toContain(key);
+    for (const key of ['ACCOUNT_SID', 'AUTH_TOKEN', 'TWILIO_API_BASE_URL', 'PUBLIC_BASE_URL'])
+      expect(Object.keys(live.variables)).not.toContain(key);
   });
 
   it('prints the three webhook URLs and the page URL on the deployed domain', () => {
@@ -202,8 +222,131 @@ describe('npm run deploy against a fake Serverless API', () => {
   });
 
   it('records the service for the account in .twiliodeployinfo, as twilio-run does', () => {
-    const info = JSON.parse(readFileSync(DEPLOY_INFO, 'utf8')) as Record<string, { serviceSid: string; latestBuild: string }>;
+    const info = JSON.parse(readFileSync(DEPLOY_INFO, 'utf8')) as Record<
+      string,
+      { serviceSid: string; latestBuild: string }
+    >;
     expect(info[`${accountSid}:us1`]).toEqual({ serviceSid: live.service.sid, latestBuild: live.buildSid });
+  });
+});
+
+describe('a redeploy, driven by .twiliodeployinfo, with the credentials in the environment', () => {
+  let first: LiveDeployment;
+  let run: Run;
+  let live: LiveDeployment;
+  const newAdminToken = randomBytes(24).toString('hex');
+
+  beforeAll(async () => {
+    first = fake.live(fake.state.environments[0]!.sid)!;
+    const envFile = join(dir, 'redeploy.env');
+    // no credentials in the file: ACCOUNT_SID/AUTH_TOKEN come from the environment, as for the bulk tool
+    writeFileSync(
+      envFile,
+      [
+        `ADMIN_TOKEN=${newAdminToken}`,
+        'WHATSAPP_SANDBOX_KEYWORD=green-owl',
+        'BOT_LOCATION_LATITUDE=37.7908',
+        'BOT_LOCATION_LONGITUDE=-122.3931',
+        'BOT_LOCATION_NAME=',
+        '',
+      ].join('\n'),
+    );
+    // --no-build: dist/ is the build the first deploy made
+    run = await runDeployCli(['--no-build', '--env', envFile, '--environment', 'stage'], {
+      ACCOUNT_SID: accountSid,
+      AUTH_TOKEN: authToken,
+    });
+    if (run.code !== 0) throw new Error(`redeploy failed (exit ${run.code}):\n${run.stderr}\n${run.stdout}`);
+    live = fake.live(first.environment.sid)!;
+  });
+
+  it('deploys a new build to the same service and environment', () => {
+    expect(fake.state.services).toHaveLength(1);
+    expect(live.service.sid).toBe(first.service.sid);
+    expect(live.environment.sid).toBe(first.environment.sid);
+    expect(live.buildSid).not.toBe(first.buildSid);
+    expect(fake.state.builds.map((b) => b.status)).toEqual(['completed', 'completed']);
+    expect(fake.calls.filter((c) => c.status >= 400)).toEqual([]);
+  });
+
+  it('updates changed variables and removes the one emptied in the env file', () => {
+    expect(live.variables).toEqual({
+      ADMIN_TOKEN: newAdminToken,
+      WHATSAPP_SANDBOX_NUMBER: '+14155238886', // not in this file: twilio-run leaves it as it was
+      WHATSAPP_SANDBOX_KEYWORD: 'green-owl',
+      BOT_LOCATION_LATITUDE: '37.7908',
+      BOT_LOCATION_LONGITUDE: '-122.3931',
+    });
+    expect(run.stderr).toContain('Removed from the environment, since');
+    expect(run.stderr).toContain('empties them: BOT_LOCATION_NAME');
+    for (const secret of [newAdminToken, authToken]) expect(run.stdout + run.stderr).not.toContain(secret);
+  });
+
+  it('records the new build in .twiliodeployinfo', () => {
+    const info = JSON.parse(readFileSync(DEPLOY_INFO, 'utf8')) as Record<
+      string,
+      { serviceSid: string; latestBuild: string }
+    >;
+    expect(info[`${accountSid}:us1`]).toEqual({ serviceSid: first.service.sid, latestBuild: live.buildSid });
+  });
+});
+
+describe('deploying with an API key (SK...)', () => {
+  it('records the deploy under the account, so the second deploy updates the same service', async () => {
+    rmSync(DEPLOY_INFO, { force: true }); // a project deployed only with the key
+    const envFile = join(dir, 'key.env');
+    writeFileSync(
+      envFile,
+      [
+        `ACCOUNT_SID=${accountSid}`,
+        'AUTH_TOKEN=',
+        `ADMIN_TOKEN=${adminToken}`,
+        'WHATSAPP_SANDBOX_KEYWORD=purple-llama',
+        '',
+      ].join('\n'),
+    );
+    const args = [
+      '--no-build',
+      '--env',
+      envFile,
+      '--service-name',
+      'wa-key-test',
+      '--username',
+      apiKey.sid,
+      '--password',
+      apiKey.secret,
+    ];
+    const once = await runDeployCli(args);
+    expect({ code: once.code, stderr: once.code === 0 ? '' : once.stderr }).toEqual({ code: 0, stderr: '' });
+    const service = fake.state.services.find((s) => s.unique_name === 'wa-key-test')!;
+    const info = JSON.parse(readFileSync(DEPLOY_INFO, 'utf8')) as Record<string, { serviceSid: string }>;
+    expect(info[`${accountSid}:us1`]?.serviceSid).toBe(service.sid);
+
+    const twice = await runDeployCli(args);
+    expect({ code: twice.code, stderr: twice.code === 0 ? '' : twice.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(fake.state.services.filter((s) => s.unique_name === 'wa-key-test')).toHaveLength(1);
+    const keyCalls = fake.calls.filter((c) => c.authUser === apiKey.sid);
+    expect(keyCalls.length).toBeGreaterThan(10);
+    expect(keyCalls.filter((c) => c.status >= 400)).toEqual([]);
+    expect(once.stdout + once.stderr + twice.stdout + twice.stderr).not.toContain(apiKey.secret);
+  });
+
+  it('refuses a key whose account is unknown, before contacting Twilio', async () => {
+    const envFile = join(dir, 'key-only.env');
+    writeFileSync(envFile, [`ADMIN_TOKEN=${adminToken}`, 'WHATSAPP_SANDBOX_KEYWORD=purple-llama', ''].join('\n'));
+    const callsBefore = fake.calls.length;
+    const run = await runDeployCli([
+      '--no-build',
+      '--env',
+      envFile,
+      '--username',
+      apiKey.sid,
+      '--password',
+      apiKey.secret,
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('Deploying with an API key, but the account it belongs to is unknown');
+    expect(fake.calls.length).toBe(callsBefore);
   });
 });
 
@@ -213,7 +356,14 @@ describe('npm run deploy refusing', () => {
     const shortToken = 'short-admin-secret-42';
     writeFileSync(
       envFile,
-      [`ACCOUNT_SID=${accountSid}`, `AUTH_TOKEN=${authToken}`, `ADMIN_TOKEN=${shortToken}`, 'WHATSAPP_SANDBOX_KEYWORD=your-sandbox-keyword', 'TWILIO_API_BASE_URL=http://127.0.0.1:3001', ''].join('\n'),
+      [
+        `ACCOUNT_SID=${accountSid}`,
+        `AUTH_TOKEN=${authToken}`,
+        `ADMIN_TOKEN=${shortToken}`,
+        'WHATSAPP_SANDBOX_KEYWORD=your-sandbox-keyword',
+        'TWILIO_API_BASE_URL=http://127.0.0.1:3001',
+        '',
+      ].join('\n'),
     );
     const callsBefore = fake.calls.length;
     // --no-build: the deploy above built dist/ a moment ago

@@ -73,7 +73,9 @@ it('killed with SIGKILL midway and resumed: each opted-in recipient once, skips 
   // Humane numbers, per-row variables 1 and 2; variable 3 from --var.
   const lines = order.map((u, i) => `"+1 500 777 ${u!.slice(-4)}",Ada ${i},#${1000 + i}`);
   writeFileSync(csv, ['to,1,var_2', ...lines].join('\n') + '\n');
-  const args = [csv, '--template', 'order_update', '--var', '3=out for delivery', '--interval', `${INTERVAL_MS}ms`, '--json'];
+  const journal = join(dir, 'run.journal.jsonl');
+  const args = [csv, '--template', 'order_update', '--var', '3=out for delivery', '--interval', `${INTERVAL_MS}ms`];
+  args.push('--json', '--journal', journal);
 
   // The first create is carried out, but its answer is lost (500): the run cannot know it was sent.
   await injectFault(emulator, { route: 'messages.create', status: 500, code: 20500, afterHandling: true });
@@ -134,11 +136,14 @@ it('invalid rows are named by line and field, exit 2, nothing sent; npm\'s swall
   const good = join(dir, 'good.csv');
   await consent(user(22), 'opted_in');
   writeFileSync(good, ['to,1,2,3', `${user(22)},Ada,#1,shipped`].join('\n') + '\n');
-  const dry = await startCli([good, '--template', 'order_update'], { npm_config_dry_run: 'true' }).done;
+  const journal = join(dir, 'dry.journal.jsonl');
+  const dry = await startCli([good, '--template', 'order_update', '--journal', journal], {
+    npm_config_dry_run: 'true',
+  }).done;
   expect(dry.code).toBe(0);
   expect(dry.stderr).toMatch(/npm took --dry-run/);
   expect(dry.stdout).toMatch(/would send 1/);
   expect(emulator.requestsFor('messages.create').length).toBe(before);
-  expect(existsSync(`${good}.notify-order_update.journal.jsonl`)).toBe(false);
+  expect(existsSync(journal)).toBe(false);
   expect(readFileSync(good, 'utf8')).toContain('shipped');
 }, 60_000);

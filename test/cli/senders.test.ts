@@ -3,9 +3,10 @@
  * real HTTP on 127.0.0.1, with a short pacing interval. What Twilio's side received is read back from the
  * emulator's recordings and its Senders API, never from the tool's own word alone.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ROOT } from '../../dev/paths';
 import { startEmulator, type Emulator, type RecordedRequest } from '../../dev/emulator/server';
 import { startCommand, type CliResult } from '../support/cli';
 import { injectFault, resetEmulator } from '../support/emulator-control';
@@ -233,6 +234,29 @@ describe('npm run senders', () => {
     expect(without.code).toBe(0);
     expect(recorded()).toEqual([]);
     expect(existsSync(journal)).toBe(false);
+  });
+
+  it('honours --dry-run that npm kept for itself (`npm run senders x.csv --dry-run`, no `--`)', async () => {
+    const dir = workDir();
+    const input = writeCsv(dir, [0, 1].map((n) => ({ account: ACCOUNTS[0], n })));
+    // npm passes what it took as npm_config_dry_run=true and leaves the tool only the input
+    const result = await runCli([input, ...fast(dir)], { npm_config_dry_run: 'true' });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('npm took --dry-run for itself');
+    expect(result.stdout).toContain('dry run: 2 valid senders in 1 account');
+    expect(recorded()).toEqual([]);
+  });
+
+  it('writes its default journal under journals/ (ignored by git), not beside the input', async () => {
+    const dir = workDir();
+    const input = writeCsv(dir, [{ n: 7 }]);
+    const result = await runCli([input, ...fast(dir), '--json']);
+    expect(result.code).toBe(0);
+    const { journal } = JSON.parse(result.stdout) as { journal: string };
+    expect(journal).toMatch(/^journals\/senders-[0-9a-f]{8}\.journal\.jsonl$/);
+    expect(existsSync(join(ROOT, journal))).toBe(true);
+    expect(existsSync(`${input}.journal.jsonl`)).toBe(false);
+    rmSync(join(ROOT, journal), { force: true });
   });
 
   it('--concurrency 1 registers one account after the other; Ctrl-C stops cleanly and a rerun finishes', async () => {

@@ -77,6 +77,18 @@ describe('admin routes without a usable ADMIN_TOKEN', () => {
     expect(res.json.error.message).toMatch(/ADMIN_TOKEN.*32 characters/);
     expect(emulator.state.requests).toHaveLength(0);
   });
+
+  it('hints at restarting npm start when served locally, and at redeploying when deployed', async () => {
+    const local = (await unset.adminPost('/admin/list-senders', {}, ADMIN_TOKEN)).json.error.hint as string;
+    expect(local).toContain('npm start -- --env .env.local');
+    expect(local).toContain('ADMIN_TOKEN=... npm start');
+    expect(local).not.toContain('redeploy');
+    const env = { ACCOUNT_SID: PARENT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL: emulator.url };
+    const deployed = functionHarness({ env, url: 'https://whatsapp-functions-1234-dev.twil.io' });
+    const hint = (await deployed.adminPost('/admin/list-senders', {}, ADMIN_TOKEN)).json.error.hint as string;
+    expect(hint).toMatch(/and redeploy\.$/);
+    expect(hint).not.toContain('npm start');
+  });
 });
 
 describe('the admin token stays secret', () => {

@@ -42,6 +42,23 @@ describe('the signature', () => {
     expect(res.statusCode).toBe(403);
   });
 
+  it('logs why each refusal happened and which URLs were checked, naming no secret', async () => {
+    const cases: [string, { signature?: string | null; authToken: string }, string][] = [
+      ['/whatsapp/status', { authToken: AUTH_TOKEN, signature: null }, 'no X-Twilio-Signature header'],
+      ['/whatsapp/fallback', { authToken: 'not-the-token' }, 'does not match this AUTH_TOKEN for any URL checked'],
+    ];
+    for (const [path, signing, reason] of cases) {
+      const res = await harness.webhook(path, inbound({ MessageStatus: 'sent', ErrorCode: '11200' }), signing);
+      expect(res.statusCode).toBe(403);
+      const line = logs.jsonLog((l) => l.event === 'webhook.refused' && l.route === path && l.level === 'warn');
+      expect(line).toMatchObject({
+        reason: expect.stringContaining(reason),
+        checked_urls: expect.arrayContaining([`${harness.url}${path}`]),
+      });
+      expect(JSON.stringify(line)).not.toContain(AUTH_TOKEN);
+    }
+  });
+
   it('is checked against http:// and https:// on a local domain, and https:// only elsewhere', async () => {
     const params = inbound({ Body: 'hi' });
     const signedFor = (origin: string) => ({
@@ -76,8 +93,9 @@ describe('what Twilio could not have signed', () => {
       const res = await unsigned.webhook(path, fields, { authToken: '', signature: 'x' });
       expect(res.statusCode).toBe(403);
       expect(res.body).toBe('Forbidden: missing or invalid X-Twilio-Signature.');
-      const line = logs.jsonLog((l) => l.event === 'webhook.refused' && l.route === path);
-      expect(line).toMatchObject({ level: 'error', reason: expect.stringContaining('AUTH_TOKEN') });
+      // (other refusals in this file log a warn line with their reason; this one is the missing token's)
+      const line = logs.jsonLog((l) => l.event === 'webhook.refused' && l.route === path && l.level === 'error');
+      expect(line).toMatchObject({ level: 'error', reason: expect.stringContaining('AUTH_TOKEN is not configured') });
     }
   });
 });

@@ -47,10 +47,32 @@ export type RecordedCall = {
   files: Record<string, UploadedFile>;
 };
 
-type Service = { sid: string; unique_name: string; friendly_name: string; include_credentials: boolean; ui_editable: boolean; domain_base: string };
-type Environment = { sid: string; service_sid: string; unique_name: string; domain_suffix: string | null; domain_name: string; build_sid: string | null };
+type Service = {
+  sid: string;
+  unique_name: string;
+  friendly_name: string;
+  include_credentials: boolean;
+  ui_editable: boolean;
+  domain_base: string;
+};
+type Environment = {
+  sid: string;
+  service_sid: string;
+  unique_name: string;
+  domain_suffix: string | null;
+  domain_name: string;
+  build_sid: string | null;
+};
 type Resource = { sid: string; service_sid: string; friendly_name: string; kind: 'function' | 'asset' };
-type Version = { sid: string; service_sid: string; parent_sid: string; kind: 'function' | 'asset'; path: string; visibility: string; file: UploadedFile };
+type Version = {
+  sid: string;
+  service_sid: string;
+  parent_sid: string;
+  kind: 'function' | 'asset';
+  path: string;
+  visibility: string;
+  file: UploadedFile;
+};
 type Build = {
   sid: string;
   service_sid: string;
@@ -104,13 +126,28 @@ export type FakeOptions = {
   /** The credentials every request must carry (Basic auth). */
   accountSid: string;
   authToken: string;
+  /** API keys of the account, also accepted (Basic auth with the key SID SK... and its secret). */
+  apiKeys?: { sid: string; secret: string }[];
   /** How many status polls answer "building" before "completed" (default 1). */
   buildPolls?: number;
 };
 
 type Reply = { status: number; body?: unknown };
-type Request = { host: string; method: string; path: string; query: URLSearchParams; form: Record<string, string | string[]>; files: Record<string, UploadedFile> };
-type Route = { name: string; host: string; method: string; pattern: RegExp; handle(req: Request, m: RegExpMatchArray): Reply };
+type Request = {
+  host: string;
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  form: Record<string, string | string[]>;
+  files: Record<string, UploadedFile>;
+};
+type Route = {
+  name: string;
+  host: string;
+  method: string;
+  pattern: RegExp;
+  handle(req: Request, m: RegExpMatchArray): Reply;
+};
 
 class ApiError extends Error {
   constructor(
@@ -124,19 +161,44 @@ class ApiError extends Error {
 
 const sid = (prefix: string) => prefix + randomBytes(16).toString('hex');
 const now = () => new Date().toISOString();
-const twilioError = (status: number, code: number, message: string) => ({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
+const twilioError = (status: number, code: number, message: string) => ({
+  code,
+  message,
+  more_info: `https://www.twilio.com/docs/errors/${code}`,
+  status,
+});
 
 function makeCertificate(dir: string): { key: Buffer; cert: Buffer; certFile: string } {
   const keyFile = join(dir, 'key.pem');
   const certFile = join(dir, 'cert.pem');
   try {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-      '-keyout', keyFile, '-out', certFile, '-subj', '/CN=Fake Serverless API (tests)',
-      '-addext', `subjectAltName=DNS:${API_HOST},DNS:${UPLOAD_HOST}`,
-    ], { stdio: 'pipe' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '2',
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+        '-subj',
+        '/CN=Fake Serverless API (tests)',
+        '-addext',
+        `subjectAltName=DNS:${API_HOST},DNS:${UPLOAD_HOST}`,
+      ],
+      { stdio: 'pipe' },
+    );
   } catch (error) {
-    throw new Error(`the fake Serverless API needs the openssl command to make its test certificate: ${(error as Error).message}`);
+    throw new Error(
+      `the fake Serverless API needs the openssl command to make its test certificate: ${(error as Error).message}`,
+    );
   }
   return { key: readFileSync(keyFile), cert: readFileSync(certFile), certFile };
 }
@@ -163,7 +225,11 @@ async function parseBody(contentType: string | undefined, body: Buffer): Promise
     for (const [k, v] of new URLSearchParams(body.toString('utf8'))) addField(form, k, v);
   } else if (contentType?.startsWith('multipart/form-data')) {
     // The platform's own multipart parser (undici's Request.formData).
-    const data = await new globalThis.Request('http://fake.invalid/', { method: 'POST', headers: { 'content-type': contentType }, body: new Uint8Array(body) }).formData();
+    const data = await new globalThis.Request('http://fake.invalid/', {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body: new Uint8Array(body),
+    }).formData();
     for (const [k, v] of data) {
       if (typeof v === 'string') addField(form, k, v);
       else files[k] = { filename: v.name, contentType: v.type, content: Buffer.from(await v.arrayBuffer()) };
@@ -176,7 +242,8 @@ async function parseBody(contentType: string | undefined, body: Buffer): Promise
 
 function field(req: Request, name: string, rule?: RegExp): string {
   const value = req.form[name];
-  if (typeof value !== 'string' || value === '') throw new ApiError(400, 20001, `Missing required parameter ${name} in the post body`);
+  if (typeof value !== 'string' || value === '')
+    throw new ApiError(400, 20001, `Missing required parameter ${name} in the post body`);
   if (rule && !rule.test(value)) throw new ApiError(400, 20001, `Invalid parameter ${name}: ${JSON.stringify(value)}`);
   return value;
 }
@@ -185,7 +252,15 @@ const list = (key: string, path: string, items: unknown[]) => ({
   status: 200,
   body: {
     [key]: items,
-    meta: { page: 0, page_size: 50, first_page_url: `https://${API_HOST}${path}?PageSize=50&Page=0`, previous_page_url: null, url: `https://${API_HOST}${path}?PageSize=50&Page=0`, next_page_url: null, key },
+    meta: {
+      page: 0,
+      page_size: 50,
+      first_page_url: `https://${API_HOST}${path}?PageSize=50&Page=0`,
+      previous_page_url: null,
+      url: `https://${API_HOST}${path}?PageSize=50&Page=0`,
+      next_page_url: null,
+      key,
+    },
   },
 });
 
@@ -193,7 +268,15 @@ export async function startFakeServerlessApi(options: FakeOptions): Promise<Fake
   const dir = mkdtempSync(join(tmpdir(), 'fake-serverless-api-'));
   const { key, cert, certFile } = makeCertificate(dir);
   const buildPolls = options.buildPolls ?? 1;
-  const state: FakeState = { services: [], environments: [], resources: [], versions: [], builds: [], variables: [], deployments: [] };
+  const state: FakeState = {
+    services: [],
+    environments: [],
+    resources: [],
+    versions: [],
+    builds: [],
+    variables: [],
+    deployments: [],
+  };
   const calls: RecordedCall[] = [];
 
   const base = (path: string) => `https://${API_HOST}/v1/${path}`;
@@ -204,7 +287,12 @@ export async function startFakeServerlessApi(options: FakeOptions): Promise<Fake
   };
   const environment = (serviceSid: string, environmentSid: string) => {
     const found = state.environments.find((e) => e.sid === environmentSid && e.service_sid === serviceSid);
-    if (!found) throw new ApiError(404, 20404, `The requested resource /Services/${serviceSid}/Environments/${environmentSid} was not found`);
+    if (!found)
+      throw new ApiError(
+        404,
+        20404,
+        `The requested resource /Services/${serviceSid}/Environments/${environmentSid} was not found`,
+      );
     return found;
   };
   const resource = (serviceSid: string, kind: Resource['kind'], resourceSid: string) => {
@@ -213,33 +301,77 @@ export async function startFakeServerlessApi(options: FakeOptions): Promise<Fake
     return found;
   };
   const serviceJson = (s: Service) => ({
-    sid: s.sid, account_sid: options.accountSid, unique_name: s.unique_name, friendly_name: s.friendly_name,
-    include_credentials: s.include_credentials, ui_editable: s.ui_editable, domain_base: s.domain_base,
-    date_created: now(), date_updated: now(), url: base(`Services/${s.sid}`), links: {},
+    sid: s.sid,
+    account_sid: options.accountSid,
+    unique_name: s.unique_name,
+    friendly_name: s.friendly_name,
+    include_credentials: s.include_credentials,
+    ui_editable: s.ui_editable,
+    domain_base: s.domain_base,
+    date_created: now(),
+    date_updated: now(),
+    url: base(`Services/${s.sid}`),
+    links: {},
   });
   const environmentJson = (e: Environment) => ({
-    sid: e.sid, account_sid: options.accountSid, service_sid: e.service_sid, build_sid: e.build_sid, unique_name: e.unique_name,
-    domain_suffix: e.domain_suffix, domain_name: e.domain_name, date_created: now(), date_updated: now(),
-    url: base(`Services/${e.service_sid}/Environments/${e.sid}`), links: {},
+    sid: e.sid,
+    account_sid: options.accountSid,
+    service_sid: e.service_sid,
+    build_sid: e.build_sid,
+    unique_name: e.unique_name,
+    domain_suffix: e.domain_suffix,
+    domain_name: e.domain_name,
+    date_created: now(),
+    date_updated: now(),
+    url: base(`Services/${e.service_sid}/Environments/${e.sid}`),
+    links: {},
   });
   const resourceJson = (r: Resource) => ({
-    sid: r.sid, account_sid: options.accountSid, service_sid: r.service_sid, friendly_name: r.friendly_name,
-    date_created: now(), date_updated: now(), url: base(`Services/${r.service_sid}/${r.kind === 'function' ? 'Functions' : 'Assets'}/${r.sid}`), links: {},
+    sid: r.sid,
+    account_sid: options.accountSid,
+    service_sid: r.service_sid,
+    friendly_name: r.friendly_name,
+    date_created: now(),
+    date_updated: now(),
+    url: base(`Services/${r.service_sid}/${r.kind === 'function' ? 'Functions' : 'Assets'}/${r.sid}`),
+    links: {},
   });
   const versionJson = (v: Version) => ({
-    sid: v.sid, account_sid: options.accountSid, service_sid: v.service_sid, [`${v.kind}_sid`]: v.parent_sid, path: v.path,
-    visibility: v.visibility, date_created: now(),
-    url: base(`Services/${v.service_sid}/${v.kind === 'function' ? 'Functions' : 'Assets'}/${v.parent_sid}/Versions/${v.sid}`),
+    sid: v.sid,
+    account_sid: options.accountSid,
+    service_sid: v.service_sid,
+    [`${v.kind}_sid`]: v.parent_sid,
+    path: v.path,
+    visibility: v.visibility,
+    date_created: now(),
+    url: base(
+      `Services/${v.service_sid}/${v.kind === 'function' ? 'Functions' : 'Assets'}/${v.parent_sid}/Versions/${v.sid}`,
+    ),
   });
   const buildJson = (b: Build) => ({
-    sid: b.sid, account_sid: options.accountSid, service_sid: b.service_sid, status: b.status,
-    function_versions: b.function_versions.map(versionJson), asset_versions: b.asset_versions.map(versionJson),
-    dependencies: b.dependencies, runtime: b.runtime, date_created: now(), date_updated: now(),
-    url: base(`Services/${b.service_sid}/Builds/${b.sid}`), links: {},
+    sid: b.sid,
+    account_sid: options.accountSid,
+    service_sid: b.service_sid,
+    status: b.status,
+    function_versions: b.function_versions.map(versionJson),
+    asset_versions: b.asset_versions.map(versionJson),
+    dependencies: b.dependencies,
+    runtime: b.runtime,
+    date_created: now(),
+    date_updated: now(),
+    url: base(`Services/${b.service_sid}/Builds/${b.sid}`),
+    links: {},
   });
   const variableJson = (v: Variable) => ({
-    sid: v.sid, account_sid: options.accountSid, service_sid: v.service_sid, environment_sid: v.environment_sid, key: v.key, value: v.value,
-    date_created: now(), date_updated: now(), url: base(`Services/${v.service_sid}/Environments/${v.environment_sid}/Variables/${v.sid}`),
+    sid: v.sid,
+    account_sid: options.accountSid,
+    service_sid: v.service_sid,
+    environment_sid: v.environment_sid,
+    key: v.key,
+    value: v.value,
+    date_created: now(),
+    date_updated: now(),
+    url: base(`Services/${v.service_sid}/Environments/${v.environment_sid}/Variables/${v.sid}`),
   });
 
   const S = '(ZS[0-9a-f]{32})';
@@ -249,80 +381,182 @@ export async function startFakeServerlessApi(options: FakeOptions): Promise<Fake
   const V = '(ZV[0-9a-f]{32})';
   const at = (p: string) => new RegExp(`^/v1/${p}$`);
 
-  const createResource = (kind: Resource['kind']) => (req: Request, m: RegExpMatchArray): Reply => {
-    const s = service(m[1]!);
-    const friendlyName = field(req, 'FriendlyName', /^.{1,255}$/);
-    if (state.resources.some((r) => r.service_sid === s.sid && r.kind === kind && r.friendly_name === friendlyName)) {
-      throw new ApiError(409, 20001, `A ${kind} named ${friendlyName} already exists`);
-    }
-    const r: Resource = { sid: sid('ZH'), service_sid: s.sid, friendly_name: friendlyName, kind };
-    state.resources.push(r);
-    return { status: 201, body: resourceJson(r) };
-  };
-  const createVersion = (kind: Resource['kind']) => (req: Request, m: RegExpMatchArray): Reply => {
-    const r = resource(m[1]!, kind, m[2]!);
-    const path = field(req, 'Path', /^\/[^\s#?]{0,254}$/);
-    const visibility = field(req, 'Visibility', /^(public|protected|private)$/);
-    const file = req.files.Content;
-    if (!file) throw new ApiError(400, 20001, 'Missing required parameter Content (a file part)');
-    const v: Version = { sid: sid('ZN'), service_sid: r.service_sid, parent_sid: r.sid, kind, path, visibility, file };
-    state.versions.push(v);
-    return { status: 201, body: versionJson(v) };
-  };
+  const createResource =
+    (kind: Resource['kind']) =>
+    (req: Request, m: RegExpMatchArray): Reply => {
+      const s = service(m[1]!);
+      const friendlyName = field(req, 'FriendlyName', /^.{1,255}$/);
+      if (state.resources.some((r) => r.service_sid === s.sid && r.kind === kind && r.friendly_name === friendlyName)) {
+        throw new ApiError(409, 20001, `A ${kind} named ${friendlyName} already exists`);
+      }
+      const r: Resource = { sid: sid('ZH'), service_sid: s.sid, friendly_name: friendlyName, kind };
+      state.resources.push(r);
+      return { status: 201, body: resourceJson(r) };
+    };
+  const createVersion =
+    (kind: Resource['kind']) =>
+    (req: Request, m: RegExpMatchArray): Reply => {
+      const r = resource(m[1]!, kind, m[2]!);
+      const path = field(req, 'Path', /^\/[^\s#?]{0,254}$/);
+      const visibility = field(req, 'Visibility', /^(public|protected|private)$/);
+      const file = req.files.Content;
+      if (!file) throw new ApiError(400, 20001, 'Missing required parameter Content (a file part)');
+      const v: Version = {
+        sid: sid('ZN'),
+        service_sid: r.service_sid,
+        parent_sid: r.sid,
+        kind,
+        path,
+        visibility,
+        file,
+      };
+      state.versions.push(v);
+      return { status: 201, body: versionJson(v) };
+    };
 
   const routes: Route[] = [
-    { name: 'services.list', host: API_HOST, method: 'GET', pattern: at('Services'), handle: () => list('services', '/v1/Services', state.services.map(serviceJson)) },
     {
-      name: 'services.create', host: API_HOST, method: 'POST', pattern: at('Services'),
+      name: 'services.list',
+      host: API_HOST,
+      method: 'GET',
+      pattern: at('Services'),
+      handle: () => list('services', '/v1/Services', state.services.map(serviceJson)),
+    },
+    {
+      name: 'services.create',
+      host: API_HOST,
+      method: 'POST',
+      pattern: at('Services'),
       handle: (req) => {
-        const uniqueName = field(req, 'UniqueName', /^[A-Za-z0-9_-]{1,50}$/);
-        if (state.services.some((s) => s.unique_name === uniqueName)) throw new ApiError(409, 20001, `Service with UniqueName ${uniqueName} already exists`);
+        // Twilio's rule: letters, digits and dashes, under 50 characters
+        const uniqueName = field(req, 'UniqueName', /^[A-Za-z0-9-]{1,49}$/);
+        if (state.services.some((s) => s.unique_name === uniqueName))
+          throw new ApiError(409, 20001, `Service with UniqueName ${uniqueName} already exists`);
         const s: Service = {
-          sid: sid('ZS'), unique_name: uniqueName, friendly_name: field(req, 'FriendlyName'),
-          include_credentials: req.form.IncludeCredentials === 'true', ui_editable: req.form.UiEditable === 'true',
+          sid: sid('ZS'),
+          unique_name: uniqueName,
+          friendly_name: field(req, 'FriendlyName'),
+          include_credentials: req.form.IncludeCredentials === 'true',
+          ui_editable: req.form.UiEditable === 'true',
           domain_base: `${uniqueName}-${1000 + state.services.length * 7 + 1234}`,
         };
         state.services.push(s);
         return { status: 201, body: serviceJson(s) };
       },
     },
-    { name: 'services.fetch', host: API_HOST, method: 'GET', pattern: at(S), handle: (_r, m) => ({ status: 200, body: serviceJson(service(m[1]!)) }) },
     {
-      name: 'environments.list', host: API_HOST, method: 'GET', pattern: at(`Services/${S}/Environments`),
-      handle: (_r, m) => list('environments', m[0]!, state.environments.filter((e) => e.service_sid === service(m[1]!).sid).map(environmentJson)),
+      name: 'services.fetch',
+      host: API_HOST,
+      method: 'GET',
+      pattern: at(`Services/${S}`),
+      handle: (_r, m) => ({ status: 200, body: serviceJson(service(m[1]!)) }),
     },
     {
-      name: 'environments.create', host: API_HOST, method: 'POST', pattern: at(`Services/${S}/Environments`),
+      name: 'environments.list',
+      host: API_HOST,
+      method: 'GET',
+      pattern: at(`Services/${S}/Environments`),
+      handle: (_r, m) =>
+        list(
+          'environments',
+          m[0]!,
+          state.environments.filter((e) => e.service_sid === service(m[1]!).sid).map(environmentJson),
+        ),
+    },
+    {
+      name: 'environments.create',
+      host: API_HOST,
+      method: 'POST',
+      pattern: at(`Services/${S}/Environments`),
       handle: (req, m) => {
         const s = service(m[1]!);
         const uniqueName = field(req, 'UniqueName', /^.{1,100}$/);
         const suffix = req.form.DomainSuffix === undefined ? null : field(req, 'DomainSuffix', /^[a-z0-9-]{1,16}$/);
-        if (state.environments.some((e) => e.service_sid === s.sid && (e.unique_name === uniqueName || e.domain_suffix === suffix))) {
+        if (
+          state.environments.some(
+            (e) => e.service_sid === s.sid && (e.unique_name === uniqueName || e.domain_suffix === suffix),
+          )
+        ) {
           throw new ApiError(409, 20001, `Environment ${uniqueName} already exists`);
         }
         const e: Environment = {
-          sid: sid('ZE'), service_sid: s.sid, unique_name: uniqueName, domain_suffix: suffix,
-          domain_name: `${s.domain_base}${suffix ? `-${suffix}` : ''}.twil.io`, build_sid: null,
+          sid: sid('ZE'),
+          service_sid: s.sid,
+          unique_name: uniqueName,
+          domain_suffix: suffix,
+          domain_name: `${s.domain_base}${suffix ? `-${suffix}` : ''}.twil.io`,
+          build_sid: null,
         };
         state.environments.push(e);
         return { status: 201, body: environmentJson(e) };
       },
     },
-    { name: 'environments.fetch', host: API_HOST, method: 'GET', pattern: at(`Services/${S}/Environments/${E}`), handle: (_r, m) => ({ status: 200, body: environmentJson(environment(m[1]!, m[2]!)) }) },
     {
-      name: 'functions.list', host: API_HOST, method: 'GET', pattern: at(`Services/${S}/Functions`),
-      handle: (_r, m) => list('functions', m[0]!, state.resources.filter((r) => r.kind === 'function' && r.service_sid === service(m[1]!).sid).map(resourceJson)),
+      name: 'environments.fetch',
+      host: API_HOST,
+      method: 'GET',
+      pattern: at(`Services/${S}/Environments/${E}`),
+      handle: (_r, m) => ({ status: 200, body: environmentJson(environment(m[1]!, m[2]!)) }),
     },
-    { name: 'functions.create', host: API_HOST, method: 'POST', pattern: at(`Services/${S}/Functions`), handle: createResource('function') },
-    { name: 'functions.versions.create', host: UPLOAD_HOST, method: 'POST', pattern: at(`Services/${S}/Functions/${H}/Versions`), handle: createVersion('function') },
     {
-      name: 'assets.list', host: API_HOST, method: 'GET', pattern: at(`Services/${S}/Assets`),
-      handle: (_r, m) => list('assets', m[0]!, state.resources.filter((r) => r.kind === 'asset' && r.service_sid === service(m[1]!).sid).map(resourceJson)),
+      name: 'functions.list',
+      host: API_HOST,
+      method: 'GET',
+      pattern: at(`Services/${S}/Functions`),
+      handle: (_r, m) =>
+        list(
+          'functions',
+          m[0]!,
+          state.resources
+            .filter((r) => r.kind === 'function' && r.service_sid === service(m[1]!).sid)
+            .map(resourceJson),
+        ),
     },
-    { name: 'assets.create', host: API_HOST, method: 'POST', pattern: at(`Services/${S}/Assets`), handle: createResource('asset') },
-    { name: 'assets.versions.create', host: UPLOAD_HOST, method: 'POST', pattern: at(`Services/${S}/Assets/${H}/Versions`), handle: createVersion('asset') },
     {
-      name: 'builds.create', host: API_HOST, method: 'POST', pattern: at(`Services/${S}/Builds`),
+      name: 'functions.create',
+      host: API_HOST,
+      method: 'POST',
+      pattern: at(`Services/${S}/Functions`),
+      handle: createResource('function'),
+    },
+    {
+      name: 'functions.versions.create',
+      host: UPLOAD_HOST,
+      method: 'POST',
+      pattern: at(`Services/${S}/Functions/${H}/Versions`),
+      handle: createVersion('function'),
+    },
+    {
+      name: 'assets.list',
+      host: API_HOST,
+      method: 'GET',
+      pattern: at(`Services/${S}/Assets`),
+      handle: (_r, m) =>
+        list(
+          'assets',
+          m[0]!,
+          state.resources.filter((r) => r.kind === 'asset' && r.service_sid === service(m[1]!).sid).map(resourceJson),
+        ),
+    },
+    {
+      name: 'assets.create',
+      host: API_HOST,
+      method: 'POST',
+      pattern: at(`Services/${S}/Assets`),
+      handle: createResource('asset'),
+    },
+    {
+      name: 'assets.versions.create',
+      host: UPLOAD_HOST,
+      method: 'POST',
+      pattern: at(`Services/${S}/Assets/${H}/Versions`),
+      handle: createVersion('asset'),
+    },
+    {
+      name: 'builds.create',
+      host: API_HOST,
+      method: 'POST',
+      pattern: at(`Services/${S}/Builds`),
       handle: (req, m) => {
         const s = service(m[1]!);
         const versionsOf = (name: string, kind: Version['kind']) =>
@@ -341,21 +575,33 @@ export async function startFakeServerlessApi(options: FakeOptions): Promise<Fake
           } catch {
             throw new ApiError(400, 20001, 'Dependencies is not a JSON array');
           }
-          if (!Array.isArray(dependencies) || !dependencies.every((d) => typeof d?.name === 'string' && typeof d?.version === 'string')) {
+          if (
+            !Array.isArray(dependencies) ||
+            !dependencies.every((d) => typeof d?.name === 'string' && typeof d?.version === 'string')
+          ) {
             throw new ApiError(400, 20001, 'Dependencies must be [{name, version}]');
           }
         }
         const runtime = req.form.Runtime === undefined ? null : field(req, 'Runtime', /^node\d+$/);
         const b: Build = {
-          sid: sid('ZB'), service_sid: s.sid, status: 'building', function_versions: versionsOf('FunctionVersions', 'function'),
-          asset_versions: versionsOf('AssetVersions', 'asset'), dependencies, runtime, polls: 0,
+          sid: sid('ZB'),
+          service_sid: s.sid,
+          status: 'building',
+          function_versions: versionsOf('FunctionVersions', 'function'),
+          asset_versions: versionsOf('AssetVersions', 'asset'),
+          dependencies,
+          runtime,
+          polls: 0,
         };
         state.builds.push(b);
         return { status: 201, body: buildJson(b) };
       },
     },
     {
-      name: 'builds.fetch', host: API_HOST, method: 'GET', pattern: at(`Services/${S}/Builds/${B}`),
+      name: 'builds.fetch',
+      host: API_HOST,
+      method: 'GET',
+      pattern: at(`Services/${S}/Builds/${B}`),
       handle: (_r, m) => {
         const b = state.builds.find((x) => x.sid === m[2] && x.service_sid === m[1]);
         if (!b) throw new ApiError(404, 20404, `Build ${m[2]} was not found`);
@@ -363,17 +609,32 @@ export async function startFakeServerlessApi(options: FakeOptions): Promise<Fake
       },
     },
     {
-      name: 'builds.status', host: API_HOST, method: 'GET', pattern: at(`Services/${S}/Builds/${B}/Status`),
+      name: 'builds.status',
+      host: API_HOST,
+      method: 'GET',
+      pattern: at(`Services/${S}/Builds/${B}/Status`),
       handle: (_r, m) => {
         const b = state.builds.find((x) => x.sid === m[2] && x.service_sid === m[1]);
         if (!b) throw new ApiError(404, 20404, `Build ${m[2]} was not found`);
         b.polls += 1;
         if (b.status === 'building' && b.polls > buildPolls) b.status = 'completed';
-        return { status: 200, body: { sid: b.sid, account_sid: options.accountSid, service_sid: b.service_sid, status: b.status, url: base(`Services/${b.service_sid}/Builds/${b.sid}/Status`) } };
+        return {
+          status: 200,
+          body: {
+            sid: b.sid,
+            account_sid: options.accountSid,
+            service_sid: b.service_sid,
+            status: b.status,
+            url: base(`Services/${b.service_sid}/Builds/${b.sid}/Status`),
+          },
+        };
       },
     },
     {
-      name: 'deployments.create', host: API_HOST, method: 'POST', pattern: at(`Services/${S}/Environments/${E}/Deployments`),
+      name: 'deployments.create',
+      host: API_HOST,
+      method: 'POST',
+      pattern: at(`Services/${S}/Environments/${E}/Deployments`),
       handle: (req, m) => {
         const e = environment(m[1]!, m[2]!);
         const buildSid = field(req, 'BuildSid', /^ZB[0-9a-f]{32}$/);
@@ -383,31 +644,51 @@ export async function startFakeServerlessApi(options: FakeOptions): Promise<Fake
         const d: Deployment = { sid: sid('ZD'), service_sid: e.service_sid, environment_sid: e.sid, build_sid: b.sid };
         state.deployments.push(d);
         e.build_sid = b.sid;
-        return { status: 201, body: { ...d, account_sid: options.accountSid, date_created: now(), date_updated: now(), url: base(`Services/${d.service_sid}/Environments/${d.environment_sid}/Deployments/${d.sid}`) } };
+        return {
+          status: 201,
+          body: {
+            ...d,
+            account_sid: options.accountSid,
+            date_created: now(),
+            date_updated: now(),
+            url: base(`Services/${d.service_sid}/Environments/${d.environment_sid}/Deployments/${d.sid}`),
+          },
+        };
       },
     },
     {
-      name: 'variables.list', host: API_HOST, method: 'GET', pattern: at(`Services/${S}/Environments/${E}/Variables`),
+      name: 'variables.list',
+      host: API_HOST,
+      method: 'GET',
+      pattern: at(`Services/${S}/Environments/${E}/Variables`),
       handle: (_r, m) => {
         const e = environment(m[1]!, m[2]!);
         return list('variables', m[0]!, state.variables.filter((v) => v.environment_sid === e.sid).map(variableJson));
       },
     },
     {
-      name: 'variables.create', host: API_HOST, method: 'POST', pattern: at(`Services/${S}/Environments/${E}/Variables`),
+      name: 'variables.create',
+      host: API_HOST,
+      method: 'POST',
+      pattern: at(`Services/${S}/Environments/${E}/Variables`),
       handle: (req, m) => {
         const e = environment(m[1]!, m[2]!);
         const keyName = field(req, 'Key', /^[A-Za-z_][A-Za-z0-9_]{0,127}$/);
         const value = req.form.Value;
-        if (typeof value !== 'string') throw new ApiError(400, 20001, 'Missing required parameter Value in the post body');
-        if (state.variables.some((v) => v.environment_sid === e.sid && v.key === keyName)) throw new ApiError(409, 20001, `Variable ${keyName} already exists`);
+        if (typeof value !== 'string')
+          throw new ApiError(400, 20001, 'Missing required parameter Value in the post body');
+        if (state.variables.some((v) => v.environment_sid === e.sid && v.key === keyName))
+          throw new ApiError(409, 20001, `Variable ${keyName} already exists`);
         const v: Variable = { sid: sid('ZV'), service_sid: e.service_sid, environment_sid: e.sid, key: keyName, value };
         state.variables.push(v);
         return { status: 201, body: variableJson(v) };
       },
     },
     {
-      name: 'variables.update', host: API_HOST, method: 'POST', pattern: at(`Services/${S}/Environments/${E}/Variables/${V}`),
+      name: 'variables.update',
+      host: API_HOST,
+      method: 'POST',
+      pattern: at(`Services/${S}/Environments/${E}/Variables/${V}`),
       handle: (req, m) => {
         const v = state.variables.find((x) => x.sid === m[3] && x.environment_sid === environment(m[1]!, m[2]!).sid);
         if (!v) throw new ApiError(404, 20404, `Variable ${m[3]} was not found`);
@@ -417,9 +698,14 @@ export async function startFakeServerlessApi(options: FakeOptions): Promise<Fake
       },
     },
     {
-      name: 'variables.delete', host: API_HOST, method: 'DELETE', pattern: at(`Services/${S}/Environments/${E}/Variables/${V}`),
+      name: 'variables.delete',
+      host: API_HOST,
+      method: 'DELETE',
+      pattern: at(`Services/${S}/Environments/${E}/Variables/${V}`),
       handle: (_r, m) => {
-        const index = state.variables.findIndex((x) => x.sid === m[3] && x.environment_sid === environment(m[1]!, m[2]!).sid);
+        const index = state.variables.findIndex(
+          (x) => x.sid === m[3] && x.environment_sid === environment(m[1]!, m[2]!).sid,
+        );
         if (index < 0) throw new ApiError(404, 20404, `Variable ${m[3]} was not found`);
         state.variables.splice(index, 1);
         return { status: 204 };
@@ -427,16 +713,29 @@ export async function startFakeServerlessApi(options: FakeOptions): Promise<Fake
     },
   ];
 
-  const expectedAuth = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`;
+  const basic = (user: string, secret: string) => `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
+  const acceptedAuth = new Set([
+    basic(options.accountSid, options.authToken),
+    ...(options.apiKeys ?? []).map((k) => basic(k.sid, k.secret)),
+  ]);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const host = (req.headers.host ?? '').replace(/:443$/, '');
     const url = new URL(req.url ?? '/', `https://${host}`);
     const authHeader = req.headers.authorization ?? '';
-    const authUser = authHeader.startsWith('Basic ') ? Buffer.from(authHeader.slice(6), 'base64').toString('utf8').split(':')[0] ?? '' : '';
+    const authUser = authHeader.startsWith('Basic ')
+      ? (Buffer.from(authHeader.slice(6), 'base64').toString('utf8').split(':')[0] ?? '')
+      : '';
     const call: RecordedCall = {
-      host, method: req.method ?? 'GET', path: url.pathname + url.search, route: 'unknown', status: 0, authUser,
-      contentType: req.headers['content-type'], form: {}, files: {},
+      host,
+      method: req.method ?? 'GET',
+      path: url.pathname + url.search,
+      route: 'unknown',
+      status: 0,
+      authUser,
+      contentType: req.headers['content-type'],
+      form: {},
+      files: {},
     };
     calls.push(call);
     let reply: Reply;
@@ -455,16 +754,24 @@ export async function startFakeServerlessApi(options: FakeOptions): Promise<Fake
       }
       if (!found) throw new ApiError(404, 20404, `The requested resource ${url.pathname} was not found on ${host}`);
       call.route = found.route.name;
-      if (authHeader !== expectedAuth) throw new ApiError(401, 20003, 'Authenticate');
-      reply = found.route.handle({ host, method: call.method, path: url.pathname, query: url.searchParams, ...parsed }, found.match);
+      if (!acceptedAuth.has(authHeader)) throw new ApiError(401, 20003, 'Authenticate');
+      reply = found.route.handle(
+        { host, method: call.method, path: url.pathname, query: url.searchParams, ...parsed },
+        found.match,
+      );
     } catch (error) {
-      reply = error instanceof ApiError ? { status: error.status, body: twilioError(error.status, error.code, error.message) } : { status: 500, body: twilioError(500, 20500, String(error)) };
+      reply =
+        error instanceof ApiError
+          ? { status: error.status, body: twilioError(error.status, error.code, error.message) }
+          : { status: 500, body: twilioError(500, 20500, String(error)) };
     }
     call.status = reply.status;
     if (reply.body === undefined) {
       res.writeHead(reply.status).end();
     } else {
-      res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(reply.body));
+      res
+        .writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8' })
+        .end(JSON.stringify(reply.body));
     }
   }
 
@@ -474,7 +781,17 @@ export async function startFakeServerlessApi(options: FakeOptions): Promise<Fake
 
   const tunnels = new Set<Socket>();
   const proxy: Server = createHttpServer((req, res) => {
-    calls.push({ host: req.headers.host ?? '', method: req.method ?? '', path: req.url ?? '', route: 'proxy.plain-http', status: 405, authUser: '', contentType: undefined, form: {}, files: {} });
+    calls.push({
+      host: req.headers.host ?? '',
+      method: req.method ?? '',
+      path: req.url ?? '',
+      route: 'proxy.plain-http',
+      status: 405,
+      authUser: '',
+      contentType: undefined,
+      form: {},
+      files: {},
+    });
     res.writeHead(405).end('this proxy only tunnels HTTPS to the Serverless API hosts');
   });
   proxy.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
@@ -483,7 +800,17 @@ export async function startFakeServerlessApi(options: FakeOptions): Promise<Fake
     client.on('close', () => tunnels.delete(client));
     client.on('error', () => client.destroy());
     if ((targetHost !== API_HOST && targetHost !== UPLOAD_HOST) || targetPort !== '443') {
-      calls.push({ host: req.url ?? '', method: 'CONNECT', path: '', route: 'connect.refused', status: 403, authUser: '', contentType: undefined, form: {}, files: {} });
+      calls.push({
+        host: req.url ?? '',
+        method: 'CONNECT',
+        path: '',
+        route: 'connect.refused',
+        status: 403,
+        authUser: '',
+        contentType: undefined,
+        form: {},
+        files: {},
+      });
       client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
@@ -510,7 +837,12 @@ export async function startFakeServerlessApi(options: FakeOptions): Promise<Fake
       const e = state.environments.find((x) => x.sid === environmentSid);
       const b = e && state.builds.find((x) => x.sid === e.build_sid);
       if (!e || !b) return undefined;
-      const view = (v: Version) => ({ path: v.path, visibility: v.visibility, contentType: v.file.contentType, content: v.file.content });
+      const view = (v: Version) => ({
+        path: v.path,
+        visibility: v.visibility,
+        contentType: v.file.contentType,
+        content: v.file.content,
+      });
       return {
         service: service(e.service_sid),
         environment: e,
@@ -519,7 +851,9 @@ export async function startFakeServerlessApi(options: FakeOptions): Promise<Fake
         functions: b.function_versions.map(view),
         assets: b.asset_versions.map(view),
         dependencies: b.dependencies,
-        variables: Object.fromEntries(state.variables.filter((v) => v.environment_sid === e.sid).map((v) => [v.key, v.value])),
+        variables: Object.fromEntries(
+          state.variables.filter((v) => v.environment_sid === e.sid).map((v) => [v.key, v.value]),
+        ),
       };
     },
     stop: async () => {

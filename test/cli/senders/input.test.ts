@@ -54,6 +54,18 @@ describe('readCsv', () => {
     ]);
   });
 
+  it('suggests the snake_case name for a camelCase column, as the admin route does', () => {
+    const csv = 'senderId,profileName,profile.logoUrl,accountSid\n+14155550101,A,https://a.example/l.png,\n';
+    const { problems } = readCsv(csv);
+    expect(problems.map((p) => [p.field, p.message])).toEqual([
+      ['senderId', 'unknown column: the Senders API takes snake_case, use "sender_id"'],
+      ['profileName', 'unknown column: the Senders API takes snake_case, use "profile.name"'],
+      ['profile.logoUrl', 'unknown column: the Senders API takes snake_case, use "profile.logo_url"'],
+      ['accountSid', 'unknown column: the Senders API takes snake_case, use "account_sid"'],
+      expect.arrayContaining(['sender_id']),
+    ]);
+  });
+
   it('reports a row with the wrong number of cells', () => {
     const { problems } = readCsv('sender_id,profile.name\n+14155550101,Acme,extra\n');
     expect(problems).toEqual([expect.objectContaining({ line: 2, field: '(row)', message: '3 cells, the header has 2' })]);
