@@ -24,7 +24,7 @@ import { senderLimits } from './notify/sender';
 import { CliProblem } from './senders/args';
 import { problemText } from './senders/input';
 
-/** A command is not bound by a Function's 10 s: a minute per call, 429/5xx retried (never a send: see createMessage). */
+/** A command is not bound by a Function's 10 s: a minute per call, 429/5xx retried (never a send: createMessage). */
 const CALL_BUDGET_MS = 60_000;
 const RETRY: Partial<RetryPolicy> = { maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 15_000 };
 
@@ -55,7 +55,9 @@ async function main(argv: readonly string[]): Promise<number> {
     return EXIT.ok;
   }
   if (args.kind === 'error') {
-    for (const p of args.problems) err(problemText({ line: 0, field: p.path, message: p.message, expected: p.expected }));
+    for (const p of args.problems) {
+      err(problemText({ line: 0, field: p.path, message: p.message, expected: p.expected }));
+    }
     err('\nrun with --help for the options');
     return EXIT.invalid;
   }
@@ -67,14 +69,15 @@ async function main(argv: readonly string[]): Promise<number> {
   const { ACCOUNT_SID: accountSid, AUTH_TOKEN: authToken } = settings.twilio;
   if (!accountSid || !authToken) {
     err('No Twilio credentials: set ACCOUNT_SID and AUTH_TOKEN in the environment or in .env (--env <file>).');
-    err('Nothing was sent. Consent, the template and the sender are read from the account, so even --dry-run needs them.');
+    err('Nothing was sent. Consent, the template and the sender are read from the account: --dry-run needs them too.');
     return EXIT.invalid;
   }
   if (!existsSync(options.input)) {
     err(`${options.input}: no such file`);
     return EXIT.invalid;
   }
-  const client = createTwilioClient({ accountSid, authToken, apiBaseUrl: settings.twilio.TWILIO_API_BASE_URL, timeoutMs: 30_000 });
+  const apiBaseUrl = settings.twilio.TWILIO_API_BASE_URL;
+  const client = createTwilioClient({ accountSid, authToken, apiBaseUrl, timeoutMs: 30_000 });
   const call = (): TwilioCall => ({ client, deadline: Date.now() + CALL_BUDGET_MS, retry: RETRY });
   const store = (): ContactStore => ({ ...call(), serviceSid: settings.sync.SYNC_SERVICE_SID });
 
@@ -101,7 +104,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const intervalMs = options.intervalMs ?? limits.intervalMs;
   if (limits.kind === 'sandbox' && intervalMs < limits.intervalMs) {
-    err(`warning: --interval ${intervalMs} ms from the sandbox, which allows one message every 3 s (Twilio answers 63018).`);
+    err(`warning: --interval ${intervalMs} ms from the sandbox, which allows one message every 3 s (else 63018).`);
   }
   const origin = options.statusUrl ? undefined : settings.web.PUBLIC_BASE_URL;
   const statusCallback = options.statusUrl ?? (origin ? `${origin.replace(/\/+$/, '')}/whatsapp/status` : undefined);
@@ -146,9 +149,16 @@ async function main(argv: readonly string[]): Promise<number> {
 /** The dry run: each row's decision from its contact as Sync has it now, and the journal's record of it. */
 async function describePlan(
   rows: readonly NotifyRow[],
-  s: { store: ContactStore; accountSid: string; from: string; template: { name: string; approval: string }; pacing: string },
+  s: {
+    store: ContactStore;
+    accountSid: string;
+    from: string;
+    template: { name: string; approval: string };
+    pacing: string;
+  },
 ): Promise<string> {
-  const lines = [`dry run: ${rows.length} recipients, template ${s.template.name} (${s.template.approval}); ${s.pacing}.`];
+  const { name, approval } = s.template;
+  const lines = [`dry run: ${rows.length} recipients, template ${name} (${approval}); ${s.pacing}.`];
   let sends = 0;
   for (const row of rows) {
     const { record } = await readContact(s.store, { accountSid: s.accountSid, address: row.to });

@@ -99,14 +99,17 @@ export function parseNotifyArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
       },
     });
   } catch (error) {
-    return { kind: 'error', problems: [{ path: '(flags)', message: error instanceof Error ? error.message : String(error) }] };
+    const message = error instanceof Error ? error.message : String(error);
+    return { kind: 'error', problems: [{ path: '(flags)', message }] };
   }
   const { values, positionals } = parsed;
   if (values.help) return { kind: 'help' };
   if (positionals.length > 1) {
-    return { kind: 'error', problems: [{ path: '(input)', message: `one recipients file at a time, got ${positionals.length}` }] };
+    const message = `one recipients file at a time, got ${positionals.length}`;
+    return { kind: 'error', problems: [{ path: '(input)', message }] };
   }
-  const result = z.safeParse(optionsSchema, { ...values, template: values.template ?? '', input: positionals[0] ?? '' });
+  const input = positionals[0] ?? '';
+  const result = z.safeParse(optionsSchema, { ...values, template: values.template ?? '', input });
   if (!result.success) {
     const problems = describeZodError(result.error as unknown as $ZodError).map((p) => ({
       ...p,

@@ -33,22 +33,30 @@ export function validateRecipients(
   const problems: RowProblem[] = [];
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parseCsv(text, { bom: true, info: true, skip_empty_lines: true, trim: true, relax_column_count: true }) as unknown as typeof records;
+    const options = { bom: true, info: true, skip_empty_lines: true, trim: true, relax_column_count: true } as const;
+    records = parseCsv(text, options) as unknown as typeof records;
   } catch (error) {
     const e = error as Error & { lines?: number };
     return { rows: [], problems: [{ line: e.lines ?? 1, field: '(csv)', message: e.message }] };
   }
   const [header, ...body] = records;
-  if (!header) return { rows: [], problems: [{ line: 1, field: '(csv)', message: 'the file is empty', expected: 'a header row with a to column' }] };
+  if (!header) {
+    const expected = 'a header row with a to column';
+    return { rows: [], problems: [{ line: 1, field: '(csv)', message: 'the file is empty', expected }] };
+  }
   const columns = header.record.map((c) => c.trim());
   const known = ['to', ...template.variables];
   columns.forEach((column, i) => {
     const name = column.toLowerCase() === 'to' ? 'to' : variableOf(column);
     if (!known.includes(name)) {
-      problems.push({ line: 1, field: column || `(column ${i + 1})`, message: `unknown column (template "${template.name}" has variables ${template.variables.join(', ') || 'none'})`, expected: known.join(', ') });
+      const has = template.variables.join(', ') || 'none';
+      const message = `unknown column (template "${template.name}" has variables ${has})`;
+      problems.push({ line: 1, field: column || `(column ${i + 1})`, message, expected: known.join(', ') });
     }
   });
-  if (!columns.some((c) => c.toLowerCase() === 'to')) problems.push({ line: 1, field: 'to', message: 'no to column', expected: 'a to column' });
+  if (!columns.some((c) => c.toLowerCase() === 'to')) {
+    problems.push({ line: 1, field: 'to', message: 'no to column', expected: 'a to column' });
+  }
   if (problems.length) return { rows: [], problems };
   const rows: NotifyRow[] = [];
   const seen = new Map<string, number>();
@@ -58,22 +66,29 @@ export function validateRecipients(
       problems.push({ line, field: '(row)', message: `${record.length} cells, the header has ${columns.length}` });
       continue;
     }
-    const cells = Object.fromEntries(columns.map((c, i) => [c.toLowerCase() === 'to' ? 'to' : variableOf(c), record[i]!]));
+    const nameOf = (c: string) => (c.toLowerCase() === 'to' ? 'to' : variableOf(c));
+    const cells = Object.fromEntries(columns.map((c, i) => [nameOf(c), record[i]!]));
     const to = z.safeParse(senderIdSchema, cells.to ?? '');
     if (!to.success) {
-      problems.push(...describeZodError(to.error).map((p) => ({ line, field: 'to', message: p.message, expected: p.expected })));
+      const found = describeZodError(to.error);
+      problems.push(...found.map((p) => ({ line, field: 'to', message: p.message, expected: p.expected })));
       continue;
     }
     const values: Record<string, string> = { ...flagVariables };
     for (const name of template.variables) if (cells[name]) values[name] = cells[name];
     const filled = fillVariables({ types: template.types }, values);
     if (!filled.ok) {
-      problems.push(...filled.problems.map((p) => ({ line, field: p.field, message: p.message, expected: p.rule === 'missing-variable' ? `a ${p.field.slice(10)} column or --var ${p.field.slice(10)}=...` : undefined })));
+      for (const p of filled.problems) {
+        const name = p.field.slice('variables.'.length);
+        const expected = p.rule === 'missing-variable' ? `a ${name} column or --var ${name}=...` : undefined;
+        problems.push({ line, field: p.field, message: p.message, expected });
+      }
       continue;
     }
     const earlier = seen.get(to.data);
     if (earlier !== undefined) {
-      problems.push({ line, field: 'to', message: `${to.data} is already on line ${earlier}`, expected: 'each recipient once' });
+      const message = `${to.data} is already on line ${earlier}`;
+      problems.push({ line, field: 'to', message, expected: 'each recipient once' });
       continue;
     }
     seen.set(to.data, line);

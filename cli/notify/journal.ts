@@ -20,9 +20,22 @@ export const OUTCOMES = [
 export type Outcome = (typeof OUTCOMES)[number];
 
 const recordSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('run'), input: z.string(), template: z.string(), from: z.string(), pid: z.number(), at: z.string() }),
+  z.object({
+    type: z.literal('run'),
+    input: z.string(),
+    template: z.string(),
+    from: z.string(),
+    pid: z.number(),
+    at: z.string(),
+  }),
   z.object({ type: z.literal('intent'), key: z.string(), line: z.number(), to: z.string(), at: z.string() }),
-  z.object({ type: z.literal('sent'), key: z.string(), sid: z.string(), via: z.enum(['create', 'lookup']), at: z.string() }),
+  z.object({
+    type: z.literal('sent'),
+    key: z.string(),
+    sid: z.string(),
+    via: z.enum(['create', 'lookup']),
+    at: z.string(),
+  }),
   z.object({
     type: z.literal('final'),
     key: z.string(),

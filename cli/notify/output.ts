@@ -8,7 +8,8 @@ import type { RowReport } from './run';
 export function createRowProgress(total: number, stream: NodeJS.WriteStream = process.stderr) {
   let done = 0;
   if (stream.isTTY) {
-    const bar = new SingleBar({ stream, format: 'notify [{bar}] {value}/{total} | {last} | {duration_formatted}', hideCursor: true });
+    const format = 'notify [{bar}] {value}/{total} | {last} | {duration_formatted}';
+    const bar = new SingleBar({ stream, format, hideCursor: true });
     bar.start(total, 0, { last: '-' });
     return {
       onReport: (r: RowReport) => bar.update(++done, { last: `${r.to} ${r.outcome}` }),

@@ -43,7 +43,15 @@ export type NotifySettings = {
 };
 
 const listSchema = z.looseObject({
-  messages: z.array(z.looseObject({ sid: z.string(), to: z.string(), from: z.nullable(z.string()), body: z.nullable(z.string()), date_created: z.string() })),
+  messages: z.array(
+    z.looseObject({
+      sid: z.string(),
+      to: z.string(),
+      from: z.nullable(z.string()),
+      body: z.nullable(z.string()),
+      date_created: z.string(),
+    }),
+  ),
 });
 
 /**
@@ -93,7 +101,8 @@ export async function runNotify(rows: readonly NotifyRow[], s: NotifySettings): 
         sid = await lookupSent(s, row, state.intentAt);
       } catch (error) {
         const f = failureOf(error);
-        report({ ...base, outcome: 'failed', code: f.code, message: `could not check whether it was sent: ${f.message}` });
+        const message = `could not check whether it was sent: ${f.message}`;
+        report({ ...base, outcome: 'failed', code: f.code, message });
         continue;
       }
       lastSend = Math.max(lastSend, Date.now());
@@ -119,7 +128,8 @@ export async function runNotify(rows: readonly NotifyRow[], s: NotifySettings): 
       continue;
     }
     if (s.dailyLimit !== undefined && sentInDay() >= s.dailyLimit) {
-      report({ ...base, outcome: 'not-sent-limit', message: `the sender's limit of ${s.dailyLimit} per 24 h is reached` });
+      const message = `the sender's limit of ${s.dailyLimit} per 24 h is reached`;
+      report({ ...base, outcome: 'not-sent-limit', message });
       continue;
     }
     const wait = lastSend + s.intervalMs - Date.now();

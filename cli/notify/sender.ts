@@ -31,13 +31,17 @@ export async function senderLimits(call: TwilioCall, from: string, sandboxNumber
   const { senders } = await listAllSenders(call, { maxPages: MAX_PAGES, until: (s) => s.sender_id === from });
   const sender = senders.find((s) => s.sender_id === from);
   if (!sender) {
-    return { ok: false, problem: `--from ${from} is neither the sandbox number nor a WhatsApp sender of this account (Senders API)` };
+    const problem = `--from ${from} is neither the sandbox number nor a WhatsApp sender of this account (Senders API)`;
+    return { ok: false, problem };
   }
   const limit = sender.properties?.messaging_limit;
   if (sender.status !== 'ONLINE' || typeof limit !== 'string') {
-    return { ok: false, problem: `sender ${from} is ${sender.status}, without a messaging limit yet: it must be ONLINE to send` };
+    const problem = `sender ${from} is ${sender.status}, without a messaging limit yet: it must be ONLINE to send`;
+    return { ok: false, problem };
   }
   const dailyLimit = parseMessagingLimit(limit);
-  if (dailyLimit === undefined) return { ok: false, problem: `sender ${from}: messaging_limit "${limit}" is not a limit this tool can read` };
+  if (dailyLimit === undefined) {
+    return { ok: false, problem: `sender ${from}: messaging_limit "${limit}" is not a limit this tool can read` };
+  }
   return { ok: true, kind: 'sender', intervalMs: SENDER_INTERVAL_MS, dailyLimit, limitText: limit };
 }

@@ -63,6 +63,8 @@ export async function listContents(
     if (options.stop && body.contents.some(options.stop)) return all;
     url = body.meta.next_page_url ?? undefined;
   }
-  if (url) throw new Error(`the account has more than ${options.maxPages * PAGE_SIZE} contents; stopped reading the list`);
+  if (url) {
+    throw new Error(`the account has more than ${options.maxPages * PAGE_SIZE} contents; stopped reading the list`);
+  }
   return all;
 }

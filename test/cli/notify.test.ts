@@ -95,7 +95,8 @@ it('killed with SIGKILL midway and resumed: each opted-in recipient once, skips 
     rows: { line: number; to: string; outcome: string; via?: string; code?: number | null }[];
   };
   expect(summary.counts).toMatchObject({ sent: 6, 'skipped-opted-out': 1, 'skipped-no-consent': 1, failed: 0 });
-  expect(summary.rows.find((r) => r.to === optedOut)).toMatchObject({ line: 4, outcome: 'skipped-opted-out', code: 21610 });
+  const skipped = summary.rows.find((r) => r.to === optedOut);
+  expect(skipped).toMatchObject({ line: 4, outcome: 'skipped-opted-out', code: 21610 });
   expect(summary.rows.find((r) => r.to === unknown)).toMatchObject({ line: 6, outcome: 'skipped-no-consent' });
   // The message whose answer was lost was found in the account, not sent again.
   expect(summary.rows.find((r) => r.to === optedIn[0])).toMatchObject({ outcome: 'sent', via: 'lookup' });
@@ -123,7 +124,7 @@ it('killed with SIGKILL midway and resumed: each opted-in recipient once, skips 
   expect(emulator.requestsFor('messages.create')).toHaveLength(6);
 }, 120_000);
 
-it('invalid rows are named by line and field, exit 2, nothing sent; npm\'s swallowed --dry-run is honoured', async () => {
+it('invalid rows are named by line and field, exit 2, nothing sent; npm\'s swallowed --dry-run honoured', async () => {
   const csv = join(dir, 'bad.csv');
   writeFileSync(csv, ['to,1,2', `${user(20)},Ada,#1`, '12,Bob,#2', `${user(21)},,#3`].join('\n') + '\n');
   const before = emulator.requestsFor('messages.create').length;

@@ -119,7 +119,7 @@ describe('inside the 24-hour window', () => {
 });
 
 describe('outside the window', () => {
-  it('an approved template to an opted-in user: 201, kind template, exact ContentSid and ContentVariables', async () => {
+  it('an approved template to an opted-in user: 201, kind template, exact ContentSid, ContentVariables', async () => {
     const user = newUser();
     await optIn(user);
     const before = sent().length;
