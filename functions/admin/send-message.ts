@@ -6,21 +6,34 @@
  */
 import { adminRoute } from '../../edge/admin-route';
 import { adminContactStore } from '../../edge/conversation';
-import { json } from '../../edge/reply';
+import { HttpError, json } from '../../edge/reply';
+import { errorBody } from '../../lib/error-body';
 import { parseSettings, sandboxSettingsSchema, webhookSettingsSchema } from '../../lib/config';
 import { publicOrigin } from '../../lib/public-url';
 import { maskAddress } from '../../lib/redact';
 import { senderIdSchema } from '../../lib/senders/fields';
-import { resolveTemplate, sendChecked, sendMessageRequestSchema } from '../../lib/sending';
+import { resolveTemplate, sendChecked, sendMessageRequestSchema, type ResolvedTemplate } from '../../lib/sending';
+
+/** WHATSAPP_SANDBOX_NUMBER as whatsapp:+E164, or 503 naming it (a setting, not the caller's input, is wrong). */
+function defaultFrom(env: Record<string, string | undefined>): string {
+  const number = senderIdSchema.safeParse(sandboxSettingsSchema.parse(env).WHATSAPP_SANDBOX_NUMBER);
+  if (number.success) return number.data;
+  const body = errorBody({
+    message: 'WHATSAPP_SANDBOX_NUMBER is not a phone number, and no "from" was given.',
+    hint: 'Give "from" (the sending number), or set WHATSAPP_SANDBOX_NUMBER (default +14155238886).',
+    variable: 'WHATSAPP_SANDBOX_NUMBER',
+  });
+  throw new HttpError({ kind: 'json', status: 503, body });
+}
 
 export const handler = adminRoute('send-message', async (admin) => {
   const { request, log } = admin;
   const input = sendMessageRequestSchema.parse(request.params);
   const { store, accountSid } = await adminContactStore(admin);
   const call = await admin.twilio(input.account_sid);
-  const from = input.from ?? senderIdSchema.parse(sandboxSettingsSchema.parse(request.env).WHATSAPP_SANDBOX_NUMBER);
+  const from = input.from ?? defaultFrom(request.env);
   log({ to: maskAddress(input.to), from, template: input.template ?? input.content_sid });
-  let template;
+  let template: ResolvedTemplate | undefined;
   if (input.template || input.content_sid) {
     const resolved = await resolveTemplate(() => call, input, input.variables);
     if (!resolved.ok) return json(resolved.body, resolved.status);
