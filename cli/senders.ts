@@ -2,10 +2,10 @@
  * `npm run senders -- <input> [options]`: bulk WhatsApp sender registration. See USAGE (cli/senders/args.ts)
  * and docs/bulk-senders.md.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { loadTwilioSettings } from '../dev/env';
+import { defaultJournalPath, err, EXIT, runMain, stopOnInterrupt } from './bulk/command';
 import { createBulkApi } from './senders/api';
 import { CliProblem, parseBulkArgs, USAGE, type BulkOptions } from './senders/args';
 import { readInput, problemText, type ValidatedInput } from './senders/input';
@@ -15,26 +15,11 @@ import { createProgress } from './senders/progress';
 import { exitCodeOf, runBulk } from './senders/run';
 import { summaryJson, summaryText } from './senders/summary';
 
-/** Exit codes (also in USAGE and docs/bulk-senders.md). */
-const EXIT = { ok: 0, failed: 1, invalid: 2, interrupted: 130 } as const;
-
-const err = (text: string) => process.stderr.write(`${text}\n`);
-
 /** ACCOUNT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL: the environment first, then the .env file. */
 function loadSettings(envFile: string | undefined) {
   const loaded = loadTwilioSettings(envFile);
   if (!loaded.ok) throw new CliProblem(loaded.problem);
   return loaded.settings;
-}
-
-/**
- * Where a run's journal goes unless --journal says: journals/ in the current folder (ignored by git), named
- * after the input and its full path, so a rerun of the same file finds it and examples/ stays clean.
- */
-function defaultJournalPath(input: string): string {
-  const full = resolve(input);
-  const tag = createHash('sha256').update(full).digest('hex').slice(0, 8);
-  return join('journals', `${basename(full).replace(/\.[^.]+$/, '')}-${tag}.journal.jsonl`);
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -87,14 +72,7 @@ async function main(argv: readonly string[]): Promise<number> {
   mkdirSync(resolve(journalPath, '..'), { recursive: true });
   const journal = await openJournal(journalPath, err);
   const progress = createProgress(input.rows.length);
-  const interrupt = () => {
-    progress.stop();
-    rmSync(`${journalPath}.lock`, { force: true });
-    err(`\nstopped. Run the same command again to resume: ${journalPath} records every create.`);
-    process.exit(EXIT.interrupted);
-  };
-  process.once('SIGINT', interrupt);
-  process.once('SIGTERM', interrupt);
+  stopOnInterrupt(journalPath, () => progress.stop(), 'every create');
   try {
     await journal.append({ type: 'run', input: resolve(options.input), pid: process.pid });
     const reports = await runBulk(input.rows, {
@@ -118,17 +96,4 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (error instanceof CliProblem) {
-      err(error.message);
-      process.exitCode = EXIT.invalid;
-    } else {
-      err(error instanceof Error ? (error.stack ?? error.message) : String(error));
-      process.exitCode = EXIT.failed;
-    }
-  },
-);
+runMain(main);

@@ -120,7 +120,53 @@ function createMessage(accountSid: string, form: Record<string, string | string[
   return { status: 201, body: message };
 }
 
+/** YYYY-MM-DD of a Message's RFC 2822 date (DateSent filters by the UTC day, as Twilio's list does). */
+const dayOf = (rfc2822: string) => new Date(rfc2822).toISOString().slice(0, 10);
+
+/**
+ * GET Messages.json, as Twilio documents it (https://www.twilio.com/docs/messaging/api/message-resource):
+ * To, From, DateSent / DateSent> / DateSent< (YYYY-MM-DD, UTC day) filters, PageSize (1..1000, default 50), newest
+ * first. One page only (next_page_uri null): enough for reconciling a bulk run's last sends.
+ */
+function listMessages(accountSid: string, query: URLSearchParams, state: EmulatorState): EmulatorReply {
+  const size = Number(query.get('PageSize') ?? 50);
+  if (!Number.isInteger(size) || size < 1 || size > 1000) return twilioError(400, 20001, 'PageSize must be 1..1000');
+  const day = /^\d{4}-\d{2}-\d{2}$/;
+  const filters: [string, (d: string, v: string) => boolean][] = [
+    ['DateSent', (d, v) => d === v],
+    ['DateSent>', (d, v) => d >= v],
+    ['DateSent<', (d, v) => d <= v],
+  ];
+  for (const [name] of filters) {
+    const v = query.get(name);
+    if (v !== null && !day.test(v)) return twilioError(400, 20001, `${name} must be a date, YYYY-MM-DD`);
+  }
+  const matches = messagesOf(state)
+    .filter((m) => m.account_sid === accountSid)
+    .filter((m) => !query.get('To') || m.to === query.get('To'))
+    .filter((m) => !query.get('From') || m.from === query.get('From'))
+    .filter((m) =>
+      filters.every(([name, test]) => {
+        const v = query.get(name);
+        return v === null || test(dayOf(String(m.date_created)), v);
+      }),
+    )
+    .reverse()
+    .slice(0, size);
+  const uri = `/2010-04-01/Accounts/${accountSid}/Messages.json`;
+  return {
+    status: 200,
+    body: { messages: matches, page: 0, page_size: size, first_page_uri: uri, next_page_uri: null, uri },
+  };
+}
+
 export const messageRoutes: EmulatorRoute[] = [
+  {
+    name: 'messages.list',
+    method: 'GET',
+    pattern: new RegExp(`^/2010-04-01/Accounts/(${sidSource('account')})/Messages\\.json$`),
+    handle: (request, match, state) => listMessages(match[1]!, request.query, state),
+  },
   {
     name: 'messages.create',
     method: 'POST',

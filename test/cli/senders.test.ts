@@ -3,12 +3,12 @@
  * real HTTP on 127.0.0.1, with a short pacing interval. What Twilio's side received is read back from the
  * emulator's recordings and its Senders API, never from the tool's own word alone.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../../dev/paths';
 import { startEmulator, type Emulator, type RecordedRequest } from '../../dev/emulator/server';
+import { startCommand, type CliResult } from '../support/cli';
 import { injectFault, resetEmulator } from '../support/emulator-control';
 
 const PARENT = 'AC' + 'a'.repeat(32);
@@ -36,20 +36,8 @@ function writeCsv(dir: string, rows: Row[]): string {
   return path;
 }
 
-type CliResult = { code: number | null; stdout: string; stderr: string };
-function startCli(args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'senders.ts'), ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ACCOUNT_SID: PARENT, AUTH_TOKEN, TWILIO_API_BASE_URL: emulator.url, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  const done = new Promise<CliResult>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  return { child, done };
-}
+const startCli = (args: string[], env: Record<string, string> = {}) =>
+  startCommand('senders', args, { ACCOUNT_SID: PARENT, AUTH_TOKEN, TWILIO_API_BASE_URL: emulator.url, ...env });
 const runCli = (args: string[], env?: Record<string, string>) => startCli(args, env).done;
 
 /** The flags every run here uses: a short interval, quick polls, no .env from the repository. */
