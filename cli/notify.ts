@@ -110,7 +110,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const statusCallback = options.statusUrl ?? (origin ? `${origin.replace(/\/+$/, '')}/whatsapp/status` : undefined);
   const resolved = { sid: found.content.sid, name: found.name, approval: found.approval, contentVariables: '{}' };
   const journalPath = options.journal ?? defaultJournalPath(options.input, `-notify-${options.template}`);
-  const pacing = `${intervalMs} ms between sends from ${from}` +
+  const pacing =
+    `${intervalMs} ms between sends from ${from}` +
     (limits.kind === 'sender' ? `; limit ${limits.limitText} (${limits.dailyLimit} per 24 h)` : ' (the sandbox)');
 
   if (options.dryRun) {

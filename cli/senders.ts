@@ -7,8 +7,8 @@ import { resolve } from 'node:path';
 import { loadTwilioSettings } from '../dev/env';
 import { defaultJournalPath, err, EXIT, runMain, stopOnInterrupt } from './bulk/command';
 import { createBulkApi } from './senders/api';
-import { CliProblem, parseBulkArgs, USAGE, type BulkOptions } from './senders/args';
-import { readInput, problemText, type ValidatedInput } from './senders/input';
+import { CliProblem, parseBulkArgs, USAGE } from './senders/args';
+import { readInput, problemText } from './senders/input';
 import { openJournal, parseJournal } from './senders/journal';
 import { describePlan } from './senders/plan';
 import { createProgress } from './senders/progress';
@@ -29,7 +29,8 @@ async function main(argv: readonly string[]): Promise<number> {
     return EXIT.ok;
   }
   if (args.kind === 'error') {
-    for (const p of args.problems) err(problemText({ line: 0, field: p.path, message: p.message, expected: p.expected }));
+    for (const p of args.problems)
+      err(problemText({ line: 0, field: p.path, message: p.message, expected: p.expected }));
     err('\nrun with --help for the options');
     return EXIT.invalid;
   }
@@ -40,9 +41,14 @@ async function main(argv: readonly string[]): Promise<number> {
     options.dryRun = true;
   }
   const settings = loadSettings(options.envFile);
-  const credentials = settings.ACCOUNT_SID && settings.AUTH_TOKEN ? { accountSid: settings.ACCOUNT_SID, authToken: settings.AUTH_TOKEN } : undefined;
+  const credentials =
+    settings.ACCOUNT_SID && settings.AUTH_TOKEN
+      ? { accountSid: settings.ACCOUNT_SID, authToken: settings.AUTH_TOKEN }
+      : undefined;
   if (!credentials && !options.dryRun) {
-    err('No Twilio credentials: set ACCOUNT_SID and AUTH_TOKEN (the parent account) in the environment or in .env (--env <file>).');
+    err(
+      'No Twilio credentials: set ACCOUNT_SID and AUTH_TOKEN (the parent account) in the environment or in .env (--env <file>).',
+    );
     err('Nothing was sent. --dry-run checks the input without them.');
     return EXIT.invalid;
   }

@@ -97,13 +97,17 @@ async function acquire(base: string, path: string, content: string, depth: numbe
     if (!held) continue; // released in between: compete again
     if (Number.isInteger(held.pid) && held.pid > 0 && isAlive(held.pid)) {
       if (depth === 0) {
-        throw new CliProblem(`another run (pid ${held.pid}) is using this journal; wait for it or stop it (lock: ${path})`);
+        throw new CliProblem(
+          `another run (pid ${held.pid}) is using this journal; wait for it or stop it (lock: ${path})`,
+        );
       }
-      if (Date.now() > waitUntil) throw new CliProblem(`another run is taking over the journal lock ${base}; try again`);
+      if (Date.now() > waitUntil)
+        throw new CliProblem(`another run is taking over the journal lock ${base}; try again`);
       await sleep(5);
       continue;
     }
-    if (depth >= MAX_TAKEOVER_DEPTH) throw new CliProblem(`could not take over the journal lock ${base}: remove ${base}* by hand`);
+    if (depth >= MAX_TAKEOVER_DEPTH)
+      throw new CliProblem(`could not take over the journal lock ${base}: remove ${base}* by hand`);
     // Left by a run that was killed: take it over under its guard.
     const guard = `${base}.takeover-${held.key}`;
     await acquire(base, guard, content, depth + 1);

@@ -4,7 +4,7 @@
  * (it sets npm_config_dry_run instead): that is honoured as a dry run, never taken as a real one.
  */
 import { parseArgs } from 'node:util';
-import { $ZodError } from 'zod/v4/core';
+import type { $ZodError } from 'zod/v4/core';
 import { senderIdSchema } from '../../lib/senders/fields';
 import { describeZodError, type FieldProblem } from '../../lib/validation';
 import * as z from '../../lib/zod';

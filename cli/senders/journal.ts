@@ -104,7 +104,8 @@ function fold(records: readonly JournalRecord[]) {
         s.sid = r.sid;
         s.status = r.status;
         // Written once the create was answered: the pacing of the next create counts from here.
-        if (r.via === 'create') lastCreate.set(accountOfKey(r.key), Math.max(lastCreate.get(accountOfKey(r.key)) ?? 0, at));
+        if (r.via === 'create')
+          lastCreate.set(accountOfKey(r.key), Math.max(lastCreate.get(accountOfKey(r.key)) ?? 0, at));
         break;
       case 'final':
         s.final = r;
@@ -118,7 +119,10 @@ function fold(records: readonly JournalRecord[]) {
 }
 
 /** Reads the journal (if any), repairs a torn last line, takes the lock and opens it for appending. */
-export async function openJournal(path: string, onWarning: (message: string) => void = () => undefined): Promise<Journal> {
+export async function openJournal(
+  path: string,
+  onWarning: (message: string) => void = () => undefined,
+): Promise<Journal> {
   let apply: (record: JournalRecord) => void = () => undefined;
   const file = await openJournalFile(path, recordSchema, { onWarning, onWritten: (r) => apply(r) });
   const folded = fold(file.records);

@@ -43,10 +43,16 @@ function messagesOf(state: EmulatorState): StoredMessage[] {
   return store;
 }
 
-function createMessage(accountSid: string, form: Record<string, string | string[]>, state: EmulatorState): EmulatorReply {
+function createMessage(
+  accountSid: string,
+  form: Record<string, string | string[]>,
+  state: EmulatorState,
+): EmulatorReply {
   for (const name of Object.keys(form)) {
-    if (!KNOWN_PARAMETERS.has(name)) return twilioError(400, 20001, `Unknown parameter '${name}' (not in the Messages create contract).`);
-    if (Array.isArray(form[name]) && !ARRAY_PARAMETERS.has(name)) return twilioError(400, 20001, `Parameter '${name}' was given more than once.`);
+    if (!KNOWN_PARAMETERS.has(name))
+      return twilioError(400, 20001, `Unknown parameter '${name}' (not in the Messages create contract).`);
+    if (Array.isArray(form[name]) && !ARRAY_PARAMETERS.has(name))
+      return twilioError(400, 20001, `Parameter '${name}' was given more than once.`);
   }
   const one = (name: string) => (typeof form[name] === 'string' ? (form[name] as string) : undefined);
   const many = (name: string) => ([] as string[]).concat(form[name] ?? []);
@@ -62,12 +68,18 @@ function createMessage(accountSid: string, form: Record<string, string | string[
   const content = contentForMessage(state, accountSid, form);
   if (content && 'error' in content) return content.error;
   const body = content?.body ?? one('Body');
-  if (!body && many('MediaUrl').length === 0 && !one('ContentSid')) return twilioError(400, 21602, 'Message body is required.');
-  if (body && messageUnits(body) > MAX_MESSAGE_UNITS) return twilioError(400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
+  if (!body && many('MediaUrl').length === 0 && !one('ContentSid'))
+    return twilioError(400, 21602, 'Message body is required.');
+  if (body && messageUnits(body) > MAX_MESSAGE_UNITS)
+    return twilioError(400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
   for (const action of many('PersistentAction')) {
     const geo = GEO_ACTION.exec(action);
     if (!geo || Math.abs(Number(geo[1])) > 90 || Math.abs(Number(geo[2])) > 180) {
-      return twilioError(400, 21658, `Invalid PersistentAction '${action}': expected geo:{latitude},{longitude}|{label}`);
+      return twilioError(
+        400,
+        21658,
+        `Invalid PersistentAction '${action}': expected geo:{latitude},{longitude}|{label}`,
+      );
     }
   }
   const refusal = from ? checkOutbound(state, from, to, content) : undefined;
@@ -99,7 +111,9 @@ function createMessage(accountSid: string, form: Record<string, string | string[
   };
   messagesOf(state).push(message);
   const contentSid = one('ContentSid');
-  const location = many('PersistentAction').map(geoPoint).find((p) => p !== undefined);
+  const location = many('PersistentAction')
+    .map(geoPoint)
+    .find((p) => p !== undefined);
   recordOutbound(
     state,
     {
@@ -173,7 +187,11 @@ export const messageRoutes: EmulatorRoute[] = [
     pattern: new RegExp(`^/2010-04-01/Accounts/(${sidSource('account')})/Messages\\.json$`),
     handle(request, match, state) {
       if (!request.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) {
-        return twilioError(400, 20001, 'Messages create takes a form-encoded body (application/x-www-form-urlencoded).');
+        return twilioError(
+          400,
+          20001,
+          'Messages create takes a form-encoded body (application/x-www-form-urlencoded).',
+        );
       }
       return createMessage(match[1]!, (request.body ?? {}) as Record<string, string | string[]>, state);
     },

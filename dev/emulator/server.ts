@@ -257,7 +257,7 @@ export async function startEmulator(options: EmulatorOptions & { port?: number }
       const url = new URL(req.url ?? '/', 'http://emulator');
       const rawBody = await readBody(req);
       const contentType = req.headers['content-type'];
-      let body: unknown ;
+      let body: unknown;
       if (rawBody) {
         if (contentType?.startsWith('application/json')) {
           try {

@@ -12,8 +12,8 @@ import { updateContact, type ContactStore, type UpdateResult } from './sync';
 
 export * from './record';
 export * from './keywords';
-export { readContact, updateContact, deleteContact, listContacts, SYNC_API } from './sync';
-export type { ContactStore, ContactRead, ContactPage, UpdateResult } from './sync';
+export { readContact } from './sync';
+export type { ContactStore, UpdateResult } from './sync';
 
 /** Records a message the business sent to the contact (queued; its status callbacks move it on). */
 export function recordOutbound(

@@ -11,7 +11,6 @@ import { createHash } from 'node:crypto';
 import * as z from '../zod';
 
 export const CONSENT_STATUSES = ['opted_in', 'opted_out', 'unknown'] as const;
-export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
 
 /** WhatsApp's customer service window: free-form messages up to 24 hours after the user's last message. */
 export const SESSION_WINDOW_MS = 24 * 60 * 60 * 1000;

@@ -141,7 +141,6 @@ export const senderUpdateSchema = z.lazy(() =>
 );
 export type SenderUpdateBody = z.output<typeof senderUpdateSchema>;
 
-
 /**
  * A sender as the Senders API answers it (spec: channels_sender_response). Read loosely: Twilio adds fields
  * over time, and an answer is passed on as Twilio gave it.

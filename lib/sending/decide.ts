@@ -58,7 +58,8 @@ export function decideSend(record: ContactRecord | undefined, from: string, outg
         code: TwilioErrorCode.OUTSIDE_SESSION_WINDOW,
         reason: 'window-closed',
         message: `Outside the 24-hour window (${closed}): a free-form message cannot be sent; nothing was sent.`,
-        hint: 'Send an approved template instead ("template": "<name>" with its "variables"), or wait for the ' +
+        hint:
+          'Send an approved template instead ("template": "<name>" with its "variables"), or wait for the ' +
           'user to write: each message from them opens the window for 24 hours.',
       },
     };
@@ -70,9 +71,11 @@ export function decideSend(record: ContactRecord | undefined, from: string, outg
         status: 409,
         code: TwilioErrorCode.OUTSIDE_SESSION_WINDOW,
         reason: 'template-not-approved',
-        message: `Outside the 24-hour window (${closed}), and WhatsApp has not approved template ` +
+        message:
+          `Outside the 24-hour window (${closed}), and WhatsApp has not approved template ` +
           `"${outgoing.name}" (approval: ${outgoing.approval}); nothing was sent.`,
-        hint: 'Only an approved template leaves the window: submit it with npm run templates and wait for ' +
+        hint:
+          'Only an approved template leaves the window: submit it with npm run templates and wait for ' +
           '"approved" in its table, or send inside the window.',
       },
     };
@@ -84,9 +87,11 @@ export function decideSend(record: ContactRecord | undefined, from: string, outg
         status: 409,
         code: null,
         reason: 'no-consent',
-        message: `No opt-in on record for this user, and the window is closed (${closed}): a business-initiated ` +
-          'template needs the user\'s opt-in; nothing was sent.',
-        hint: 'Record the opt-in you gathered (POST /admin/consent {address, status: "opted_in", source}), or ' +
+        message:
+          `No opt-in on record for this user, and the window is closed (${closed}): a business-initiated ` +
+          "template needs the user's opt-in; nothing was sent.",
+        hint:
+          'Record the opt-in you gathered (POST /admin/consent {address, status: "opted_in", source}), or ' +
           'wait for the user to write (START, or any message, opens the window).',
       },
     };

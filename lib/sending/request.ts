@@ -15,12 +15,10 @@ export const sendMessageRequestSchema = z
       /** The bot's number (a sender of the account); default WHATSAPP_SANDBOX_NUMBER. */
       from: z.optional(senderIdSchema),
       body: z.optional(
-        z
-          .string()
-          .check(
-            z.minLength(1, 'must not be empty'),
-            z.refine((v) => messageUnits(v) <= MAX_MESSAGE_UNITS, `must be at most ${MAX_MESSAGE_UNITS} characters`),
-          ),
+        z.string().check(
+          z.minLength(1, 'must not be empty'),
+          z.refine((v) => messageUnits(v) <= MAX_MESSAGE_UNITS, `must be at most ${MAX_MESSAGE_UNITS} characters`),
+        ),
       ),
       media_url: z.optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL WhatsApp can fetch' })),
       template: z.optional(templateName),
@@ -48,5 +46,3 @@ export const sendMessageRequestSchema = z
       path: ['variables'],
     }),
   );
-
-export type SendMessageRequest = z.infer<typeof sendMessageRequestSchema>;

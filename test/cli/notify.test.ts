@@ -124,7 +124,7 @@ it('killed with SIGKILL midway and resumed: each opted-in recipient once, skips 
   expect(emulator.requestsFor('messages.create')).toHaveLength(6);
 }, 120_000);
 
-it('invalid rows are named by line and field, exit 2, nothing sent; npm\'s swallowed --dry-run honoured', async () => {
+it("invalid rows are named by line and field, exit 2, nothing sent; npm's swallowed --dry-run honoured", async () => {
   const csv = join(dir, 'bad.csv');
   writeFileSync(csv, ['to,1,2', `${user(20)},Ada,#1`, '12,Bob,#2', `${user(21)},,#3`].join('\n') + '\n');
   const before = emulator.requestsFor('messages.create').length;

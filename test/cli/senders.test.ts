@@ -31,8 +31,20 @@ const e164 = (n: number) => `whatsapp:+1415555${String(100 + n).padStart(4, '0')
 type Row = { account?: string; n: number; name?: string; verification?: string };
 function writeCsv(dir: string, rows: Row[]): string {
   const path = join(dir, 'senders.csv');
-  const lines = rows.map((r) => [r.account ?? '', number(r.n), r.name ?? `Acme Store ${r.n}`, r.verification ?? '', 'https://acme.example/whatsapp/incoming'].join(','));
-  writeFileSync(path, ['account_sid,sender_id,profile_name,configuration.verification_method,webhook.callback_url', ...lines].join('\n') + '\n');
+  const lines = rows.map((r) =>
+    [
+      r.account ?? '',
+      number(r.n),
+      r.name ?? `Acme Store ${r.n}`,
+      r.verification ?? '',
+      'https://acme.example/whatsapp/incoming',
+    ].join(','),
+  );
+  writeFileSync(
+    path,
+    ['account_sid,sender_id,profile_name,configuration.verification_method,webhook.callback_url', ...lines].join('\n') +
+      '\n',
+  );
   return path;
 }
 
@@ -48,7 +60,18 @@ function emptyEnv(dir: string): string {
   return path;
 }
 
-type Summary = { counts: Record<string, number>; senders: { senderId: string; account: string; sid?: string; status?: string; outcome: string; via?: string; error?: { code?: number; message: string } }[] };
+type Summary = {
+  counts: Record<string, number>;
+  senders: {
+    senderId: string;
+    account: string;
+    sid?: string;
+    status?: string;
+    outcome: string;
+    via?: string;
+    error?: { code?: number; message: string };
+  }[];
+};
 const summaryOf = (result: CliResult): Summary => JSON.parse(result.stdout) as Summary;
 
 const recorded = (route?: string): RecordedRequest[] => (route ? emulator.requestsFor(route) : emulator.state.requests);
@@ -58,9 +81,13 @@ const journalLines = (path: string) => (existsSync(path) ? readFileSync(path, 'u
 /** An account's senders as the emulator's Senders API lists them (signed as the subaccount, like Twilio wants). */
 async function listAs(account: string): Promise<{ sender_id: string; status: string; sid: string }[]> {
   const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-  const accountRes = await fetch(`${emulator.url}/2010-04-01/Accounts/${account}.json`, { headers: { authorization: basic(PARENT, AUTH_TOKEN) } });
+  const accountRes = await fetch(`${emulator.url}/2010-04-01/Accounts/${account}.json`, {
+    headers: { authorization: basic(PARENT, AUTH_TOKEN) },
+  });
   const { auth_token } = (await accountRes.json()) as { auth_token: string };
-  const res = await fetch(`${emulator.url}/v2/Channels/Senders?Channel=whatsapp&PageSize=1000`, { headers: { authorization: basic(account, auth_token) } });
+  const res = await fetch(`${emulator.url}/v2/Channels/Senders?Channel=whatsapp&PageSize=1000`, {
+    headers: { authorization: basic(account, auth_token) },
+  });
   return ((await res.json()) as { senders: { sender_id: string; status: string; sid: string }[] }).senders;
 }
 
@@ -85,7 +112,10 @@ describe('npm run senders', () => {
     const args = [input, ...fast(dir), '--journal', journal, '--json'];
 
     const first = startCli(args);
-    await waitFor(() => journalLines(journal).filter((l) => l.includes('"type":"created"')).length >= 15, '15 creates in the journal');
+    await waitFor(
+      () => journalLines(journal).filter((l) => l.includes('"type":"created"')).length >= 15,
+      '15 creates in the journal',
+    );
     first.child.kill('SIGKILL');
     const killed = await first.done;
     expect(killed.code).toBeNull();
@@ -110,7 +140,12 @@ describe('npm run senders', () => {
     expect(recorded('senders.create').every((r) => r.status === 202)).toBe(true);
     for (const [index, account] of ACCOUNTS.entries()) {
       const senders = await listAs(account);
-      expect(senders.map((s) => s.sender_id).sort()).toEqual(rows.filter((_, i) => i % 5 === index).map((r) => e164(r.n)).sort());
+      expect(senders.map((s) => s.sender_id).sort()).toEqual(
+        rows
+          .filter((_, i) => i % 5 === index)
+          .map((r) => e164(r.n))
+          .sort(),
+      );
       expect(senders.every((s) => s.status === 'ONLINE')).toBe(true);
       const reported = summary.senders.filter((s) => s.account === account);
       expect(reported.map((s) => s.sid).sort()).toEqual(senders.map((s) => s.sid).sort());
@@ -118,7 +153,9 @@ describe('npm run senders', () => {
 
     // Pacing held per account across the kill (times are when the emulator answered).
     for (const account of ACCOUNTS) {
-      const times = recorded('senders.create').filter((r) => r.authUser === account).map((r) => r.at);
+      const times = recorded('senders.create')
+        .filter((r) => r.authUser === account)
+        .map((r) => r.at);
       expect(times).toHaveLength(10);
       for (let i = 1; i < times.length; i += 1) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(INTERVAL_MS);
     }
@@ -142,7 +179,15 @@ describe('npm run senders', () => {
     }
     const at = new Date(Date.now() - 60_000).toISOString();
     const intent = (n: number, line: number) =>
-      JSON.stringify({ type: 'intent', key: `${PARENT}|${e164(n)}`, account: PARENT, sender_id: e164(n), line, send_at: at, at });
+      JSON.stringify({
+        type: 'intent',
+        key: `${PARENT}|${e164(n)}`,
+        account: PARENT,
+        sender_id: e164(n),
+        line,
+        send_at: at,
+        at,
+      });
     writeFileSync(journal, `${intent(1, 2)}\n${intent(2, 3)}\n`);
 
     const result = await runCli([input, ...fast(dir), '--journal', journal, '--json']);
@@ -165,7 +210,12 @@ describe('npm run senders', () => {
   it('reports failed senders in the summary and exits 1; a sender waiting for its OTP is not a failure', async () => {
     const dir = workDir();
     // Row 1 meets an injected Twilio error; row 2's display name is declined ("WhatsApp" in it); row 3 waits for an OTP.
-    const input = writeCsv(dir, [{ n: 1 }, { n: 2, name: 'Acme WhatsApp Store' }, { n: 3, verification: 'sms' }, { n: 4 }]);
+    const input = writeCsv(dir, [
+      { n: 1 },
+      { n: 2, name: 'Acme WhatsApp Store' },
+      { n: 3, verification: 'sms' },
+      { n: 4 },
+    ]);
     await injectFault(emulator, { route: 'senders.create', status: 400, code: 63104, times: 1 });
     const result = await runCli([input, ...fast(dir), '--journal', join(dir, 'j.jsonl')]);
     expect(result.code).toBe(1);
@@ -184,9 +234,14 @@ describe('npm run senders', () => {
     try {
       const dir = workDir();
       const input = writeCsv(dir, [{ n: 1 }]);
-      const result = await runCli([input, ...fast(dir), '--timeout', '150ms', '--journal', join(dir, 'j.jsonl'), '--json'], { TWILIO_API_BASE_URL: slow.url });
+      const result = await runCli(
+        [input, ...fast(dir), '--timeout', '150ms', '--journal', join(dir, 'j.jsonl'), '--json'],
+        { TWILIO_API_BASE_URL: slow.url },
+      );
       expect(result.code).toBe(1);
-      expect(summaryOf(result).senders).toEqual([expect.objectContaining({ senderId: e164(1), status: 'CREATING', outcome: 'timeout' })]);
+      expect(summaryOf(result).senders).toEqual([
+        expect.objectContaining({ senderId: e164(1), status: 'CREATING', outcome: 'timeout' }),
+      ]);
       expect(slow.requestsFor('senders.fetch').length).toBeGreaterThan(0);
     } finally {
       await slow.close();
@@ -225,12 +280,18 @@ describe('npm run senders', () => {
 
   it('--dry-run validates and plans, sends nothing and writes no journal, even without credentials', async () => {
     const dir = workDir();
-    const input = writeCsv(dir, [0, 1, 2, 3].map((n) => ({ account: ACCOUNTS[n % 2], n })));
+    const input = writeCsv(
+      dir,
+      [0, 1, 2, 3].map((n) => ({ account: ACCOUNTS[n % 2], n })),
+    );
     const journal = join(dir, 'j.jsonl');
     const withCredentials = await runCli([input, ...fast(dir), '--journal', journal, '--dry-run']);
     expect(withCredentials.code).toBe(0);
     expect(withCredentials.stdout).toContain('would create 4');
-    const without = await runCli([input, ...fast(dir), '--journal', journal, '--dry-run'], { ACCOUNT_SID: '', AUTH_TOKEN: '' });
+    const without = await runCli([input, ...fast(dir), '--journal', journal, '--dry-run'], {
+      ACCOUNT_SID: '',
+      AUTH_TOKEN: '',
+    });
     expect(without.code).toBe(0);
     expect(recorded()).toEqual([]);
     expect(existsSync(journal)).toBe(false);
@@ -238,7 +299,10 @@ describe('npm run senders', () => {
 
   it('honours --dry-run that npm kept for itself (`npm run senders x.csv --dry-run`, no `--`)', async () => {
     const dir = workDir();
-    const input = writeCsv(dir, [0, 1].map((n) => ({ account: ACCOUNTS[0], n })));
+    const input = writeCsv(
+      dir,
+      [0, 1].map((n) => ({ account: ACCOUNTS[0], n })),
+    );
     // npm passes what it took as npm_config_dry_run=true and leaves the tool only the input
     const result = await runCli([input, ...fast(dir)], { npm_config_dry_run: 'true' });
     expect(result.code).toBe(0);
@@ -278,7 +342,12 @@ describe('npm run senders', () => {
     const second = await runCli(args);
     expect(second.code).toBe(0);
     expect(summaryOf(second).counts.online).toBe(4);
-    expect(recorded('senders.create').map((r) => r.authUser)).toEqual([ACCOUNTS[0], ACCOUNTS[0], ACCOUNTS[1], ACCOUNTS[1]]);
+    expect(recorded('senders.create').map((r) => r.authUser)).toEqual([
+      ACCOUNTS[0],
+      ACCOUNTS[0],
+      ACCOUNTS[1],
+      ACCOUNTS[1],
+    ]);
     expect(new Set(createdIds()).size).toBe(4);
   });
 

@@ -105,7 +105,11 @@ describe('inside the 24-hour window', () => {
     const menu = await send({ to: user, template: 'bot_menu' });
     expect(menu.status).toBe(201);
     expect(menu.body).toMatchObject({ kind: 'template', content_sid: unapprovedSid });
-    expect(sent().slice(before).map((r) => r.body)).toEqual([
+    expect(
+      sent()
+        .slice(before)
+        .map((r) => r.body),
+    ).toEqual([
       {
         From: SANDBOX,
         To: user,
@@ -127,7 +131,11 @@ describe('outside the window', () => {
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ kind: 'template', from: SENDER, content_sid: approvedSid });
     expect(res.body.contact.consent.status).toBe('opted_in');
-    expect(sent().slice(before).map((r) => r.body)).toEqual([
+    expect(
+      sent()
+        .slice(before)
+        .map((r) => r.body),
+    ).toEqual([
       {
         From: SENDER,
         To: user,
@@ -210,7 +218,7 @@ describe('refused whatever the window', () => {
     expect(unknown.body.error.problems.map((p: { path: string }) => p.path)).toEqual(['variables.4']);
   });
 
-  it('consent that cannot be read (Sync failing): 503 with Sync\'s code; nothing sent', async () => {
+  it("consent that cannot be read (Sync failing): 503 with Sync's code; nothing sent", async () => {
     const user = newUser();
     await sendInbound(emulator.url, { from: user, body: 'hi' });
     await settledConversation(emulator.url, user);

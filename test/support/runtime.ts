@@ -4,7 +4,6 @@
  */
 import { spawnLocalRuntime, type LocalRuntimeOptions, type SpawnedRuntime } from '../../dev/local-runtime';
 
-
 export type RunningRuntime = SpawnedRuntime;
 
 export function startRuntime(options: LocalRuntimeOptions): Promise<RunningRuntime> {
