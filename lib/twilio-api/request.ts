@@ -114,6 +114,16 @@ function toRaw(value: unknown): RawResponse {
   return { statusCode, body, headers };
 }
 
+/** The failure of an attempt Twilio did not answer within the time left. */
+const timedOut = (method: string, path: string, attempt: number): TwilioFailure => ({
+  kind: 'timeout',
+  status: 0,
+  code: null,
+  message: `Twilio did not answer ${method.toUpperCase()} ${path} within the time budget.`,
+  moreInfo: null,
+  attempts: attempt,
+});
+
 /**
  * One Twilio request with retries, bounded by the call's deadline. Resolves with any 2xx answer; throws
  * TwilioApiError for everything else.
@@ -163,14 +173,7 @@ export async function twilioRequest(
       ]);
       if (outcome === TIMED_OUT) {
         request.catch(() => undefined);
-        failure = {
-          kind: 'timeout',
-          status: 0,
-          code: null,
-          message: `Twilio did not answer ${method.toUpperCase()} ${path} within the time budget.`,
-          moreInfo: null,
-          attempts: attempt,
-        };
+        failure = timedOut(method, path, attempt);
       } else {
         const response = toRaw(outcome);
         if (response.statusCode >= 200 && response.statusCode < 300) {
@@ -189,14 +192,7 @@ export async function twilioRequest(
       const code = String((error as { code?: unknown })?.code ?? '');
       const message = error instanceof Error ? error.message : String(error);
       if (TIMEOUT_ERROR_CODES.has(code) || /timeout/i.test(message)) {
-        failure = {
-          kind: 'timeout',
-          status: 0,
-          code: null,
-          message: `Twilio did not answer ${method.toUpperCase()} ${path} within the time budget.`,
-          moreInfo: null,
-          attempts: attempt,
-        };
+        failure = timedOut(method, path, attempt);
       } else if (NETWORK_ERROR_CODES.has(code) || /socket hang up|network/i.test(message)) {
         failure = {
           kind: 'network',

@@ -200,9 +200,11 @@ describe('retries and failures', () => {
   it('a delivery that times out is retried once with the same idempotency token', async () => {
     // The first attempt's function is held up by a slow Messages API call (5 s) past the read timeout asked for
     // (2 s); the retry's call is fast. Margins are wide on purpose: nothing here asserts a duration.
-    // Follow-up (Sync store, idempotent inbound): assert that the location is sent once despite the retry.
+    // With the conversation store on, the retry is answered from the record: the location goes out once, when the
+    // first attempt's slow call ends.
     await injectFault(emulator, { route: 'messages.create', delayMs: 5000, times: 1 });
     const user = newUser();
+    const started = Date.now();
     const answer = await sendInbound(emulator.url, {
       from: user,
       body: 'location',
@@ -217,6 +219,11 @@ describe('retries and failures', () => {
     expect(first!.idempotencyToken).toMatch(new RegExp(`^${ACCOUNT_SID}-[0-9a-f]{32}$`));
     expect(answer.delivery.outcome).toBe('answered');
     expect(answer.replies.map((r) => r.body)).toEqual(['📍 Here is where to find us: Twilio HQ']);
+    // The first attempt's location is recorded when its delayed call ends (5 s after it began); a second one, from
+    // the retry, would be recorded by then too. Wait past that point, then count.
+    await new Promise((r) => setTimeout(r, Math.max(0, started + 5500 - Date.now())));
+    const { messages } = await conversationOf(emulator.url, user);
+    expect(messages.filter((m) => m.kind === 'api' && m.location)).toHaveLength(1);
   });
 
   it('without a retry policy for timeouts (Twilio retries connection failures only) it is not retried', async () => {
