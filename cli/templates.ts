@@ -4,7 +4,7 @@
  * docs/templates.md.
  */
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadTwilioSettings } from '../dev/env';
 import { ROOT } from '../dev/paths';
@@ -33,14 +33,17 @@ Exit codes: 0 done; 1 a Twilio call failed; 2 invalid templates, flags or config
 const EXIT = { ok: 0, failed: 1, invalid: 2 } as const;
 const err = (text: string) => process.stderr.write(`${text}\n`);
 
+/** A file as problems name it: relative to the working folder when inside it, else its absolute path. */
+function displayPath(file: string): string {
+  const shown = relative(process.cwd(), file);
+  return shown && !shown.startsWith('..') && !isAbsolute(shown) ? shown : resolve(file);
+}
+
 function readFolder(dir: string): { file: string; source: string }[] {
   return readdirSync(dir)
     .filter((name) => name.endsWith('.json'))
     .sort()
-    .map((name) => ({
-      file: relative(process.cwd(), join(dir, name)) || name,
-      source: readFileSync(join(dir, name), 'utf8'),
-    }));
+    .map((name) => ({ file: displayPath(join(dir, name)), source: readFileSync(join(dir, name), 'utf8') }));
 }
 
 async function main(argv: readonly string[]): Promise<number> {
