@@ -6,25 +6,10 @@
  */
 import { adminRoute } from '../../edge/admin-route';
 import { adminContactStore } from '../../edge/conversation';
-import { HttpError, json } from '../../edge/reply';
-import { errorBody } from '../../lib/error-body';
-import { parseSettings, sandboxSettingsSchema, webhookSettingsSchema } from '../../lib/config';
-import { publicOrigin } from '../../lib/public-url';
+import { json } from '../../edge/reply';
+import { defaultFrom, statusCallbackUrl } from '../../edge/sending';
 import { maskAddress } from '../../lib/redact';
-import { senderIdSchema } from '../../lib/senders/fields';
 import { resolveTemplate, sendChecked, sendMessageRequestSchema, type ResolvedTemplate } from '../../lib/sending';
-
-/** WHATSAPP_SANDBOX_NUMBER as whatsapp:+E164, or 503 naming it (a setting, not the caller's input, is wrong). */
-function defaultFrom(env: Record<string, string | undefined>): string {
-  const number = senderIdSchema.safeParse(sandboxSettingsSchema.parse(env).WHATSAPP_SANDBOX_NUMBER);
-  if (number.success) return number.data;
-  const body = errorBody({
-    message: 'WHATSAPP_SANDBOX_NUMBER is not a phone number, and no "from" was given.',
-    hint: 'Give "from" (the sending number), or set WHATSAPP_SANDBOX_NUMBER (default +14155238886).',
-    variable: 'WHATSAPP_SANDBOX_NUMBER',
-  });
-  throw new HttpError({ kind: 'json', status: 503, body });
-}
 
 export const handler = adminRoute('send-message', async (admin) => {
   const { request, log } = admin;
@@ -39,8 +24,6 @@ export const handler = adminRoute('send-message', async (admin) => {
     if (!resolved.ok) return json(resolved.body, resolved.status);
     template = resolved.template;
   }
-  const web = parseSettings(webhookSettingsSchema, request.env);
-  const origin = publicOrigin(request.domainName, web.success ? web.data.PUBLIC_BASE_URL : undefined);
   const owner = input.account_sid ?? accountSid;
   const result = await sendChecked(
     { store, key: { accountSid: owner, address: input.to }, call, accountSid: owner, now: () => new Date() },
@@ -50,7 +33,7 @@ export const handler = adminRoute('send-message', async (admin) => {
       body: input.body,
       mediaUrl: input.media_url,
       template,
-      statusCallback: `${origin}/whatsapp/status`,
+      statusCallback: statusCallbackUrl(request),
     },
   );
   if (!result.ok) {
