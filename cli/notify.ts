@@ -12,7 +12,7 @@ import { decideSend } from '../lib/sending/decide';
 import { findContent, typesOf } from '../lib/sending/send';
 import { senderIdSchema } from '../lib/senders/fields';
 import { templateVariables } from '../lib/templates';
-import type { RetryPolicy, TwilioCall } from '../lib/twilio-api';
+import type { TwilioCall } from '../lib/twilio-api';
 import { createTwilioClient } from '../lib/twilio-client';
 import { describeZodError } from '../lib/validation';
 import { parseNotifyArgs, USAGE } from './notify/args';
@@ -23,10 +23,7 @@ import { exitCodeOf, runNotify } from './notify/run';
 import { senderLimits } from './notify/sender';
 import { CliProblem } from './senders/args';
 import { problemText } from './senders/input';
-
-/** A command is not bound by a Function's 10 s: a minute per call, 429/5xx retried (never a send: createMessage). */
-const CALL_BUDGET_MS = 60_000;
-const RETRY: Partial<RetryPolicy> = { maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 15_000 };
+import { commandCall } from './twilio-call';
 
 function settingsOf(envFile: string | undefined) {
   const twilio = loadTwilioSettings(envFile);
@@ -78,7 +75,8 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const apiBaseUrl = settings.twilio.TWILIO_API_BASE_URL;
   const client = createTwilioClient({ accountSid, authToken, apiBaseUrl, timeoutMs: 30_000 });
-  const call = (): TwilioCall => ({ client, deadline: Date.now() + CALL_BUDGET_MS, retry: RETRY });
+  // Reads are retried on 429/5xx (twilio-call.ts); the send itself is made once (createMessage).
+  const call = (): TwilioCall => commandCall(client);
   const store = (): ContactStore => ({ ...call(), serviceSid: settings.sync.SYNC_SERVICE_SID });
 
   const found = await findContent(call, { template: options.template });

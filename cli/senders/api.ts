@@ -4,24 +4,13 @@
  * back as values, so one sender's error never stops the others.
  */
 import { createSender, fetchSender, listAllSenders } from '../../lib/senders/api';
-import {
-  isTwilioApiError,
-  subaccountAuth,
-  type BasicAuth,
-  type RetryPolicy,
-  type TwilioCall,
-} from '../../lib/twilio-api';
+import { isTwilioApiError, subaccountAuth, type BasicAuth, type TwilioCall } from '../../lib/twilio-api';
 import type { SenderCreateBody } from '../../lib/senders/wire';
 import { createTwilioClient, type TwilioCredentials } from '../../lib/twilio-client';
 import type { JournalError } from './journal';
+import { commandCall } from '../twilio-call';
 import type { ApiResult, BulkApi, SenderSnapshot } from './run';
 
-/**
- * A command-line run is not bounded by a Function's 10 s: give each call a minute and more retries, so a
- * burst of 429s or a Twilio hiccup is ridden out instead of failing the sender.
- */
-const CALL_BUDGET_MS = 60_000;
-const RETRY: Partial<RetryPolicy> = { maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 15_000 };
 /** Pages the lookup reads at most (1,000 senders a page). */
 const MAX_PAGES = 100;
 
@@ -55,12 +44,7 @@ export function createBulkApi(credentials: TwilioCredentials): BulkApi<SenderCre
     }
     return auth;
   };
-  const callFor = (auth: BasicAuth | undefined): TwilioCall => ({
-    client,
-    deadline: Date.now() + CALL_BUDGET_MS,
-    retry: RETRY,
-    ...(auth ? { auth } : {}),
-  });
+  const callFor = (auth: BasicAuth | undefined): TwilioCall => commandCall(client, auth);
   const asAccount = async (account: string) => callFor(await authFor(account));
 
   return {

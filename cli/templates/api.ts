@@ -4,7 +4,8 @@
  * `content.v1.contents.create` puts its camelCase class fields (`friendlyName`) on the wire as given, which the
  * API does not know (the same defect as twilio-node issue 1190 for Senders).
  */
-import { twilioRequest, type RetryPolicy, type TwilioCall, type TwilioRequester } from '../../lib/twilio-api';
+import { twilioRequest, type TwilioCall, type TwilioRequester } from '../../lib/twilio-api';
+import { commandCall } from '../twilio-call';
 import type { ContentCreateBody, TemplateCategory } from '../../lib/templates';
 import {
   approvalSchema,
@@ -16,9 +17,6 @@ import {
   type RemoteContent,
 } from '../../lib/templates/remote';
 
-/** A command is not bound by a Function's 10 s: a minute per call, retries for 429 and 5xx included. */
-const CALL_BUDGET_MS = 60_000;
-const RETRY: Partial<RetryPolicy> = { maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 15_000 };
 /** Pages read at most (1,000 contents a page). */
 const MAX_PAGES = 50;
 
@@ -33,7 +31,7 @@ export type ContentApi = {
 };
 
 export function createContentApi(client: TwilioRequester): ContentApi {
-  const call = (): TwilioCall => ({ client, deadline: Date.now() + CALL_BUDGET_MS, retry: RETRY });
+  const call = (): TwilioCall => commandCall(client);
   return {
     list: () => listContents(call, { maxPages: MAX_PAGES }),
     async create(body) {
