@@ -55,7 +55,7 @@ export function adminRoute(name: string, run: (admin: AdminRequest) => Promise<R
       }
       const deadline = started + (admin.data.ADMIN_REQUEST_BUDGET_MS ?? ADMIN_BUDGET_MS.default) - ANSWER_MARGIN_MS;
       const twilio = async (accountSid?: string): Promise<TwilioCall> => {
-        const configured = twilioClientFromEnv(request.env, { timeoutMs: Math.max(1, deadline - Date.now()) });
+        const configured = twilioClientFromEnv(request.env);
         if (!configured) {
           throw unavailable(
             'ACCOUNT_SID and AUTH_TOKEN must be set (and valid) to call Twilio.',

@@ -22,20 +22,6 @@ export const WEBHOOK_SYNC_RETRY: Partial<RetryPolicy> = {
 
 export type ConfiguredStore = { store: ContactStore; accountSid: string };
 
-let kept: { key: string; configured: NonNullable<ReturnType<typeof twilioClientFromEnv>> } | undefined;
-
-/**
- * The function's client, kept while a warm container lives: twilio-node's client holds a keep-alive HTTPS agent,
- * so the webhook's two Sync calls reuse one TLS connection to sync.twilio.com instead of a handshake each.
- */
-function keptClient(env: Record<string, string | undefined>): ReturnType<typeof twilioClientFromEnv> {
-  const key = [env.ACCOUNT_SID, env.AUTH_TOKEN, env.TWILIO_API_BASE_URL].join('\u0000');
-  if (kept?.key === key) return kept.configured;
-  const configured = twilioClientFromEnv(env);
-  kept = configured ? { key, configured } : undefined;
-  return configured;
-}
-
 /**
  * The store for this request, or undefined when the function has no Twilio credentials or the conversation
  * settings are not valid (logged): the caller then works without state. `call` may depend on the settings
@@ -45,7 +31,7 @@ export function contactStoreFromEnv(
   env: Record<string, string | undefined>,
   call: (settings: { WEBHOOK_SYNC_BUDGET_MS: number }) => Pick<ContactStore, 'deadline' | 'retry' | 'trace'>,
 ): ConfiguredStore | undefined {
-  const configured = keptClient(env);
+  const configured = twilioClientFromEnv(env);
   if (!configured) return undefined;
   const settings = parseSettings(conversationSettingsSchema, env);
   if (!settings.success) {

@@ -8,23 +8,31 @@ import type { ContentMessage } from '../lib/templates/message';
 import { hintFor } from '../lib/twilio-errors';
 import { logEvent } from './log';
 
+type ConfiguredClient = { client: Twilio; accountSid: string };
+
+let kept: { key: string; configured: ConfiguredClient } | undefined;
+
 /**
  * The one place a function gets a Twilio client: for the configured account (the emulator when
  * TWILIO_API_BASE_URL is set), or undefined when ACCOUNT_SID/AUTH_TOKEN are missing or invalid.
+ * The client is kept while a warm container lives and the credentials stay the same: its keep-alive HTTPS
+ * agent then reuses one TLS connection across a request's calls and across requests. Calls that need a
+ * shorter bound pass their own per-request timeout (lib/twilio-api's twilioRequest does).
  */
-export function twilioClientFromEnv(
-  env: Record<string, string | undefined>,
-  options: { timeoutMs?: number } = {},
-): { client: Twilio; accountSid: string } | undefined {
+export function twilioClientFromEnv(env: Record<string, string | undefined>): ConfiguredClient | undefined {
   const settings = parseSettings(twilioSettingsSchema, env);
   if (!settings.success || !settings.data.ACCOUNT_SID || !settings.data.AUTH_TOKEN) return undefined;
-  const client = createTwilioClient({
-    accountSid: settings.data.ACCOUNT_SID,
-    authToken: settings.data.AUTH_TOKEN,
-    apiBaseUrl: settings.data.TWILIO_API_BASE_URL,
-    timeoutMs: options.timeoutMs,
-  });
-  return { client, accountSid: settings.data.ACCOUNT_SID };
+  const { ACCOUNT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL } = settings.data;
+  const key = [ACCOUNT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL].join('\u0000');
+  if (kept?.key !== key) {
+    const client = createTwilioClient({
+      accountSid: ACCOUNT_SID,
+      authToken: AUTH_TOKEN,
+      apiBaseUrl: TWILIO_API_BASE_URL,
+    });
+    kept = { key, configured: { client, accountSid: ACCOUNT_SID } };
+  }
+  return kept.configured;
 }
 
 type MessageCreate = Parameters<Twilio['messages']['create']>[0];

@@ -22,6 +22,7 @@
  * Statuses advance when read (no timers), so a stopped emulator leaves nothing running.
  */
 import { randomBytes } from 'node:crypto';
+import { WHATSAPP_ADDRESS_PATTERN } from '../../lib/phone';
 import { senderStatusFacts } from '../../lib/senders/status';
 import { sidSource } from '../../lib/sids';
 import { TwilioErrorCode } from '../../lib/twilio-errors';
@@ -36,7 +37,7 @@ import {
 } from './server';
 
 const SENDERS_BASE = 'https://messaging.twilio.com/v2/Channels/Senders';
-const SENDER_ID = /^whatsapp:\+[1-9]\d{6,14}$/;
+
 const SID = `(${sidSource('sender')})`;
 
 /** Options of this module (EmulatorOptions fields). */
@@ -259,7 +260,8 @@ function create(request: EmulatorRequest, state: EmulatorState): EmulatorReply {
   const problem = contractProblem(body, CREATE_SCHEMA);
   if (problem) return validationError(problem);
   const senderId = body.sender_id as string;
-  if (!SENDER_ID.test(senderId)) return validationError(`sender_id must be whatsapp:+E.164, got '${senderId}'`);
+  if (!WHATSAPP_ADDRESS_PATTERN.test(senderId))
+    return validationError(`sender_id must be whatsapp:+E.164, got '${senderId}'`);
   const profile = normalizeProfile((body.profile as Record<string, unknown> | undefined) ?? {});
   if (typeof profile.name !== 'string' || !profile.name.trim())
     return validationError('profile.name is required for a WhatsApp sender');
