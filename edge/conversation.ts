@@ -10,7 +10,7 @@ import type { AdminRequest } from './admin-route';
 import { logEvent } from './log';
 import { describeZodError } from '../lib/validation';
 import { HttpError } from './reply';
-import { twilioClientFromEnv } from './twilio';
+import { twilioRequesterFromEnv } from './twilio';
 
 /** A webhook retries a 429/5xx from Sync once, quickly: the reply matters more than the state. */
 export const WEBHOOK_SYNC_RETRY: Partial<RetryPolicy> = {
@@ -31,7 +31,7 @@ export function contactStoreFromEnv(
   env: Record<string, string | undefined>,
   call: (settings: { WEBHOOK_SYNC_BUDGET_MS: number }) => Pick<ContactStore, 'deadline' | 'retry' | 'trace'>,
 ): ConfiguredStore | undefined {
-  const configured = twilioClientFromEnv(env);
+  const configured = twilioRequesterFromEnv(env);
   if (!configured) return undefined;
   const settings = parseSettings(conversationSettingsSchema, env);
   if (!settings.success) {
@@ -40,7 +40,7 @@ export function contactStoreFromEnv(
   }
   return {
     accountSid: configured.accountSid,
-    store: { client: configured.client, serviceSid: settings.data.SYNC_SERVICE_SID, ...call(settings.data) },
+    store: { client: configured.requester, serviceSid: settings.data.SYNC_SERVICE_SID, ...call(settings.data) },
   };
 }
 

@@ -1,7 +1,8 @@
 /** Twilio REST clients for routes, from the function's environment. */
 import type { Twilio } from 'twilio';
 import { parseSettings, twilioSettingsSchema } from '../lib/config';
-import { failureFromException } from '../lib/twilio-api';
+import { failureFromException, type TwilioRequester } from '../lib/twilio-api';
+import { createHttpRequester } from '../lib/twilio-api/http-requester';
 import { createTwilioClient } from '../lib/twilio-client';
 import type { LocationMessage } from '../lib/location';
 import type { ContentMessage } from '../lib/templates/message';
@@ -33,6 +34,30 @@ export function twilioClientFromEnv(env: Record<string, string | undefined>): Co
     kept = { key, configured: { client, accountSid: ACCOUNT_SID } };
   }
   return kept.configured;
+}
+
+let keptRequester: { key: string; configured: { requester: TwilioRequester; accountSid: string } } | undefined;
+
+/**
+ * The webhooks' requester for Sync: Node's http with a kept-alive agent instead of twilio-node (measured in
+ * lib/twilio-api/http-requester.ts), kept like the client. Undefined when ACCOUNT_SID/AUTH_TOKEN are missing.
+ */
+export function twilioRequesterFromEnv(
+  env: Record<string, string | undefined>,
+): { requester: TwilioRequester; accountSid: string } | undefined {
+  const settings = parseSettings(twilioSettingsSchema, env);
+  if (!settings.success || !settings.data.ACCOUNT_SID || !settings.data.AUTH_TOKEN) return undefined;
+  const { ACCOUNT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL } = settings.data;
+  const key = [ACCOUNT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL].join('\u0000');
+  if (keptRequester?.key !== key) {
+    const requester = createHttpRequester({
+      accountSid: ACCOUNT_SID,
+      authToken: AUTH_TOKEN,
+      apiBaseUrl: TWILIO_API_BASE_URL,
+    });
+    keptRequester = { key, configured: { requester, accountSid: ACCOUNT_SID } };
+  }
+  return keptRequester.configured;
 }
 
 type MessageCreate = Parameters<Twilio['messages']['create']>[0];
