@@ -3,6 +3,7 @@
  * (edge/twilio.ts, so TWILIO_API_BASE_URL reaches the emulator), the configured Sync service and a deadline.
  */
 import { conversationSettingsSchema, parseSettings, twilioSettingsSchema, WEBHOOK_SYNC_BUDGET_MS } from '../lib/config';
+import { ContactCache } from '../lib/conversation/cache';
 import type { ContactStore } from '../lib/conversation';
 import { errorBody } from '../lib/error-body';
 import type { RetryPolicy } from '../lib/twilio-api';
@@ -29,7 +30,7 @@ export type ConfiguredStore = { store: ContactStore; accountSid: string };
  */
 export function contactStoreFromEnv(
   env: Record<string, string | undefined>,
-  call: (settings: { WEBHOOK_SYNC_BUDGET_MS: number }) => Pick<ContactStore, 'deadline' | 'retry' | 'trace'>,
+  call: (settings: { WEBHOOK_SYNC_BUDGET_MS: number }) => Pick<ContactStore, 'deadline' | 'retry' | 'trace' | 'cache'>,
 ): ConfiguredStore | undefined {
   const configured = twilioRequesterFromEnv(env);
   if (!configured) return undefined;
@@ -44,6 +45,9 @@ export function contactStoreFromEnv(
   };
 }
 
+/** What this warm container remembers of the contacts its webhooks wrote (lib/conversation/cache.ts). */
+const warmContacts = new ContactCache();
+
 /** The store for one webhook: its Sync calls bounded by WEBHOOK_SYNC_BUDGET_MS from `started`. */
 export const webhookContactStore = (
   env: Record<string, string | undefined>,
@@ -52,6 +56,7 @@ export const webhookContactStore = (
   contactStoreFromEnv(env, (settings) => ({
     deadline: started + settings.WEBHOOK_SYNC_BUDGET_MS,
     retry: WEBHOOK_SYNC_RETRY,
+    cache: warmContacts,
   }));
 
 /** I-Twilio-Idempotency-Token, the header Twilio repeats on a retried webhook (checked to be a sane string). */

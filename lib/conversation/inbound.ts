@@ -4,7 +4,8 @@
  * menu template: Messages API sends) done once per message however often Twilio delivers the webhook.
  *
  * Sync calls: one read, one conditional write (a conflict with a concurrent delivery re-reads and re-applies;
- * a failed send withdraws its claim with one more write). A retried delivery answers from the read alone.
+ * a failed send withdraws its claim with one more write). A retried delivery answers from the read alone. When the
+ * container remembers the user (cache.ts), the write alone: a stale copy fails it, and the store reads afresh.
  * When Sync fails (slow, 429, 5xx, unreachable, unreadable data) the user still gets an answer: replies never
  * wait on state, consent replies say the change was not recorded, and one log line names the Twilio code.
  */
@@ -14,6 +15,7 @@ import type { OutboundMessage } from '../twiml';
 import { hintFor } from '../twilio-errors';
 import {
   applyInbound,
+  contactDocumentName,
   emptyRecord,
   findHandled,
   releaseEffect,
@@ -22,7 +24,7 @@ import {
   type HandledMessage,
 } from './record';
 import { isTwilioApiError } from '../twilio-api';
-import { readContact, updateContact, type ContactStore } from './sync';
+import { readContact, updateContact, type ContactRead, type ContactStore } from './sync';
 
 export type InboundDeps = {
   /** Undefined when no store is configured (no credentials): the bot answers statelessly. */
@@ -95,16 +97,22 @@ export async function handleInbound(
   const { store } = deps;
   if (!store) return { messages: await withoutState(reply, deps), state: 'stateless' };
   const key: ContactKey = { accountSid: deps.accountSid, address: message.from };
+  const name = contactDocumentName(key);
 
-  let initial: Awaited<ReturnType<typeof readContact>>;
+  // A user's next message in this container starts from the copy its last one left (one Sync call: the write).
+  const remembered = store.cache?.get(name);
+  let initial: ContactRead;
   try {
-    initial = await readContact(store, key);
+    initial = remembered ?? (await readContact(store, key));
   } catch (error) {
     logSyncFailure(deps, 'read', error);
     return { messages: await withoutState(reply, deps), state: 'degraded' };
   }
   const previous = findHandled(initial.record, id);
-  if (previous) return { messages: replayed(reply, previous), state: 'replayed' };
+  if (previous) {
+    store.cache?.set(name, initial);
+    return { messages: replayed(reply, previous), state: 'replayed' };
+  }
 
   const effect = reply.kind === 'send-location' || reply.kind === 'send-menu' ? EFFECTS[reply.kind] : undefined;
   const consent = reply.kind === 'consent' ? { status: reply.status, keyword: reply.keyword } : undefined;
@@ -119,10 +127,12 @@ export async function handleInbound(
         if (concurrent) return undefined;
         return applyInbound(current ?? emptyRecord(key), { bot: message.to, id, at: deps.now(), consent, effect });
       },
-      { initial },
+      { initial, remembered: remembered !== undefined },
     );
+    store.cache?.set(name, result);
     if (!result.wrote && concurrent) return { messages: replayed(reply, concurrent), state: 'replayed' };
   } catch (error) {
+    store.cache?.delete(name);
     logSyncFailure(deps, 'write', error);
     return { messages: await withoutState(reply, deps), state: 'degraded' };
   }
@@ -133,10 +143,12 @@ export async function handleInbound(
   if (!sent.sid) {
     // Withdraw the claim so a retried delivery may try again; if this fails, the retry answers as if sent.
     try {
-      await updateContact({ ...store, deadline: deps.releaseDeadline() }, key, (current) =>
+      const released = await updateContact({ ...store, deadline: deps.releaseDeadline() }, key, (current) =>
         current ? releaseEffect(current, id) : undefined,
       );
+      store.cache?.set(name, released);
     } catch (error) {
+      store.cache?.delete(name);
       logSyncFailure(deps, 'release', error);
     }
   }

@@ -12,6 +12,7 @@
  */
 import { TwilioApiError, twilioRequest, type TwilioCall } from '../twilio-api';
 import { TwilioErrorCode } from '../twilio-errors';
+import type { ContactCache } from './cache';
 import {
   CONTACT_NAME_PREFIX,
   contactDocumentName,
@@ -30,6 +31,8 @@ export const SYNC_API = 'https://sync.twilio.com/v1';
 export type ContactStore = TwilioCall & {
   /** IS + 32 hex digits, or `default` (the account's default Sync service). */
   serviceSid: string;
+  /** The warm container's copies (cache.ts): the inbound webhook writes against them without reading first. */
+  cache?: ContactCache;
 };
 
 type Response = { status: number; body: Record<string, unknown>; etag?: string };
@@ -72,8 +75,12 @@ async function syncRequest(
 const documentsUrl = (store: ContactStore) => `${SYNC_API}/Services/${encodeURIComponent(store.serviceSid)}/Documents`;
 const documentUrl = (store: ContactStore, name: string) => `${documentsUrl(store)}/${encodeURIComponent(name)}`;
 
-/** A contact as read: its record (undefined when none is kept) and the revision to write against. */
-export type ContactRead = { record: ContactRecord | undefined; revision: string | undefined };
+/**
+ * A contact as read: its record (undefined when none is kept), the revision to write against, and the document's
+ * SID (ET...), which writes address: a document forgotten and made again has a new SID, so a write meant for the
+ * old one fails (404) instead of landing on the new one at a revision that happens to match.
+ */
+export type ContactRead = { record: ContactRecord | undefined; revision: string | undefined; sid?: string };
 
 function parseRecord(data: unknown): ContactRecord {
   const parsed = contactRecordSchema.safeParse(data);
@@ -87,12 +94,14 @@ function parseRecord(data: unknown): ContactRecord {
 
 const revisionOf = (response: Response): string | undefined =>
   typeof response.body.revision === 'string' ? response.body.revision : response.etag;
+const sidOf = (response: Response): string | undefined =>
+  typeof response.body.sid === 'string' ? response.body.sid : undefined;
 
 /** Reads one contact's record (one Sync call). */
 export async function readContact(store: ContactStore, key: ContactKey): Promise<ContactRead> {
   const response = await syncRequest(store, 'get', documentUrl(store, contactDocumentName(key)));
   if (response.status === 404) return { record: undefined, revision: undefined };
-  return { record: parseRecord(response.body.data), revision: revisionOf(response) };
+  return { record: parseRecord(response.body.data), revision: revisionOf(response), sid: sidOf(response) };
 }
 
 /** Writes `record` against `revision` (create when undefined). Resolves false on a conflict (412, 409, 404). */
@@ -100,17 +109,17 @@ async function writeContact(
   store: ContactStore,
   key: ContactKey,
   record: ContactRecord,
-  revision: string | undefined,
+  read: ContactRead,
 ): Promise<ContactRead | false> {
   const name = contactDocumentName(key);
   const form = { Data: JSON.stringify(record), Ttl: ttlFor(record) };
   const response =
-    revision === undefined
+    read.revision === undefined
       ? await syncRequest(store, 'post', documentsUrl(store), { form: { UniqueName: name, ...form } })
-      : await syncRequest(store, 'post', documentUrl(store, name), { form, ifMatch: revision });
+      : await syncRequest(store, 'post', documentUrl(store, read.sid ?? name), { form, ifMatch: read.revision });
   // 412: someone wrote since our read; 409: someone created it first; 404: it was deleted (forget) or expired.
   if (ANSWERS.has(response.status)) return false;
-  return { record, revision: revisionOf(response) };
+  return { record, revision: revisionOf(response), sid: sidOf(response) ?? read.sid };
 }
 
 export type UpdateResult = ContactRead & { wrote: boolean; attempts: number };
@@ -124,14 +133,14 @@ export async function updateContact(
   store: ContactStore,
   key: ContactKey,
   change: (current: ContactRecord | undefined) => ContactRecord | undefined,
-  options: { initial?: ContactRead; maxAttempts?: number } = {},
+  options: { initial?: ContactRead; remembered?: boolean; maxAttempts?: number } = {},
 ): Promise<UpdateResult> {
   const maxAttempts = options.maxAttempts ?? 20;
   let current = options.initial ?? (await readContact(store, key));
   for (let attempt = 1; ; attempt++) {
     const next = change(current.record);
     if (next === undefined) return { ...current, wrote: false, attempts: attempt };
-    const written = await writeContact(store, key, next, current.revision);
+    const written = await writeContact(store, key, next, current);
     if (written) return { ...written, wrote: true, attempts: attempt };
     if (attempt >= maxAttempts) {
       const code = TwilioErrorCode.SYNC_REVISION_MISMATCH;
@@ -139,7 +148,10 @@ export async function updateContact(
       throw new TwilioApiError({ kind: 'twilio', status: 412, code, message, moreInfo: null, attempts: attempt });
     }
     // Concurrent writers of one contact collide again if they retry in step: a few ms of jitter spreads them.
-    await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+    // A remembered copy (cache.ts) that went stale is no collision: read again at once.
+    if (!(attempt === 1 && options.remembered)) {
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+    }
     current = await readContact(store, key);
   }
 }

@@ -213,6 +213,65 @@ describe('retried webhooks', () => {
   });
 });
 
+describe("a user's next message in a warm container", () => {
+  const syncCalls = () => emulator.state.requests.filter((r) => r.route.startsWith('sync.'));
+  const callsDuring = async (send: () => Promise<unknown>) => {
+    const before = syncCalls().length;
+    await send();
+    return syncCalls()
+      .slice(before)
+      .map((r) => `${r.route} ${r.status}`);
+  };
+
+  it('costs one Sync call: the conditional write, addressed by the document SID', async () => {
+    const user = newUser();
+    expect(await callsDuring(() => sendInbound(runtime.url, AUTH_TOKEN, user, { Body: 'hi' }))).toEqual([
+      'sync.documents.fetch 404',
+      'sync.documents.create 201',
+    ]);
+    expect(await callsDuring(() => sendInbound(runtime.url, AUTH_TOKEN, user, { Body: 'menu' }))).toEqual([
+      'sync.documents.update 200',
+    ]);
+    expect(syncCalls().at(-1)?.path).toMatch(/\/Documents\/ET[0-9a-f]{32}$/);
+  });
+
+  it('a copy gone stale (another runtime and an admin route wrote) is refused by Sync, read afresh, nothing lost', async () => {
+    const user = newUser();
+    const sids = [nextMessageSid(), nextMessageSid(), nextMessageSid()];
+    await sendInbound(runtime.url, AUTH_TOKEN, user, { Body: 'hi', MessageSid: sids[0] });
+    await sendInbound(second.url, AUTH_TOKEN, user, { Body: 'hi', MessageSid: sids[1] });
+    await adminClient(runtime.url).post('/admin/consent', { address: user, status: 'opted_in', source: 'crm_import' });
+    expect(
+      await callsDuring(() => sendInbound(runtime.url, AUTH_TOKEN, user, { Body: 'hi', MessageSid: sids[2] })),
+    ).toEqual(['sync.documents.update 412', 'sync.documents.fetch 200', 'sync.documents.update 200']);
+    const dump = JSON.parse(await syncDump(emulator)) as {
+      services: {
+        documents: { data: { address: string; handled: { sid?: string }[]; consent: { status: string } } }[];
+      }[];
+    };
+    const doc = dump.services.flatMap((s) => s.documents).find((d) => d.data.address === user)!;
+    expect(doc.data.handled.map((h) => h.sid).sort()).toEqual([...sids].sort());
+    expect(doc.data.consent.status).toBe('opted_in');
+  });
+
+  it('after forget, a copy of the old document never lands on the new one, even at the same revision', async () => {
+    const user = newUser();
+    // The first runtime creates the document (revision 0) with an opt-in and remembers it.
+    await sendInbound(runtime.url, AUTH_TOKEN, user, { Body: 'start' });
+    expect((await contact(user)).body.consent.status).toBe('opted_in');
+    expect((await adminClient(second.url).post('/admin/forget', { address: user })).body.forgotten).toBe(true);
+    // The second runtime makes a new document for the user: also revision 0.
+    await sendInbound(second.url, AUTH_TOKEN, user, { Body: 'hi' });
+    expect(await callsDuring(() => sendInbound(runtime.url, AUTH_TOKEN, user, { Body: 'hi' }))).toEqual([
+      'sync.documents.update 404',
+      'sync.documents.fetch 200',
+      'sync.documents.update 200',
+    ]);
+    // The forgotten opt-in did not come back.
+    expect((await contact(user)).body.consent.status).toBe('unknown');
+  });
+});
+
 describe('concurrent updates of one contact', () => {
   it('16 messages at once through two runtimes, plus an admin opt-in: no update lost', async () => {
     const user = newUser();
