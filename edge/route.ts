@@ -7,7 +7,13 @@ import { errorBody } from '../lib/error-body';
 import { describeZodError } from '../lib/validation';
 import { logEvent } from './log';
 import { badRequestJson, HttpError, toResponse, type Reply } from './reply';
-import { runtimeRequestSchema, type FunctionContext, type FunctionEvent, type FunctionHandler } from './runtime';
+import {
+  runtimeHeaderValueSchema,
+  runtimeRequestSchema,
+  type FunctionContext,
+  type FunctionEvent,
+  type FunctionHandler,
+} from './runtime';
 
 export type RouteRequest = {
   /** Environment variables (context minus the runtime's own members). */
@@ -36,17 +42,47 @@ function runtimeHeaders(request: unknown): Record<string, string | undefined> | 
   const parsed = runtimeRequestSchema.safeParse(request);
   if (!parsed.success) return undefined;
   const headers: Record<string, string | undefined> = Object.create(null);
-  for (const [key, value] of Object.entries(parsed.data.headers)) {
-    headers[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  const given = parsed.data.headers;
+  for (const key in given) {
+    const value = given[key];
+    // Nearly every value is a string: the union is parsed only for the rest.
+    if (typeof value === 'string') headers[key.toLowerCase()] = value;
+    else {
+      const repeated = runtimeHeaderValueSchema.safeParse(value);
+      if (!repeated.success) return undefined;
+      headers[key.toLowerCase()] = Array.isArray(repeated.data) ? repeated.data.join(', ') : repeated.data;
+    }
   }
   // The runtime parses cookies from the Cookie header: cookies without one were written by the caller.
   if (headers.cookie === undefined && Object.keys(parsed.data.cookies).length > 0) return undefined;
   return headers;
 }
 
-function toRequest(context: FunctionContext, event: FunctionEvent): RouteRequest {
+let lastEnv: { env: Readonly<Record<string, string | undefined>>; size: number } | undefined;
+
+/**
+ * The context's string members. The runtime builds a new context for every request from the same variables, so
+ * while they are unchanged the same frozen object is handed out: settings parsed from it are then known to be
+ * the same without reading them again (lib/config.ts parseSettings).
+ */
+function envOf(context: FunctionContext): Readonly<Record<string, string | undefined>> {
+  let size = 0;
+  let same = lastEnv !== undefined;
+  for (const key in context) {
+    const value = context[key];
+    if (typeof value !== 'string') continue;
+    size += 1;
+    if (same && lastEnv!.env[key] !== value) same = false;
+  }
+  if (same && lastEnv!.size === size) return lastEnv!.env;
   const env: Record<string, string | undefined> = {};
-  for (const key in context) if (typeof context[key] === 'string') env[key] = context[key]; // no entry arrays per request
+  for (const key in context) if (typeof context[key] === 'string') env[key] = context[key] as string;
+  lastEnv = { env: Object.freeze(env), size };
+  return lastEnv.env;
+}
+
+function toRequest(context: FunctionContext, event: FunctionEvent): RouteRequest {
+  const env = envOf(context);
   const { request, ...params } = event;
   const headers = runtimeHeaders(request);
   return {

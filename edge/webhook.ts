@@ -14,7 +14,8 @@ import { readSettings } from './settings';
  * The signed URL cannot carry a query string: `event` merges query and body, so it could not be rebuilt.
  */
 export function verifyTwilioWebhook(request: RouteRequest): Record<string, string> {
-  const settings = readSettings(webhookSettingsSchema, { ...request.env, DOMAIN_NAME: request.domainName });
+  // DOMAIN_NAME is the context's (request.domainName's source), defaulting the same way.
+  const settings = readSettings(webhookSettingsSchema, request.env);
   if (!settings.AUTH_TOKEN) {
     logEvent({
       level: 'error',

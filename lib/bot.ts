@@ -59,6 +59,18 @@ const text = (body: string): BotReply => ({ kind: 'messages', messages: [{ body 
  */
 const quote = (userText: string, max = 300): string => truncateMessage(userText, max);
 
+const MENU_LINES = [
+  '',
+  'Send me one of these words:',
+  '- *menu* or *help*: this list',
+  '- *media*: a sample image',
+  '- *location*: where we are, as a map pin',
+  '- *format*: the text styles WhatsApp understands',
+  '- *stop* / *start*: opt out / back in',
+  '',
+  'You can also send me a photo, a PDF or your location.',
+].join('\n');
+
 function menu(profileName: string | undefined): string {
   const name = profileName
     ? ` ${Array.from(profileName.replace(/[*_~`\r\n]/g, ''))
@@ -66,18 +78,7 @@ function menu(profileName: string | undefined): string {
         .join('')
         .trim()}`
     : '';
-  return [
-    `*Hi${name}!* 👋 I'm a WhatsApp bot running on Twilio Functions.`,
-    '',
-    'Send me one of these words:',
-    '- *menu* or *help*: this list',
-    '- *media*: a sample image',
-    '- *location*: where we are, as a map pin',
-    '- *format*: the text styles WhatsApp understands',
-    '- *stop* / *start*: opt out / back in',
-    '',
-    'You can also send me a photo, a PDF or your location.',
-  ].join('\n');
+  return `*Hi${name}!* 👋 I'm a WhatsApp bot running on Twilio Functions.\n${MENU_LINES}`;
 }
 
 /** One message showing each WhatsApp style, with the markup that makes it in `inline code`. */

@@ -178,23 +178,31 @@ type SettingsSchema<T> = {
 };
 
 /** The last parse of each settings schema, with the values it was made from, and the names it reads. */
-const lastParse = new WeakMap<object, { names: string[]; key: string; result: unknown }>();
+const lastParse = new WeakMap<
+  object,
+  { names: string[]; env: Record<string, string | undefined>; key: string; result: unknown }
+>();
 
 /**
  * `schema.safeParse(env)`, remembered while the variables the schema reads keep their values: every request
- * reads its settings, and they change only with a deploy or restart.
+ * reads its settings, and they change only with a deploy or restart. The same `env` object (edge/route.ts keeps
+ * one while the runtime's variables stay the same; it is frozen) is known unchanged without reading it.
  */
 export function parseSettings<T>(
   schema: SettingsSchema<T>,
   env: Record<string, string | undefined>,
 ): { success: true; data: T } | { success: false; error: z.core.$ZodError } {
   const cached = lastParse.get(schema);
+  if (cached?.env === env && Object.isFrozen(env)) return cached.result as ReturnType<SettingsSchema<T>['safeParse']>;
   const names = cached?.names ?? Object.keys(schema.shape);
   // Built with a loop: this runs several times on every request.
   let key = '';
   for (const name of names) key += `${env[name] ?? '\u0000'}\u0001`;
-  if (cached?.key === key) return cached.result as ReturnType<SettingsSchema<T>['safeParse']>;
+  if (cached?.key === key) {
+    cached.env = env;
+    return cached.result as ReturnType<SettingsSchema<T>['safeParse']>;
+  }
   const result = schema.safeParse(Object.fromEntries(names.map((name) => [name, env[name]])));
-  lastParse.set(schema, { names, key, result });
+  lastParse.set(schema, { names, env, key, result });
   return result;
 }

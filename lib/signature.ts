@@ -26,8 +26,7 @@ function signedPayload(url: string, params: SignedParams): string {
   return payload;
 }
 
-const hmacSha1 = (authToken: string, payload: string) =>
-  createHmac('sha1', authToken).update(Buffer.from(payload, 'utf8')).digest();
+const hmacSha1 = (authToken: string, payload: string) => createHmac('sha1', authToken).update(payload, 'utf8').digest();
 
 /** The signature Twilio sends for a request to `url` with form parameters `params`. */
 export function computeSignature(authToken: string, url: string, params: SignedParams): string {

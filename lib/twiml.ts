@@ -41,13 +41,34 @@ function escapeClean(clean: string): string {
     .replace(/'/g, '&apos;');
 }
 
+/**
+ * Bodies already written: a bot answers from a few fixed texts (the menu, help, format), so most replies are one
+ * Map lookup instead of the cleaning, cutting and escaping passes. Bounded: cleared when full.
+ */
+const writtenBodies = new Map<string, string>();
+const WRITTEN_BODIES_MAX = 64;
+/** Longer bodies are rare and would make the memo hold more than a few hundred KB. */
+const WRITTEN_BODY_MAX_LENGTH = 4096;
+
+function bodyElement(text: string): string {
+  const known = writtenBodies.get(text);
+  if (known !== undefined) return known;
+  // Clean before cutting, so removed characters do not count against the limit.
+  const element = `<Body>${escapeClean(truncateMessage(stripXmlInvalid(text)))}</Body>`;
+  if (text.length <= WRITTEN_BODY_MAX_LENGTH) {
+    if (writtenBodies.size >= WRITTEN_BODIES_MAX) writtenBodies.clear();
+    writtenBodies.set(text, element);
+  }
+  return element;
+}
+
 /** A `<Response>` with one `<Message>` per entry (none: an empty response, Twilio sends nothing). */
 export function messagingResponse(messages: readonly OutboundMessage[]): string {
-  const parts = messages.map((m) => {
-    // Clean before cutting, so removed characters do not count against the limit.
-    const body = m.body === undefined ? '' : `<Body>${escapeClean(truncateMessage(stripXmlInvalid(m.body)))}</Body>`;
+  let parts = '';
+  for (const m of messages) {
+    const body = m.body === undefined ? '' : bodyElement(m.body);
     const media = m.mediaUrl === undefined ? '' : `<Media>${escapeXml(m.mediaUrl)}</Media>`;
-    return `<Message>${body}${media}</Message>`;
-  });
-  return `<?xml version="1.0" encoding="UTF-8"?><Response>${parts.join('')}</Response>`;
+    parts += `<Message>${body}${media}</Message>`;
+  }
+  return `<?xml version="1.0" encoding="UTF-8"?><Response>${parts}</Response>`;
 }
