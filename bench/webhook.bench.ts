@@ -47,37 +47,52 @@ const BASE = {
   NumMedia: '0',
 };
 const MEDIA_URL = 'https://api.twilio.com/x/Media/ME1';
+/** What each scenario posts; `fresh` ones are a new message (MessageSid) from one of USERS users every request. */
 const SCENARIOS = {
-  text: { ...BASE, Body: 'hello' },
-  media: { ...BASE, Body: '', NumMedia: '1', MediaUrl0: MEDIA_URL, MediaContentType0: 'image/jpeg' },
-  location: { ...BASE, Body: 'location' },
+  text: { fields: { ...BASE, Body: 'hello' }, fresh: false },
+  media: {
+    fields: { ...BASE, Body: '', NumMedia: '1', MediaUrl0: MEDIA_URL, MediaContentType0: 'image/jpeg' },
+    fresh: false,
+  },
+  'text, state on': { fields: { ...BASE, Body: 'hello' }, fresh: true },
+  'location, state on': { fields: { ...BASE, Body: 'location' }, fresh: true },
 };
 type Scenario = keyof typeof SCENARIOS;
-/** Scenarios with a goal; `location` includes its Messages API call to the emulator, so it is only reported. */
+/**
+ * The goal is on the route's own cost (the issue's measure, from before the conversation store): served without
+ * Twilio credentials, so without state. The store's cost is its own goal (bench/sync.bench.ts); here it is
+ * reported beside: a runtime with credentials and the emulator, every request a new message, so each costs the
+ * store's real calls (one write for a user the container remembers; location adds its Messages API call).
+ */
 const WITH_GOAL: readonly Scenario[] = ['text', 'media'];
+const STATELESS: readonly Scenario[] = ['text', 'media'];
+const STATEFUL: readonly Scenario[] = ['text, state on', 'location, state on'];
+/** Users the fresh scenarios cycle through: fewer than the container remembers (500), as a busy bot's regulars. */
+const USERS = 200;
 
-type Target = { url: string; body: string; signature: string };
+type Target = { url: string; body: string; signature: string; fresh?: { fields: Record<string, string> } };
 type Round = { cpuMicrosPerRequest: number; rps: number; p50: number; answered: number };
 
 /** Serves the trivial function and the built incoming webhook from one temporary functions folder. */
-async function serve(execArgv: string[] = []) {
+async function serve(stateful: boolean, execArgv: string[] = []) {
   const dir = join(ROOT, 'bench-results', `webhook-functions-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'whatsapp'), { recursive: true });
   writeFileSync(join(dir, 'trivial.js'), TRIVIAL_FUNCTION);
   copyFileSync(join(DIST_FUNCTIONS, INCOMING), join(dir, INCOMING));
-  // Every request here repeats one MessageSid from one user, so after the first it is a retried delivery: one Sync
-  // read (no write) on one document, far past Sync's per-object rate, which no real traffic does. The rate limit is
-  // off so the figure is the route's cost; bench/sync.bench.ts measures the store with it on, many users.
-  const emulator = await startEmulator({ syncRateLimit: false });
+  // With state, USERS users each write several times a second here, past Sync's per-object rate, which no person
+  // does: the emulator's rate limit is off so the figure is the route's cost. bench/sync.bench.ts keeps it on.
+  const emulator = stateful ? await startEmulator({ syncRateLimit: false }) : undefined;
+  const credentials = emulator
+    ? { ACCOUNT_SID: 'AC' + '0'.repeat(32), TWILIO_API_BASE_URL: emulator.url }
+    : ({} as Record<string, string>);
   const runtime = await startMeasuredRuntime(
     {
       functionsFolder: relative(ROOT, dir),
       assetsFolder: 'dist/assets',
       env: {
-        ACCOUNT_SID: 'AC' + '0'.repeat(32),
+        ...credentials,
         AUTH_TOKEN,
-        TWILIO_API_BASE_URL: emulator.url,
         BOT_LOCATION_LATITUDE: '37.7908',
         BOT_LOCATION_LONGITUDE: '-122.3931',
         BOT_LOCATION_NAME: 'Twilio HQ',
@@ -87,17 +102,48 @@ async function serve(execArgv: string[] = []) {
   );
   const incoming = `${runtime.url}/whatsapp/incoming`;
   // Both get the same body, signed for the webhook, so body parsing costs both the same.
-  const target = (scenario: Scenario, path: 'trivial' | 'route'): Target => ({
-    url: path === 'route' ? incoming : `${runtime.url}/trivial`,
-    body: new URLSearchParams(SCENARIOS[scenario]).toString(),
-    signature: computeSignature(AUTH_TOKEN, incoming, SCENARIOS[scenario]),
-  });
+  const target = (scenario: Scenario, path: 'trivial' | 'route'): Target => {
+    const { fields, fresh } = SCENARIOS[scenario];
+    return {
+      url: path === 'route' ? incoming : `${runtime.url}/trivial`,
+      body: new URLSearchParams(fields).toString(),
+      signature: computeSignature(AUTH_TOKEN, incoming, fields),
+      ...(fresh && path === 'route' ? { fresh: { fields } } : {}),
+    };
+  };
   const close = async () => {
     await runtime.stop();
-    await emulator.close();
+    await emulator?.close();
     rmSync(dir, { recursive: true, force: true });
   };
   return { runtime, emulator, target, close };
+}
+
+let sent = 0;
+/** autocannon's per-request hook for a fresh target: a new MessageSid from one of USERS users, signed. */
+function freshRequests(target: Target, url: string) {
+  if (!target.fresh) return undefined;
+  const { fields } = target.fresh;
+  return [
+    {
+      setupRequest: (request: autocannon.Request) => {
+        sent += 1;
+        const params = {
+          ...fields,
+          MessageSid: `SM${sent.toString(16).padStart(32, '0')}`,
+          From: `whatsapp:+1500555${String(sent % USERS).padStart(4, '0')}`,
+        };
+        return {
+          ...request,
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            'x-twilio-signature': computeSignature(AUTH_TOKEN, url, params),
+          },
+          body: new URLSearchParams(params).toString(),
+        };
+      },
+    },
+  ];
 }
 
 /** `seconds` of load from 10 connections; throws if any request failed (the benchmark would measure errors). */
@@ -110,6 +156,7 @@ async function load(runtime: MeasuredRuntime, target: Target, seconds = ROUND_SE
     duration: seconds,
     headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': target.signature },
     body: target.body,
+    requests: freshRequests(target, target.url),
   });
   const after = await runtime.sample();
   if (result.non2xx || result.errors || result.timeouts) {
@@ -128,6 +175,9 @@ type ScenarioResult = {
   route: Round[];
   cpuRatios: number[];
   rpsRatios: number[];
+  /** Counted at the emulator over the measured rounds (the trivial function makes none). */
+  syncCalls: number;
+  messagesApiCalls: number;
 };
 
 async function measureScenario(
@@ -137,7 +187,15 @@ async function measureScenario(
   scenario: Scenario,
   maxPairs: number,
 ) {
-  const result: ScenarioResult = { scenario, trivial: [], route: [], cpuRatios: [], rpsRatios: [] };
+  const result: ScenarioResult = {
+    scenario,
+    trivial: [],
+    route: [],
+    cpuRatios: [],
+    rpsRatios: [],
+    syncCalls: 0,
+    messagesApiCalls: 0,
+  };
   for (let pair = 0; pair < maxPairs; pair += 1) {
     const routeFirst = pair % 2 === 1;
     const first = await load(runtime, routeFirst ? route : trivial);
@@ -154,20 +212,42 @@ async function measureScenario(
   return result;
 }
 
-export async function loadSection(): Promise<BenchSection> {
-  const { runtime, emulator, target, close } = await serve();
+/** The scenarios on one server (with state or without), each against that server's trivial function. */
+async function measureOn(stateful: boolean) {
+  const scenarios = stateful ? STATEFUL : STATELESS;
+  const { runtime, emulator, target, close } = await serve(stateful);
   try {
     // Warm every path (the first requests load the modules, then the JIT optimizes).
-    for (const scenario of Object.keys(SCENARIOS) as Scenario[]) {
+    for (const scenario of scenarios) {
       await load(runtime, target(scenario, 'trivial'), 2);
       await load(runtime, target(scenario, 'route'), 2);
     }
+    const counts = () => ({
+      sync: emulator?.state.requests.filter((r) => r.route.startsWith('sync.')).length ?? 0,
+      messages: emulator?.requestsFor('messages.create').length ?? 0,
+    });
     const results: ScenarioResult[] = [];
-    for (const scenario of Object.keys(SCENARIOS) as Scenario[]) {
+    for (const scenario of scenarios) {
       const pairs = WITH_GOAL.includes(scenario) ? MAX_PAIRS : 5;
       const [trivial, route] = [target(scenario, 'trivial'), target(scenario, 'route')];
-      results.push(await measureScenario(runtime, trivial, route, scenario, pairs));
+      const before = counts();
+      const result = await measureScenario(runtime, trivial, route, scenario, pairs);
+      const after = counts();
+      results.push({
+        ...result,
+        syncCalls: after.sync - before.sync,
+        messagesApiCalls: after.messages - before.messages,
+      });
     }
+    return results;
+  } finally {
+    await close();
+  }
+}
+
+export async function loadSection(): Promise<BenchSection> {
+  const results = [...(await measureOn(false)), ...(await measureOn(true))];
+  {
     const baseline = 'trivial TwiML function, same server, alternating rounds';
     const figures: Figure[] = results.flatMap(({ scenario, cpuRatios, rpsRatios }) => {
       const goal = WITH_GOAL.includes(scenario) ? atLeast(GOAL) : undefined;
@@ -227,21 +307,37 @@ export async function loadSection(): Promise<BenchSection> {
       },
       figures: [
         ...figures,
-        figure({
-          name: 'location: Messages API calls made (one per location request)',
-          value: emulator.requestsFor('messages.create').length,
-          unit: 'calls',
-          baseline: 'none: a count',
-          spread: 'exact',
-        }),
+        ...results
+          .filter((r) => STATEFUL.includes(r.scenario))
+          .flatMap((r) => {
+            const requests = r.route.reduce((n, round) => n + round.answered, 0);
+            const perRequest = (calls: number) => round(calls / requests, 2);
+            return [
+              figure({
+                name: `${r.scenario}: Sync calls per request`,
+                value: perRequest(r.syncCalls),
+                unit: 'calls',
+                baseline: 'none: a count at the emulator',
+                spread: 'exact',
+              }),
+              figure({
+                name: `${r.scenario}: Messages API calls per request`,
+                value: perRequest(r.messagesApiCalls),
+                unit: 'calls',
+                baseline: 'none: a count at the emulator',
+                spread: 'exact',
+              }),
+            ];
+          }),
       ],
       notes: [
         'Every request is signed and checked; a non-2xx answer or an error stops the benchmark.',
-        'The route includes the conversation store: each request here is a replayed delivery (one Sync read at the emulator).',
+        'text and media: served without Twilio credentials, so without the conversation store (the goal is the ' +
+          "route's own cost); the store's cost is bench/sync.bench.ts's goal.",
+        `"state on": another runtime with credentials and the emulator's Sync; every request a new message from one ` +
+          `of ${USERS} users (the container remembers them: one Sync write each), against that runtime's trivial function.`,
       ],
     });
-  } finally {
-    await close();
   }
 }
 
@@ -321,7 +417,13 @@ const PROFILE_SECONDS = 4;
 export async function profileSection(): Promise<BenchSection> {
   const dir = join(ROOT, 'bench-results', `webhook-profile-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
-  const { runtime, target, close } = await serve(['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '100']);
+  const { runtime, target, close } = await serve(false, [
+    '--cpu-prof',
+    '--cpu-prof-dir',
+    dir,
+    '--cpu-prof-interval',
+    '100',
+  ]);
   const windows: Record<string, { from: number; to: number; answered: number }> = {};
   try {
     const runs: [string, Target][] = [

@@ -237,12 +237,13 @@ describe("a user's next message in a warm container", () => {
 
   it('a copy gone stale (another runtime and an admin route wrote) is refused by Sync, read afresh, nothing lost', async () => {
     const user = newUser();
-    const sids = [nextMessageSid(), nextMessageSid(), nextMessageSid()];
-    await sendInbound(runtime.url, AUTH_TOKEN, user, { Body: 'hi', MessageSid: sids[0] });
-    await sendInbound(second.url, AUTH_TOKEN, user, { Body: 'hi', MessageSid: sids[1] });
+    const sids: string[] = [nextMessageSid(), nextMessageSid(), nextMessageSid()];
+    const [first, later, last] = sids as [string, string, string];
+    await sendInbound(runtime.url, AUTH_TOKEN, user, { Body: 'hi', MessageSid: first });
+    await sendInbound(second.url, AUTH_TOKEN, user, { Body: 'hi', MessageSid: later });
     await adminClient(runtime.url).post('/admin/consent', { address: user, status: 'opted_in', source: 'crm_import' });
     expect(
-      await callsDuring(() => sendInbound(runtime.url, AUTH_TOKEN, user, { Body: 'hi', MessageSid: sids[2] })),
+      await callsDuring(() => sendInbound(runtime.url, AUTH_TOKEN, user, { Body: 'hi', MessageSid: last })),
     ).toEqual(['sync.documents.update 412', 'sync.documents.fetch 200', 'sync.documents.update 200']);
     const dump = JSON.parse(await syncDump(emulator)) as {
       services: {

@@ -1,6 +1,7 @@
 /** lib/conversation/cache.ts: a bounded, least-recently-used set of contact copies, holding only writable ones. */
 import { ContactCache } from '../../../lib/conversation/cache';
-import { emptyRecord, type ContactRead } from '../../../lib/conversation';
+import { emptyRecord } from '../../../lib/conversation';
+import type { ContactRead } from '../../../lib/conversation/sync';
 
 const read = (n: number): ContactRead => ({
   record: emptyRecord({ accountSid: `AC${'1'.repeat(32)}`, address: `whatsapp:+1415555${String(n).padStart(4, '0')}` }),
