@@ -13,12 +13,16 @@ import { MAX_MESSAGE_UNITS, messageUnits } from '../lib/message-length';
 import { isLocalDomain } from '../lib/public-url';
 import { byId, clockTime, el, say } from './page/dom';
 import { breakable, setupCopy, showLink } from './page/links';
-import { downloadQr, makeQr, qrElement, type Qr } from './page/qr';
+import { capLength } from './page/limit';
+import { downloadQr, MAX_QR_BYTES, makeQr, qrElement, type Qr } from './page/qr';
 import { setupTemplates } from './page/templates';
 
 const NUMBER_HINT = 'Spaces, dashes, parentheses and a leading + or 00 are fine.';
-/** WhatsApp's own longest text message: the preview shows no more (laying out 100 KB would stall the page). */
-const PREVIEW_LIMIT = 4096;
+/** WhatsApp's longest text message: the message fields take no more (100 KB in a field stalls the page). */
+const WHATSAPP_TEXT_LIMIT = 4096;
+const WHY_WHATSAPP = ', the most WhatsApp sends in one message';
+/** The path the sandbox QR code adds to a public URL: a longer URL leaves the code no room. */
+const SANDBOX_JOIN_PATH = '/sandbox/join';
 
 type Poster = { title: string; note: string };
 type Code = { qr: Qr; fileName: string; poster: Poster };
@@ -47,6 +51,8 @@ function setupLinkBuilder(): void {
   const text = byId<HTMLTextAreaElement>('text');
   const message = byId('number-msg');
   const out = byId('link-out');
+  capLength(number, 64, byId('number-cut'), ', far more than a phone number needs');
+  capLength(text, WHATSAPP_TEXT_LIMIT, byId('text-cut'), WHY_WHATSAPP);
   const update = () => {
     const empty = number.value.trim() === '';
     const result = empty ? undefined : buildDeepLinks(number.value, text.value);
@@ -126,7 +132,7 @@ function showSandbox(join: SandboxJoin): void {
   const update = () => {
     const typed = publicUrl.value.trim() ? readPublicBase(publicUrl.value) : undefined;
     const base = typed && 'base' in typed ? typed.base : location.origin;
-    const stable = `${base}/sandbox/join`;
+    const stable = `${base}${SANDBOX_JOIN_PATH}`;
     if (typed && 'reason' in typed) publicUrl.setAttribute('aria-invalid', 'true');
     else publicUrl.removeAttribute('aria-invalid');
     if (local) {
@@ -157,6 +163,8 @@ function showSandbox(join: SandboxJoin): void {
       'that scans the code below cannot reach it. Enter the public URL of these functions (what PUBLIC_BASE_URL ' +
       'is set to) to make a code phones can use.';
     byId('sb-local').hidden = false;
+    const why = ', as a longer address leaves its QR code no room';
+    capLength(publicUrl, MAX_QR_BYTES - SANDBOX_JOIN_PATH.length, byId('public-url-cut'), why);
     publicUrl.addEventListener('input', update);
   }
   update();
@@ -188,12 +196,10 @@ function setupPreview(): void {
   const input = byId<HTMLTextAreaElement>('message');
   const bubble = byId('bubble');
   const count = byId('count');
-  const cut = byId('bubble-cut');
+  capLength(input, WHATSAPP_TEXT_LIMIT, byId('message-cut'), WHY_WHATSAPP);
   const update = () => {
     // formatWhatsApp escapes all text and emits only allow-listed tags: this is its purpose.
-    bubble.innerHTML = formatWhatsApp(input.value.slice(0, PREVIEW_LIMIT));
-    cut.hidden = input.value.length <= PREVIEW_LIMIT;
-    cut.textContent = `The preview shows the first ${PREVIEW_LIMIT.toLocaleString('en-US')} characters.`;
+    bubble.innerHTML = formatWhatsApp(input.value);
     const length = messageUnits(input.value);
     const over = length - MAX_MESSAGE_UNITS;
     const counted = `${length.toLocaleString('en-US')} / ${MAX_MESSAGE_UNITS.toLocaleString('en-US')} characters`;
@@ -210,6 +216,7 @@ function setupPreview(): void {
 
 /** The business name in the chat headers (and the first letter as the avatar). */
 function setupBusinessName(): void {
+  capLength(byId('business'), 100, byId('business-cut'), ', enough for the chat header and the poster');
   const update = () => {
     const name = business() || 'Your business';
     for (const element of document.querySelectorAll('[data-business]')) element.textContent = name;

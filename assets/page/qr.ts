@@ -8,7 +8,7 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 /** The quiet zone the QR standard asks for: 4 modules of light on every side. */
 const MARGIN = 4;
 /** The most a QR code holds in byte mode at level M (version 40): longer data are refused before encoding. */
-const MAX_BYTES = 2331;
+export const MAX_QR_BYTES = 2331;
 /** PNG downloads are at least this many pixels wide: sharp when printed at 8 cm. */
 const PNG_MIN_PIXELS = 1024;
 
@@ -17,7 +17,7 @@ export type Qr = { data: string; count: number; isDark: (row: number, col: numbe
 /** The QR code of `data`, or why there is none. */
 export function makeQr(data: string): Qr | string {
   try {
-    if (data.length > MAX_BYTES) throw new RangeError('too long');
+    if (data.length > MAX_QR_BYTES) throw new RangeError('too long');
     const code = generate(data, { minCorrectionLevel: correction.M });
     return { data, count: code.size, isDark: (row, col) => code.get(col, row) };
   } catch {

@@ -8,6 +8,7 @@
 import templates from 'virtual:templates';
 import { formatWhatsApp } from '../../lib/formatting';
 import { byId, clockTime, el, say } from './dom';
+import { capLength } from './limit';
 
 type Fields = Record<string, unknown>;
 type Template = { name: string; category: string; language: string; samples: Fields; types: [string, Fields][] };
@@ -44,6 +45,9 @@ function readTemplate(json: unknown, file: string): Template | undefined {
   const samples = fields(body.variables) ?? {};
   return { name, category: text(body.category), language: text(body.language), samples, types };
 }
+
+/** WhatsApp's longest template body: no value of a variable can be longer (100 KB would stall the preview). */
+const VARIABLE_LIMIT = 1024;
 
 /** A placeholder as lib/templates/variables.ts reads it (not imported: that module brings zod into the page). */
 const PLACEHOLDER = /\{\{([^{}\s]+)\}\}/g;
@@ -151,10 +155,15 @@ export function setupTemplates(): void {
       const input = el('input') as HTMLInputElement;
       input.id = `var-${name}`;
       input.placeholder = text(template.samples[name]);
+      const notice = el('p', 'msg error cut');
+      notice.id = `${input.id}-cut`;
+      notice.setAttribute('role', 'status');
+      input.setAttribute('aria-describedby', notice.id);
+      capLength(input, VARIABLE_LIMIT, notice, ', the longest body a template may have');
       values.set(name, input);
       const label = el('label', '', `{{${name}}}`);
       label.setAttribute('for', input.id);
-      return [label, input];
+      return [label, input, notice];
     });
     vars.replaceChildren(el('legend', '', 'Variables'), ...inputs);
     render();

@@ -274,17 +274,87 @@ describe('the page', () => {
     await expect(page.locator('#count').textContent()).resolves.toBe("1,601 / 1,600 characters: 1 over Twilio's limit");
     await expect(page.getAttribute('#count', 'class')).resolves.toBe('msg error');
 
-    // 100 KB: counted in full, the preview stops at WhatsApp's 4,096 and says so.
-    await page.fill('#message', '*a* '.repeat(25_600));
+    await page.fill('#message', SAMPLE_MESSAGE);
+    await expect(page.locator('#message-cut').textContent()).resolves.toBe('');
+  });
+
+  it("cuts a paste past WhatsApp's 4,096 characters and says so; the count keeps Twilio's 1,600", async () => {
+    const cut = 'Cut to 4,096 characters, the most WhatsApp sends in one message.';
+    const notice = () => page.locator('#message-cut').textContent();
+    const length = () => page.evaluate(() => (document.getElementById('message') as HTMLTextAreaElement).value.length);
+    await page.fill('#message', '');
+    // A clipboard paste (Ctrl+V) of 100 KB keeps the first 4,096 characters, previewed and counted.
+    await page.evaluate((text) => navigator.clipboard.writeText(text), '*a* '.repeat(25_600));
+    await page.focus('#message');
+    await page.keyboard.press('Control+V');
+    await expect(length()).resolves.toBe(4096);
+    await expect(notice()).resolves.toBe(cut);
     await expect(page.locator('#count').textContent()).resolves.toBe(
-      "102,400 / 1,600 characters: 100,800 over Twilio's limit",
+      "4,096 / 1,600 characters: 2,496 over Twilio's limit",
     );
     await expect(page.locator('#bubble strong').count()).resolves.toBe(1024);
-    await expect(page.locator('#bubble-cut').textContent()).resolves.toBe(
-      'The preview shows the first 4,096 characters.',
+    await expect(page.getAttribute('#message', 'aria-describedby')).resolves.toBe('count message-cut');
+    await expect(page.getAttribute('#message-cut', 'role')).resolves.toBe('status');
+    // Typing at the cap adds nothing and says so; an edit that fits empties the notice.
+    await page.keyboard.press('Backspace');
+    await expect(notice()).resolves.toBe('');
+    await page.keyboard.type('x');
+    await expect(length()).resolves.toBe(4096);
+    await expect(notice()).resolves.toBe('');
+    await page.keyboard.type('y');
+    await page.waitForFunction((text) => document.getElementById('message-cut')!.textContent === text, cut);
+    await expect(length()).resolves.toBe(4096);
+    // The other ways text goes in: an input method's insert, a script's execCommand, a value a script sets.
+    await page.fill('#message', 'short');
+    await expect(notice()).resolves.toBe('');
+    await page.keyboard.insertText('z'.repeat(100_000));
+    await expect(length()).resolves.toBe(4096);
+    await expect(notice()).resolves.toBe(cut);
+    await page.fill('#message', 'short');
+    await page.evaluate(() => {
+      (document.getElementById('message') as HTMLTextAreaElement).select();
+      document.execCommand('insertText', false, 'e'.repeat(100_000));
+    });
+    await expect(length()).resolves.toBe(4096);
+    await expect(notice()).resolves.toBe(cut);
+    await page.fill('#message', 'short');
+    const scripted = await page.evaluate(() => {
+      const field = document.getElementById('message') as HTMLTextAreaElement;
+      field.value = `a${'😀'.repeat(50_000)}`; // a script's value: maxlength does not apply to it
+      field.dispatchEvent(new Event('input', { bubbles: true }));
+      return { length: field.value.length, last: field.value.slice(-2) };
+    });
+    expect(scripted).toEqual({ length: 4095, last: '😀' }); // cut before the pair that would split
+    await expect(notice()).resolves.toBe(cut);
+    await expect(page.locator('#count').textContent()).resolves.toBe(
+      "4,095 / 1,600 characters: 2,495 over Twilio's limit",
     );
     await page.fill('#message', SAMPLE_MESSAGE);
-    await expect(page.isHidden('#bubble-cut')).resolves.toBe(true);
+    await expect(notice()).resolves.toBe('');
+  });
+
+  it('caps every free-text field at what its use allows, and says so when a paste was cut', async () => {
+    await page.waitForSelector('#sb-local:not([hidden])'); // the public URL field is capped once it shows
+    await page.selectOption('#template', '1'); // the template with variables
+    const caps: [string, number, string][] = [
+      ['#business', 100, 'Cut to 100 characters, enough for the chat header and the poster.'],
+      ['#number', 64, 'Cut to 64 characters, far more than a phone number needs.'],
+      ['#text', 4096, 'Cut to 4,096 characters, the most WhatsApp sends in one message.'],
+      ['#public-url', 2318, 'Cut to 2,318 characters, as a longer address leaves its QR code no room.'],
+      ['#var-2', 1024, 'Cut to 1,024 characters, the longest body a template may have.'],
+    ];
+    for (const [selector, max, said] of caps) {
+      await page.fill(selector, '1'.repeat(100_000));
+      await expect(
+        page.evaluate((s) => (document.querySelector(s) as HTMLInputElement).value.length, selector),
+      ).resolves.toBe(max);
+      await expect(page.locator(`${selector}-cut`).textContent()).resolves.toBe(said);
+      const describedBy = (await page.getAttribute(selector, 'aria-describedby'))!.split(' ');
+      expect(describedBy).toContain(`${selector.slice(1)}-cut`);
+      await page.fill(selector, '');
+      await expect(page.locator(`${selector}-cut`).textContent()).resolves.toBe('');
+    }
+    await page.reload();
   });
 
   it('shows the business name in the chat headers', async () => {
@@ -523,7 +593,9 @@ describe('the page', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.reload();
     await page.fill('#business', 'Acme Coffee');
-    await page.fill('#number', '+1 415 523 8886');
+    // Trailing spaces past the number's cap: its cut notice shows (and is checked) beside a valid number.
+    await page.fill('#number', `+1 415 523 8886${' '.repeat(60)}`);
+    await expect(page.locator('#number-cut').textContent()).resolves.toMatch(/^Cut to 64 characters/);
     await page.fill('#text', 'Hi! I would like to know more.');
     await page.fill('#message', SAMPLE_MESSAGE);
     await page.fill('#public-url', 'https://acme.example.ngrok.app');
