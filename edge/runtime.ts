@@ -35,10 +35,17 @@ export const runtimeHeaderValueSchema = z.union([z.string(), z.array(z.string())
  * runtimeHeaderValueSchema says: edge/route.ts checks them while copying, which on every request costs less than
  * a record of unions) and `cookies` (parsed from the Cookie header; a `j:` JSON cookie may be any value).
  */
-export const runtimeRequestSchema = z.strictObject({
-  headers: z.record(z.string(), z.unknown()),
-  cookies: z.record(z.string(), z.unknown()),
-});
+/** A plain object, checked without copying it (a record schema copies every entry, on every request). */
+const plainObject = z.custom<Record<string, unknown>>(
+  (value) =>
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    [Object.prototype, null].includes(Object.getPrototypeOf(value)),
+  'must be a plain object',
+);
+
+export const runtimeRequestSchema = z.strictObject({ headers: plainObject, cookies: plainObject });
 
 export type FunctionCallback = ServerlessCallback;
 

@@ -12,6 +12,11 @@ import { isLocalDomain } from './public-url';
 export type SignedParams = Record<string, string | string[]>;
 
 const SHA1_BYTES = 20;
+/**
+ * 20 bytes in canonical base64: 27 characters and one `=`, the last character carrying 2 zero bits. Base64
+ * decoding is lenient (it skips what it cannot read), so only this exact form is accepted.
+ */
+const CANONICAL_SHA1_BASE64 = /^[A-Za-z0-9+/]{26}[AEIMQUYcgkosw048]=$/;
 
 /** What Twilio signs: the URL, then each parameter's name and value, sorted by name (repeated values sorted). */
 function signedPayload(url: string, params: SignedParams): string {
@@ -57,8 +62,9 @@ export function isValidSignature(
   if (typeof authToken !== 'string' || !authToken || typeof signature !== 'string' || !signature) return false;
   // Compared as bytes: the header decoded once, each candidate's digest never base64-encoded. Decoding is
   // lenient, so the header must also be exactly the canonical base64 of what it decodes to.
+  if (!CANONICAL_SHA1_BASE64.test(signature)) return false;
   const given = Buffer.from(signature, 'base64');
-  if (given.length !== SHA1_BYTES || given.toString('base64') !== signature) return false;
+  if (given.length !== SHA1_BYTES) return false;
   // Each comparison is constant-time; stopping at the first match only reveals which URL form was used.
   return urls.some((url) => timingSafeEqual(hmacSha1(authToken, signedPayload(url, params)), given));
 }

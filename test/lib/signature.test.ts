@@ -95,6 +95,32 @@ describe('computeSignature', () => {
 });
 
 describe('isValidSignature', () => {
+  it('accepts a header exactly when it is the canonical base64 of the right digest (variants of it refused)', () => {
+    const url = 'https://example.twil.io/whatsapp/incoming';
+    const params = { Body: 'hi' };
+    const good = computeSignature('token', url, params);
+    const bytes = Buffer.from(good, 'base64');
+    // The same 20 bytes written leniently: the decoder reads all of these as the good digest.
+    const lenient = [good.slice(0, -1), `${good} `, ` ${good}`, good.replace('=', '=='), `${good}\n`];
+    const lastData = good.at(-2)!;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const sameBits = alphabet[alphabet.indexOf(lastData) | 1]!; // differs only in the 2 bits the decoder drops
+    lenient.push(`${good.slice(0, -2)}${sameBits}=`);
+    for (const variant of lenient) {
+      expect(Buffer.from(variant, 'base64').equals(bytes)).toBe(true);
+      expect(isValidSignature('token', variant, [url], params)).toBe(false);
+    }
+    expect(isValidSignature('token', good, [url], params)).toBe(true);
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 20, maxLength: 20 }), (digest) => {
+        const written = Buffer.from(digest).toString('base64');
+        // A canonical header of any digest gets as far as the comparison: only the right one passes.
+        expect(isValidSignature('token', written, [url], params)).toBe(written === good);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   const url = 'https://example.twil.io/whatsapp/incoming';
   const params = { Body: 'hi', From: 'whatsapp:+15005550006' };
   const good = twilio.getExpectedTwilioSignature('secret-token', url, params);
