@@ -78,10 +78,19 @@ export type ContactKey = { accountSid: string; address: string };
  * URL, a unique name or Twilio's request logs. Not a secret: phone numbers are few enough to enumerate, and the
  * record's data holds the address anyway (export needs it); forgetting deletes the document.
  */
+/** Names already hashed: a webhook names its user's document two or three times per message. Cleared when full. */
+const knownNames = new Map<string, string>();
+const KNOWN_NAMES_MAX = 1000;
+
 export function contactDocumentName(key: ContactKey): string {
-  return (
-    CONTACT_NAME_PREFIX + createHash('sha256').update(`${key.accountSid}|${key.address}`).digest('hex').slice(0, 40)
-  );
+  const id = `${key.accountSid}|${key.address}`;
+  let name = knownNames.get(id);
+  if (name === undefined) {
+    name = CONTACT_NAME_PREFIX + createHash('sha256').update(id).digest('hex').slice(0, 40);
+    if (knownNames.size >= KNOWN_NAMES_MAX) knownNames.clear();
+    knownNames.set(id, name);
+  }
+  return name;
 }
 
 export function emptyRecord(key: ContactKey): ContactRecord {
