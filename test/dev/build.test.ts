@@ -21,6 +21,8 @@ import { exactObject } from ${fields};
 export const used = z.object({ tag_used: z.string().check(z.minLength(2)) });
 export const unused = z.object({ tag_unused: z.optional(z.string()) });
 export const unusedHelper = exactObject({ tag_helper: z.string() });
+const text = (max: number) => z.string().check(z.maxLength(max));
+export const unusedLocal = z.object({ tag_local: text(3) });
 export const seen: string[] = [];
 const input: unknown = 5;
 try {
@@ -32,7 +34,7 @@ try {
 );
 writeFileSync(join(dir, 'entry.ts'), `export { used, seen } from './schemas';\n`);
 
-async function bundle(plugins: typeof schemaPurityPlugin[]): Promise<string> {
+async function bundle(plugins: (typeof schemaPurityPlugin)[]): Promise<string> {
   const result = await build({
     entryPoints: [join(dir, 'entry.ts')],
     bundle: true,
@@ -55,12 +57,14 @@ it('without the plugin, esbuild keeps the unused schemas (what the plugin is for
   const code = await bundle([]);
   expect(code).toContain('tag_unused');
   expect(code).toContain('tag_helper');
+  expect(code).toContain('tag_local');
 });
 
 it('with it, the unused schemas are gone and the used one still validates', async () => {
   const code = await bundle([schemaPurityPlugin]);
   expect(code).not.toContain('tag_unused');
   expect(code).not.toContain('tag_helper');
+  expect(code).not.toContain('tag_local');
   const { used, seen } = load(code);
   expect(used.safeParse({ tag_used: 'ab' }).success).toBe(true);
   expect(used.safeParse({ tag_used: 'a' }).success).toBe(false);
