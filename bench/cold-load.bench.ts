@@ -20,7 +20,7 @@ import { ROOT } from '../dev/paths';
 import { atMost, figure, median, round, section, spreadOf, type BenchSection } from './report';
 
 const DIST_FUNCTIONS = join(ROOT, 'dist', 'functions');
-const ROUNDS = Number(process.env.BENCH_COLD_ROUNDS ?? 15);
+const ROUNDS = Number(process.env.BENCH_COLD_ROUNDS ?? 21);
 const GOAL_MS = 10;
 
 function listJs(dir: string): string[] {

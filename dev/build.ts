@@ -21,7 +21,8 @@ import {
   watch as fsWatch,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
+import ts from 'typescript';
 
 import { ROOT } from './paths';
 
@@ -40,6 +41,165 @@ function listFiles(dir: string): string[] {
 
 const isTypeScript = (file: string) => file.endsWith('.ts') && !file.endsWith('.d.ts');
 
+/**
+ * zod/mini's builders (`z.string()`, `z.object({...})`, ...) are marked side-effect free in zod's own files, but
+ * esbuild honours such marks only in the file that declares them (evanw/esbuild#4369): every schema a bundled
+ * file declares was built at load time, even those the function never uses. This plugin marks such calls in our
+ * own files `@__PURE__`, so that esbuild drops the schemas a function does not use: calls of the zod builders
+ * below, and of our own functions declared with a `/* @__NO_SIDE_EFFECTS__ *\/` mark (schema helpers such as
+ * exactObject) where a file imports them. A call chain is marked only as far as it builds a schema (`.check`,
+ * `.with`): in `z.string().parse(x)` only `z.string()` is marked, in parentheses, so the parse always runs.
+ */
+const ZOD_BUILDERS = new Set(
+  (
+    '_default array boolean catch check enum gt gte int int32 literal lazy looseObject lowercase lt lte maxLength ' +
+    'maxSize minLength minSize multipleOf negative nonnegative nonpositive normalize null nullable nullish number ' +
+    'object optional overwrite pipe positive prefault readonly record refine regex strictObject string ' +
+    'superRefine toLowerCase toUpperCase transform trim tuple undefined union unknown url'
+  ).split(' '),
+);
+const SCHEMA_METHODS = new Set(['check', 'with']);
+const SOURCE_DIRS = ['lib', 'edge', 'functions'];
+const PURE_DECLARATION = /\/\*\s*@__NO_SIDE_EFFECTS__\s*\*\/\s*export\s+(?:function\s+|const\s+)([\w$]+)/g;
+const EXPORT_DECLARATION = /^export\s+(?:async\s+)?(?:function\*?|const|let|var|class)\s+([\w$]+)/gm;
+
+/**
+ * Names of our functions marked `@__NO_SIDE_EFFECTS__` at their exported declaration. A marked name exported by
+ * a second file would make an import of that name ambiguous here, so it fails the build.
+ */
+function pureFunctionNames(): Set<string> {
+  const files = SOURCE_DIRS.flatMap((dir) =>
+    listFiles(join(ROOT, dir))
+      .filter(isTypeScript)
+      .map((f) => join(dir, f)),
+  );
+  const exporters = new Map<string, string[]>();
+  const marked = new Map<string, string>();
+  for (const file of files) {
+    const source = readFileSync(join(ROOT, file), 'utf8');
+    for (const [, name] of source.matchAll(EXPORT_DECLARATION))
+      exporters.set(name!, [...(exporters.get(name!) ?? []), file]);
+    for (const [, name] of source.matchAll(PURE_DECLARATION)) marked.set(name!, file);
+  }
+  for (const [name, file] of marked) {
+    const others = (exporters.get(name) ?? []).filter((f) => f !== file);
+    if (others.length > 0) {
+      throw new Error(`${file} marks ${name} side-effect free, and ${others.join(', ')} exports another ${name}`);
+    }
+  }
+  return new Set(marked.keys());
+}
+
+/** `call.method(...)` when `call` is the object of its callee, else undefined. */
+function methodCallOn(call: ts.Expression): { name: string; call: ts.CallExpression } | undefined {
+  const access = call.parent;
+  if (!ts.isPropertyAccessExpression(access) || access.expression !== call) return undefined;
+  const outer = access.parent;
+  return ts.isCallExpression(outer) && outer.expression === access
+    ? { name: access.name.text, call: outer }
+    : undefined;
+}
+
+/**
+ * The source with its schema-building calls marked `@__PURE__` (see above); only comments and parentheses are
+ * inserted, so lines and columns of the code stay where they were on each line up to the insertions.
+ */
+function markSchemaBuildersPure(source: string, fileName: string, pureFunctions: Set<string>): string {
+  const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  // Local names of the marked functions this file imports (`import { exactObject as eo }` gives `eo`).
+  const imported = new Set<string>();
+  for (const statement of file.statements) {
+    if (!ts.isImportDeclaration(statement) || statement.importClause?.isTypeOnly) continue;
+    const bindings = statement.importClause?.namedBindings;
+    if (!bindings || !ts.isNamedImports(bindings)) continue;
+    for (const spec of bindings.elements) {
+      if (!spec.isTypeOnly && pureFunctions.has((spec.propertyName ?? spec.name).text)) imported.add(spec.name.text);
+    }
+  }
+  const isBuilder = (node: ts.Node): node is ts.CallExpression => {
+    if (!ts.isCallExpression(node)) return false;
+    const callee = node.expression;
+    if (ts.isIdentifier(callee)) return imported.has(callee.text);
+    return (
+      ts.isPropertyAccessExpression(callee) &&
+      ts.isIdentifier(callee.expression) &&
+      callee.expression.text === 'z' &&
+      ZOD_BUILDERS.has(callee.name.text)
+    );
+  };
+  /** The whole schema a builder call starts: the call and the .check/.with calls chained on it. */
+  const schemaOf = (call: ts.CallExpression): ts.Expression => {
+    let schema: ts.Expression = call;
+    for (let next = methodCallOn(schema); next && SCHEMA_METHODS.has(next.name); next = methodCallOn(schema)) {
+      schema = next.call;
+    }
+    return schema;
+  };
+  // This file's own helpers whose body only builds a schema (`const text = (max) => z.string().check(...)`)
+  // build schemas too: their calls are marked like the rest.
+  for (const statement of file.statements) {
+    const declarations = ts.isVariableStatement(statement) ? statement.declarationList.declarations : [];
+    for (const { name, initializer: fn } of declarations) {
+      if (!ts.isIdentifier(name) || !fn || !ts.isArrowFunction(fn) || !ts.isCallExpression(fn.body)) continue;
+      let start: ts.Expression = fn.body;
+      while (ts.isCallExpression(start) && ts.isPropertyAccessExpression(start.expression)) {
+        if (!ts.isCallExpression(start.expression.expression)) break;
+        start = start.expression.expression;
+      }
+      if (isBuilder(start) && schemaOf(start) === fn.body) imported.add(name.text);
+    }
+  }
+  const edits: { at: number; text: string }[] = [];
+  const visit = (node: ts.Node): void => {
+    if (isBuilder(node)) {
+      const schema = schemaOf(node);
+      // esbuild applies a mark to the whole call chain that follows it: close it where the schema ends.
+      const chainGoesOn = ts.isPropertyAccessExpression(schema.parent) || ts.isElementAccessExpression(schema.parent);
+      const start = node.getStart(file);
+      if (chainGoesOn) edits.push({ at: start, text: '(/* @__PURE__ */ ' }, { at: schema.end, text: ')' });
+      else edits.push({ at: start, text: '/* @__PURE__ */ ' });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  // From the end, so that earlier positions stay valid; at one position a ")" closes before a mark opens.
+  edits.sort((a, b) => b.at - a.at || (a.text === ')' ? 1 : -1));
+  let out = source;
+  for (const { at, text } of edits) out = out.slice(0, at) + text + out.slice(at);
+  return out;
+}
+
+export const schemaPurityPlugin: Plugin = {
+  name: 'schema-purity',
+  setup(build) {
+    let pureFunctions = new Set<string>();
+    build.onStart(() => {
+      pureFunctions = pureFunctionNames();
+    });
+    build.onLoad({ filter: /\.ts$/ }, (args) => {
+      if (args.path.includes(`${sep}node_modules${sep}`)) return undefined;
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes('z.') && ![...pureFunctions].some((name) => source.includes(name))) return undefined;
+      return { contents: markSchemaBuildersPure(source, args.path, pureFunctions), loader: 'ts' };
+    });
+  },
+};
+
+/**
+ * A JSON file of ours as `JSON.parse('...')`: V8 scans a string literal much faster than it parses the same data
+ * as an object literal, and JSON.parse builds it faster too (lib/phone-metadata.json is 34 KB).
+ */
+const jsonAsStringPlugin: Plugin = {
+  name: 'json-as-string',
+  setup(build) {
+    build.onLoad({ filter: /\.json$/ }, (args) => {
+      if (args.path.includes(`${sep}node_modules${sep}`)) return undefined;
+      const text = JSON.stringify(JSON.parse(readFileSync(args.path, 'utf8')));
+      return { contents: `export default /* @__PURE__ */ JSON.parse(${JSON.stringify(text)});`, loader: 'js' };
+    });
+  },
+};
+
 function functionOptions(outRoot = DIST): BuildOptions {
   const entries = listFiles(join(ROOT, 'functions')).filter(isTypeScript);
   return {
@@ -52,7 +212,9 @@ function functionOptions(outRoot = DIST): BuildOptions {
     target: 'node20',
     // twilio is installed by Twilio (package.json dependencies) and is loaded lazily: see lib/twilio-client.ts.
     external: ['twilio'],
+    plugins: [schemaPurityPlugin, jsonAsStringPlugin],
     minifySyntax: true,
+    minifyWhitespace: true,
     legalComments: 'none',
     logLevel: 'warning',
   };

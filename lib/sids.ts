@@ -39,5 +39,6 @@ export const SID_DESCRIPTIONS: Readonly<Record<keyof typeof SID_PATTERNS, string
 };
 
 /** A zod check for one kind of SID, with the message naming what is expected. */
+/* @__NO_SIDE_EFFECTS__ */
 export const sidCheck = (kind: keyof typeof SID_PATTERNS) =>
   z.regex(SID_PATTERNS[kind], `must be ${SID_DESCRIPTIONS[kind]}`);

@@ -22,6 +22,7 @@ export const PROFILE_LIMITS = {
 } as const;
 
 /** Builds a value on first call, then answers the same one. */
+/* @__NO_SIDE_EFFECTS__ */
 export const once = <T>(build: () => T): (() => T) => {
   let value: T | undefined;
   return () => (value ??= build());
@@ -45,6 +46,7 @@ const snakeCase = (key: string) =>
  * reports them all at the parent), suggesting the snake_case name when the key is a camelCase known one.
  * The output holds only the known keys that were given.
  */
+/* @__NO_SIDE_EFFECTS__ */
 export function exactObject<S extends z.core.$ZodShape>(shape: S) {
   const known = Object.keys(shape);
   return z.pipe(
@@ -72,12 +74,14 @@ export function exactObject<S extends z.core.$ZodShape>(shape: S) {
 }
 
 /** `input`, then `fix` (humane -> exact), then checked against `output`. */
+/* @__NO_SIDE_EFFECTS__ */
 export const normalized = <A extends z.ZodMiniType, O, B extends z.ZodMiniType<unknown, Awaited<O>>>(
   input: A,
   fix: (value: z.output<A>) => O,
   output: B,
 ) => z.pipe(z.pipe(input, z.transform(fix)), output);
 
+/* @__NO_SIDE_EFFECTS__ */
 export const trimmed = (max: number) =>
   z
     .pipe(
@@ -86,6 +90,7 @@ export const trimmed = (max: number) =>
     )
     .check(z.minLength(1, 'must not be empty'), z.maxLength(max));
 
+/* @__NO_SIDE_EFFECTS__ */
 export const httpUrl = () =>
   z
     .string()
@@ -96,6 +101,7 @@ export const httpUrl = () =>
     );
 
 /** `POST`, `post`, ... -> `POST`. */
+/* @__NO_SIDE_EFFECTS__ */
 export const method = <const M extends readonly [string, ...string[]]>(methods: M) =>
   normalized(z.string(), (v) => v.trim().toUpperCase(), z.enum(methods));
 
@@ -111,6 +117,7 @@ export const otpCode = once(() =>
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** Each email as a string or `{email, label}`; out: `{email, label}` (label "Email" when none is given). */
+/* @__NO_SIDE_EFFECTS__ */
 export const emailEntry = () =>
   normalized(
     z.union([z.string(), exactObject({ email: z.string(), label: z.optional(trimmed(100)) })]),
@@ -125,6 +132,7 @@ export const emailEntry = () =>
   );
 
 /** Each website as a string or `{website, label}`; out: `{website, label}` (label "Website" when none is given). */
+/* @__NO_SIDE_EFFECTS__ */
 export const websiteEntry = () =>
   normalized(
     z.union([z.string(), exactObject({ website: z.string(), label: z.optional(trimmed(100)) })]),
@@ -136,6 +144,7 @@ export const websiteEntry = () =>
   );
 
 /** Each phone number (RCS profiles) as a string or `{phone_number, label}`. */
+/* @__NO_SIDE_EFFECTS__ */
 export const phoneEntry = () =>
   z.pipe(
     z.union([z.string(), exactObject({ phone_number: z.string(), label: z.optional(trimmed(100)) })]),
@@ -169,6 +178,7 @@ export const senderSidSchema = z.string().check(z.trim(), sidCheck('sender'));
 export const accountSidSchema = z.string().check(z.trim(), sidCheck('account'));
 
 /** `true`, `"true"`, `"1"`, `"yes"` -> true; `false`, `"false"`, `"0"`, `"no"`, `""` -> false. */
+/* @__NO_SIDE_EFFECTS__ */
 export const booleanFlag = () =>
   z.pipe(
     z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no', ''])]),

@@ -10,30 +10,35 @@ export const CONTENT_URL = 'https://content.twilio.com/v1';
 /** Contents a page at most (the API's own maximum). */
 const PAGE_SIZE = 1000;
 
+// Shared parts: each zod schema built at load costs a fresh function that much (bench/cold-load.bench.ts).
+const nullableString = z.nullable(z.string());
+const optionalNullableString = z.optional(nullableString);
+const nullableRecord = z.nullable(z.record(z.string(), z.unknown()));
+
 /** What is read of a Content resource's approval (`approval_requests` / `whatsapp`). */
 export const approvalSchema = z.looseObject({
   status: z._default(z.string(), 'unsubmitted'),
-  rejection_reason: z.optional(z.nullable(z.string())),
-  category: z.optional(z.nullable(z.string())),
+  rejection_reason: optionalNullableString,
+  category: optionalNullableString,
 });
 export type ApprovalState = z.infer<typeof approvalSchema>;
 
-export const contentSchema = z.looseObject({
+const contentShape = {
   sid: z.string(),
-  friendly_name: z.nullable(z.string()),
-  language: z.nullable(z.string()),
-  variables: z.nullable(z.record(z.string(), z.unknown())),
-  types: z.nullable(z.record(z.string(), z.unknown())),
-  date_created: z.optional(z.nullable(z.string())),
-});
+  friendly_name: nullableString,
+  language: nullableString,
+  variables: nullableRecord,
+  types: nullableRecord,
+  date_created: optionalNullableString,
+};
 export const contentAndApprovalSchema = z.looseObject({
-  ...contentSchema.shape,
+  ...contentShape,
   approval_requests: z.optional(z.nullable(approvalSchema)),
 });
 export type RemoteContent = z.infer<typeof contentAndApprovalSchema>;
 const pageSchema = z.looseObject({
   contents: z.array(contentAndApprovalSchema),
-  meta: z.looseObject({ next_page_url: z.optional(z.nullable(z.string())) }),
+  meta: z.looseObject({ next_page_url: optionalNullableString }),
 });
 
 export function parsed<T>(
