@@ -14,6 +14,8 @@
 import autocannon from 'autocannon';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { build as esbuild } from 'esbuild';
+import { functionOptions } from '../dev/build';
 import { ROOT } from '../dev/paths';
 import { startEmulator } from '../dev/emulator/server';
 import { computeSignature } from '../lib/signature';
@@ -74,12 +76,12 @@ type Target = { url: string; body: string; signature: string; fresh?: { fields: 
 type Round = { cpuMicrosPerRequest: number; rps: number; p50: number; answered: number };
 
 /** Serves the trivial function and the built incoming webhook from one temporary functions folder. */
-async function serve(stateful: boolean, execArgv: string[] = []) {
+async function serve(stateful: boolean, execArgv: string[] = [], incomingFile = join(DIST_FUNCTIONS, INCOMING)) {
   const dir = join(ROOT, 'bench-results', `webhook-functions-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'whatsapp'), { recursive: true });
   writeFileSync(join(dir, 'trivial.js'), TRIVIAL_FUNCTION);
-  copyFileSync(join(DIST_FUNCTIONS, INCOMING), join(dir, INCOMING));
+  copyFileSync(incomingFile, join(dir, INCOMING));
   // With state, USERS users each write several times a second here, past Sync's per-object rate, which no person
   // does: the emulator's rate limit is off so the figure is the route's cost. bench/sync.bench.ts keeps it on.
   const emulator = stateful ? await startEmulator({ syncRateLimit: false }) : undefined;
@@ -417,13 +419,21 @@ const PROFILE_SECONDS = 4;
 export async function profileSection(): Promise<BenchSection> {
   const dir = join(ROOT, 'bench-results', `webhook-profile-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
-  const { runtime, target, close } = await serve(false, [
-    '--cpu-prof',
-    '--cpu-prof-dir',
-    dir,
-    '--cpu-prof-interval',
-    '100',
-  ]);
+  // The deployed bundle is whitespace-minified: profile a copy built the same way but keeping its lines and the
+  // `// path` comments that say which source file each line came from (bundleModules).
+  const readable = `${dir}-readable`;
+  await esbuild({
+    ...functionOptions(readable),
+    entryPoints: [{ in: join('functions', INCOMING.replace(/\.js$/, '.ts')), out: INCOMING.replace(/\.js$/, '') }],
+    minifyWhitespace: false,
+  });
+  const readableIncoming = join(readable, 'functions', INCOMING);
+  const modules = bundleModules(readableIncoming);
+  const { runtime, target, close } = await serve(
+    false,
+    ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '100'],
+    readableIncoming,
+  );
   const windows: Record<string, { from: number; to: number; answered: number }> = {};
   try {
     const runs: [string, Target][] = [
@@ -446,7 +456,7 @@ export async function profileSection(): Promise<BenchSection> {
   // BENCH_PROFILE_OUT=some.cpuprofile keeps the profile, to open in Chrome DevTools (Performance tab).
   if (process.env.BENCH_PROFILE_OUT) copyFileSync(join(dir, file), process.env.BENCH_PROFILE_OUT);
   rmSync(dir, { recursive: true, force: true });
-  const modules = bundleModules(join(DIST_FUNCTIONS, INCOMING));
+  rmSync(readable, { recursive: true, force: true });
   const perRequest = Object.fromEntries(
     Object.entries(windows).map(([name, w]) => [name, attribute(profile, modules, w.from, w.to)]),
   ) as Record<'trivial' | 'text' | 'media', Map<string, number>>;
