@@ -1,6 +1,29 @@
 import fc from 'fast-check';
 import twilio from 'twilio';
-import { computeSignature, isValidSignature, safeEqual, signedUrlCandidates } from '../../lib/signature';
+import { createHmac } from 'node:crypto';
+import { computeSignature, hmacSha1, isValidSignature, safeEqual, signedUrlCandidates } from '../../lib/signature';
+
+describe('hmacSha1', () => {
+  it('equals node:crypto createHmac for any key (shorter or longer than a block, any characters) and any text', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ minLength: 1, maxLength: 40 }),
+          fc.string({ unit: 'binary', minLength: 60, maxLength: 200 }),
+        ),
+        fc.string({ unit: 'binary', maxLength: 3000 }),
+        (key, text) => {
+          expect(hmacSha1(key, text).equals(createHmac('sha1', key).update(text, 'utf8').digest())).toBe(true);
+          // Twice with the same key: the kept states are copied, never consumed.
+          expect(hmacSha1(key, `${text}x`).equals(createHmac('sha1', key).update(`${text}x`, 'utf8').digest())).toBe(
+            true,
+          );
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
 
 describe('computeSignature', () => {
   it('matches twilio-node’s getExpectedTwilioSignature for any URL and form parameters', () => {
