@@ -73,11 +73,19 @@ async function sendOnce(reply: SendReply, deps: InboundDeps): Promise<{ sid?: st
   return { sid, messages: sid ? reply.onSent : reply.onFailure };
 }
 
-/** The answer without state (no store, or Sync failed): consent not recorded, sends made regardless. */
-async function withoutState(reply: BotReply, deps: InboundDeps): Promise<OutboundMessage[]> {
+/**
+ * The answer without state when it needs no I/O (everything but a send): consent not recorded. The webhook
+ * answers these in the same tick when no store is configured.
+ */
+export function statelessAnswer(reply: BotReply): OutboundMessage[] | undefined {
   if (reply.kind === 'messages') return reply.messages;
   if (reply.kind === 'consent') return reply.onFailure;
-  return (await sendOnce(reply, deps)).messages;
+  return undefined;
+}
+
+/** The answer without state (no store, or Sync failed): consent not recorded, sends made regardless. */
+async function withoutState(reply: BotReply, deps: InboundDeps): Promise<OutboundMessage[]> {
+  return statelessAnswer(reply) ?? (await sendOnce(reply as SendReply, deps)).messages;
 }
 
 /** The answer to a delivery already handled: what the first one answered, with no side effect repeated. */
