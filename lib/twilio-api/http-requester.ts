@@ -7,7 +7,7 @@
  * (request.ts) judges them. The Messages API and the admin routes keep using twilio-node.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type * as Https from 'node:https';
 import { redirectTwilioUrl } from '../twilio-client';
 import type { TwilioRequester } from './request';
 
@@ -33,8 +33,20 @@ function formEncode(data: object): string {
   return form.toString();
 }
 
+let httpsModule: typeof Https | undefined;
+/**
+ * node:https is loaded on the first https call, not with the function: it brings tls, about 3 ms more of every
+ * cold start (measured by bench/cold-load.bench.ts), which a function that never calls Sync should not pay.
+ * node:http is loaded by the runtime's own server already.
+ */
+const https = (): typeof Https => {
+  httpsModule ??= require('node:https') as typeof Https;
+  return httpsModule;
+};
+
 export function createHttpRequester(options: HttpRequesterOptions): TwilioRequester {
-  const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+  const httpAgent = new HttpAgent({ keepAlive: true });
+  let httpsAgent: Https.Agent | undefined;
   const ownAuth = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`;
   return {
     request(opts: RequestOptions): Promise<unknown> {
@@ -53,14 +65,15 @@ export function createHttpRequester(options: HttpRequesterOptions): TwilioReques
         headers['Content-Length'] = String(Buffer.byteLength(body));
       }
       const secure = url.protocol === 'https:';
-      const send = secure ? httpsRequest : httpRequest;
+      if (secure) httpsAgent ??= new (https().Agent)({ keepAlive: true });
+      const send = secure ? https().request : httpRequest;
       return new Promise((resolve, reject) => {
         const request = send(
           url,
           {
             method: opts.method.toUpperCase(),
             headers,
-            agent: secure ? agents.https : agents.http,
+            agent: secure ? httpsAgent : httpAgent,
             timeout: opts.timeout,
           },
           (response: IncomingMessage) => {

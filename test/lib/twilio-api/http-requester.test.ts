@@ -117,6 +117,18 @@ describe('createHttpRequester against the emulator', () => {
 });
 
 describe('createHttpRequester on the wire', () => {
+  it('calls https URLs through node:https (loaded on first use): a closed port is a network failure, retried no further', async () => {
+    const raw = await rawServer(() => undefined);
+    const { port } = raw.server.address() as AddressInfo;
+    await closeServer(raw.server);
+    const requester = createHttpRequester({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
+    const failure = await twilioRequest(callWith(requester), 'get', `https://127.0.0.1:${port}/v1/x`).catch(
+      (e: unknown) => e,
+    );
+    expect(isTwilioApiError(failure) && failure.failure).toMatchObject({ kind: 'network', attempts: 1 });
+    expect(isTwilioApiError(failure) && failure.failure.message).toContain('ECONNREFUSED');
+  });
+
   it('keeps one connection alive across requests', async () => {
     const raw = await rawServer((_req, res) => res.end('{"ok":true}'));
     try {
