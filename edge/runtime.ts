@@ -30,11 +30,6 @@ export type FunctionEvent = {
 /** A header's value as the runtime gives it: a string, or a repeated header's values (never fewer than two). */
 export const runtimeHeaderValueSchema = z.union([z.string(), z.array(z.string()).check(z.minLength(2))]);
 
-/**
- * The runtime's own `event.request`: exactly `headers` (lower-cased names, each value as
- * runtimeHeaderValueSchema says: edge/route.ts checks them while copying, which on every request costs less than
- * a record of unions) and `cookies` (parsed from the Cookie header; a `j:` JSON cookie may be any value).
- */
 /** A plain object, checked without copying it (a record schema copies every entry, on every request). */
 const plainObject = z.custom<Record<string, unknown>>(
   (value) =>
@@ -45,6 +40,11 @@ const plainObject = z.custom<Record<string, unknown>>(
   'must be a plain object',
 );
 
+/**
+ * The runtime's own `event.request`: exactly `headers` (lower-cased names, each value as
+ * runtimeHeaderValueSchema says: edge/route.ts checks them while copying, which on every request costs less than
+ * a record of unions) and `cookies` (parsed from the Cookie header; a `j:` JSON cookie may be any value).
+ */
 export const runtimeRequestSchema = z.strictObject({ headers: plainObject, cookies: plainObject });
 
 export type FunctionCallback = ServerlessCallback;

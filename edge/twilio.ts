@@ -11,6 +11,17 @@ import { logEvent } from './log';
 
 type ConfiguredClient = { client: Twilio; accountSid: string };
 
+/** The configured credentials and a key that changes with them, or undefined when they are missing or invalid. */
+function credentialsFromEnv(env: Record<string, string | undefined>) {
+  const settings = parseSettings(twilioSettingsSchema, env);
+  if (!settings.success || !settings.data.ACCOUNT_SID || !settings.data.AUTH_TOKEN) return undefined;
+  const { ACCOUNT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL } = settings.data;
+  return {
+    key: [ACCOUNT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL].join('\u0000'),
+    credentials: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: TWILIO_API_BASE_URL },
+  };
+}
+
 let kept: { key: string; configured: ConfiguredClient } | undefined;
 
 /**
@@ -21,41 +32,34 @@ let kept: { key: string; configured: ConfiguredClient } | undefined;
  * shorter bound pass their own per-request timeout (lib/twilio-api's twilioRequest does).
  */
 export function twilioClientFromEnv(env: Record<string, string | undefined>): ConfiguredClient | undefined {
-  const settings = parseSettings(twilioSettingsSchema, env);
-  if (!settings.success || !settings.data.ACCOUNT_SID || !settings.data.AUTH_TOKEN) return undefined;
-  const { ACCOUNT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL } = settings.data;
-  const key = [ACCOUNT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL].join('\u0000');
-  if (kept?.key !== key) {
-    const client = createTwilioClient({
-      accountSid: ACCOUNT_SID,
-      authToken: AUTH_TOKEN,
-      apiBaseUrl: TWILIO_API_BASE_URL,
-    });
-    kept = { key, configured: { client, accountSid: ACCOUNT_SID } };
+  const configured = credentialsFromEnv(env);
+  if (!configured) return undefined;
+  if (kept?.key !== configured.key) {
+    const { credentials } = configured;
+    kept = {
+      key: configured.key,
+      configured: { client: createTwilioClient(credentials), accountSid: credentials.accountSid },
+    };
   }
   return kept.configured;
 }
 
-let keptRequester: { key: string; configured: { requester: TwilioRequester; accountSid: string } } | undefined;
+type ConfiguredRequester = { requester: TwilioRequester; accountSid: string };
+let keptRequester: { key: string; configured: ConfiguredRequester } | undefined;
 
 /**
- * The webhooks' requester for Sync: Node's http with a kept-alive agent instead of twilio-node (measured in
+ * The webhooks' requester for Sync: Node's http with a kept-alive agent instead of twilio-node (why: in
  * lib/twilio-api/http-requester.ts), kept like the client. Undefined when ACCOUNT_SID/AUTH_TOKEN are missing.
  */
-export function twilioRequesterFromEnv(
-  env: Record<string, string | undefined>,
-): { requester: TwilioRequester; accountSid: string } | undefined {
-  const settings = parseSettings(twilioSettingsSchema, env);
-  if (!settings.success || !settings.data.ACCOUNT_SID || !settings.data.AUTH_TOKEN) return undefined;
-  const { ACCOUNT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL } = settings.data;
-  const key = [ACCOUNT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL].join('\u0000');
-  if (keptRequester?.key !== key) {
-    const requester = createHttpRequester({
-      accountSid: ACCOUNT_SID,
-      authToken: AUTH_TOKEN,
-      apiBaseUrl: TWILIO_API_BASE_URL,
-    });
-    keptRequester = { key, configured: { requester, accountSid: ACCOUNT_SID } };
+export function twilioRequesterFromEnv(env: Record<string, string | undefined>): ConfiguredRequester | undefined {
+  const configured = credentialsFromEnv(env);
+  if (!configured) return undefined;
+  if (keptRequester?.key !== configured.key) {
+    const { credentials } = configured;
+    keptRequester = {
+      key: configured.key,
+      configured: { requester: createHttpRequester(credentials), accountSid: credentials.accountSid },
+    };
   }
   return keptRequester.configured;
 }
