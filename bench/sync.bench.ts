@@ -10,8 +10,8 @@ import { twilioRequest } from '../lib/twilio-api';
 import { createHttpRequester } from '../lib/twilio-api/http-requester';
 import { startEmulator, type Emulator } from '../dev/emulator/server';
 import { spawnLocalRuntime, type SpawnedRuntime } from '../dev/local-runtime';
-import { computeSignature } from '../lib/signature';
 import { sendInbound, syncDump, syncStats } from '../test/support/conversation';
+import { messageSidFor, signedForm } from './signed-form';
 import { atMost, figure, median, round, section, spreadOf, type BenchSection } from './report';
 
 const AUTH_TOKEN = 'bench-sync-auth-token';
@@ -110,19 +110,9 @@ const SEQUENTIAL_USERS = 200;
 
 /** A signed inbound message posted on a kept-alive connection; resolves the time to its whole answer, in ms. */
 function timedInbound(agent: Agent, url: string, from: string, n: number): Promise<number> {
-  const params = {
-    MessageSid: `SM${n.toString(16).padStart(32, '0')}`,
-    From: from,
-    To: BOT,
-    Body: 'hello',
-    NumMedia: '0',
-  };
-  const body = new URLSearchParams(params).toString();
-  const headers = {
-    'content-type': 'application/x-www-form-urlencoded',
-    'content-length': String(Buffer.byteLength(body)),
-    'x-twilio-signature': computeSignature(AUTH_TOKEN, url, params),
-  };
+  const params = { MessageSid: messageSidFor(n), From: from, To: BOT, Body: 'hello', NumMedia: '0' };
+  const { body, headers: signed } = signedForm(AUTH_TOKEN, url, params);
+  const headers = { ...signed, 'content-length': String(Buffer.byteLength(body)) };
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { method: 'POST', agent, headers }, (res) => {
@@ -192,20 +182,13 @@ async function load(url: string, offset: number): Promise<LoadResult> {
         setupRequest: (request) => {
           n += 1;
           const params = {
-            MessageSid: `SM${n.toString(16).padStart(32, '0')}`,
+            MessageSid: messageSidFor(n),
             From: `whatsapp:+1415558${String(n % USERS).padStart(4, '0')}`,
             To: BOT,
             Body: 'hello',
             NumMedia: '0',
           };
-          return {
-            ...request,
-            headers: {
-              'content-type': 'application/x-www-form-urlencoded',
-              'x-twilio-signature': computeSignature(AUTH_TOKEN, url, params),
-            },
-            body: new URLSearchParams(params).toString(),
-          };
+          return { ...request, ...signedForm(AUTH_TOKEN, url, params) };
         },
       },
     ],

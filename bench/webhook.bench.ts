@@ -18,7 +18,7 @@ import { build as esbuild } from 'esbuild';
 import { functionOptions } from '../dev/build';
 import { ROOT } from '../dev/paths';
 import { startEmulator } from '../dev/emulator/server';
-import { computeSignature } from '../lib/signature';
+import { messageSidFor, signedForm } from './signed-form';
 import { startMeasuredRuntime, type MeasuredRuntime } from './measured-runtime';
 import { atLeast, figure, interquartileRange, median, round, section, spreadOf } from './report';
 import type { BenchSection, Figure } from './report';
@@ -72,7 +72,7 @@ const STATEFUL: readonly Scenario[] = ['text, state on', 'location, state on'];
 /** Users the fresh scenarios cycle through: fewer than the container remembers (500), as a busy bot's regulars. */
 const USERS = 200;
 
-type Target = { url: string; body: string; signature: string; fresh?: { fields: Record<string, string> } };
+type Target = ReturnType<typeof signedForm> & { url: string; fresh?: { fields: Record<string, string> } };
 type Round = { cpuMicrosPerRequest: number; rps: number; p50: number; answered: number };
 
 /** Serves the trivial function and the built incoming webhook from one temporary functions folder. */
@@ -108,8 +108,7 @@ async function serve(stateful: boolean, execArgv: string[] = [], incomingFile = 
     const { fields, fresh } = SCENARIOS[scenario];
     return {
       url: path === 'route' ? incoming : `${runtime.url}/trivial`,
-      body: new URLSearchParams(fields).toString(),
-      signature: computeSignature(AUTH_TOKEN, incoming, fields),
+      ...signedForm(AUTH_TOKEN, incoming, fields),
       ...(fresh && path === 'route' ? { fresh: { fields } } : {}),
     };
   };
@@ -132,17 +131,10 @@ function freshRequests(target: Target, url: string) {
         sent += 1;
         const params = {
           ...fields,
-          MessageSid: `SM${sent.toString(16).padStart(32, '0')}`,
+          MessageSid: messageSidFor(sent),
           From: `whatsapp:+1500555${String(sent % USERS).padStart(4, '0')}`,
         };
-        return {
-          ...request,
-          headers: {
-            'content-type': 'application/x-www-form-urlencoded',
-            'x-twilio-signature': computeSignature(AUTH_TOKEN, url, params),
-          },
-          body: new URLSearchParams(params).toString(),
-        };
+        return { ...request, ...signedForm(AUTH_TOKEN, url, params) };
       },
     },
   ];
@@ -156,7 +148,7 @@ async function load(runtime: MeasuredRuntime, target: Target, seconds = ROUND_SE
     method: 'POST',
     connections: 10,
     duration: seconds,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': target.signature },
+    headers: target.headers,
     body: target.body,
     requests: freshRequests(target, target.url),
   });

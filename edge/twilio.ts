@@ -1,7 +1,7 @@
 /** Twilio REST clients for routes, from the function's environment. */
 import type { Twilio } from 'twilio';
 import { parseSettings, twilioSettingsSchema } from '../lib/config';
-import { failureFromException, type TwilioRequester } from '../lib/twilio-api';
+import { failureFromException } from '../lib/twilio-api';
 import { createHttpRequester } from '../lib/twilio-api/http-requester';
 import { createTwilioClient } from '../lib/twilio-client';
 import type { LocationMessage } from '../lib/location';
@@ -9,60 +9,42 @@ import type { ContentMessage } from '../lib/templates/message';
 import { hintFor } from '../lib/twilio-errors';
 import { logEvent } from './log';
 
-type ConfiguredClient = { client: Twilio; accountSid: string };
+type Credentials = { accountSid: string; authToken: string; apiBaseUrl?: string };
 
-/** The configured credentials and a key that changes with them, or undefined when they are missing or invalid. */
-function credentialsFromEnv(env: Record<string, string | undefined>) {
-  const settings = parseSettings(twilioSettingsSchema, env);
-  if (!settings.success || !settings.data.ACCOUNT_SID || !settings.data.AUTH_TOKEN) return undefined;
-  const { ACCOUNT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL } = settings.data;
-  return {
-    key: [ACCOUNT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL].join('\u0000'),
-    credentials: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: TWILIO_API_BASE_URL },
+/**
+ * `make(credentials)` for the configured account, kept while a warm container lives and the credentials stay the
+ * same; undefined when ACCOUNT_SID/AUTH_TOKEN are missing or invalid.
+ */
+function keptPerCredentials<T>(make: (credentials: Credentials) => T) {
+  let kept: { key: string; made: T & { accountSid: string } } | undefined;
+  return (env: Record<string, string | undefined>): (T & { accountSid: string }) | undefined => {
+    const settings = parseSettings(twilioSettingsSchema, env);
+    if (!settings.success || !settings.data.ACCOUNT_SID || !settings.data.AUTH_TOKEN) return undefined;
+    const { ACCOUNT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL } = settings.data;
+    const key = [ACCOUNT_SID, AUTH_TOKEN, TWILIO_API_BASE_URL].join('\u0000');
+    if (kept?.key !== key) {
+      const credentials = { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: TWILIO_API_BASE_URL };
+      kept = { key, made: { ...make(credentials), accountSid: ACCOUNT_SID } };
+    }
+    return kept.made;
   };
 }
 
-let kept: { key: string; configured: ConfiguredClient } | undefined;
-
 /**
  * The one place a function gets a Twilio client: for the configured account (the emulator when
- * TWILIO_API_BASE_URL is set), or undefined when ACCOUNT_SID/AUTH_TOKEN are missing or invalid.
- * The client is kept while a warm container lives and the credentials stay the same: its keep-alive HTTPS
- * agent then reuses one TLS connection across a request's calls and across requests. Calls that need a
- * shorter bound pass their own per-request timeout (lib/twilio-api's twilioRequest does).
+ * TWILIO_API_BASE_URL is set). Kept: its keep-alive HTTPS agent then reuses one TLS connection across a request's
+ * calls and across requests. Calls that need a shorter bound pass their own per-request timeout (lib/twilio-api's
+ * twilioRequest does).
  */
-export function twilioClientFromEnv(env: Record<string, string | undefined>): ConfiguredClient | undefined {
-  const configured = credentialsFromEnv(env);
-  if (!configured) return undefined;
-  if (kept?.key !== configured.key) {
-    const { credentials } = configured;
-    kept = {
-      key: configured.key,
-      configured: { client: createTwilioClient(credentials), accountSid: credentials.accountSid },
-    };
-  }
-  return kept.configured;
-}
-
-type ConfiguredRequester = { requester: TwilioRequester; accountSid: string };
-let keptRequester: { key: string; configured: ConfiguredRequester } | undefined;
+export const twilioClientFromEnv = keptPerCredentials((credentials) => ({ client: createTwilioClient(credentials) }));
 
 /**
  * The webhooks' requester for Sync: Node's http with a kept-alive agent instead of twilio-node (why: in
- * lib/twilio-api/http-requester.ts), kept like the client. Undefined when ACCOUNT_SID/AUTH_TOKEN are missing.
+ * lib/twilio-api/http-requester.ts), kept like the client.
  */
-export function twilioRequesterFromEnv(env: Record<string, string | undefined>): ConfiguredRequester | undefined {
-  const configured = credentialsFromEnv(env);
-  if (!configured) return undefined;
-  if (keptRequester?.key !== configured.key) {
-    const { credentials } = configured;
-    keptRequester = {
-      key: configured.key,
-      configured: { requester: createHttpRequester(credentials), accountSid: credentials.accountSid },
-    };
-  }
-  return keptRequester.configured;
-}
+export const twilioRequesterFromEnv = keptPerCredentials((credentials) => ({
+  requester: createHttpRequester(credentials),
+}));
 
 type MessageCreate = Parameters<Twilio['messages']['create']>[0];
 

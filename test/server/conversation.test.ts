@@ -4,7 +4,7 @@
  */
 import { startEmulator, type Emulator } from '../../dev/emulator/server';
 import { ADMIN_TOKEN, adminClient } from '../support/admin';
-import { BOT, nextMessageSid, sendInbound, syncDump } from '../support/conversation';
+import { BOT, nextMessageSid, sendInbound, storedContact, syncDump } from '../support/conversation';
 import { advanceClock, injectFault, resetEmulator } from '../support/emulator-control';
 import { startRuntime, type RunningRuntime } from '../support/runtime';
 import { postWebhook } from '../support/twilio-request';
@@ -245,14 +245,9 @@ describe("a user's next message in a warm container", () => {
     expect(
       await callsDuring(() => sendInbound(runtime.url, AUTH_TOKEN, user, { Body: 'hi', MessageSid: last })),
     ).toEqual(['sync.documents.update 412', 'sync.documents.fetch 200', 'sync.documents.update 200']);
-    const dump = JSON.parse(await syncDump(emulator)) as {
-      services: {
-        documents: { data: { address: string; handled: { sid?: string }[]; consent: { status: string } } }[];
-      }[];
-    };
-    const doc = dump.services.flatMap((s) => s.documents).find((d) => d.data.address === user)!;
-    expect(doc.data.handled.map((h) => h.sid).sort()).toEqual([...sids].sort());
-    expect(doc.data.consent.status).toBe('opted_in');
+    const stored = (await storedContact(emulator, user))!;
+    expect(stored.handled.map((h) => h.sid).sort()).toEqual([...sids].sort());
+    expect(stored.consent.status).toBe('opted_in');
   });
 
   it('after forget, a copy of the old document never lands on the new one, even at the same revision', async () => {
@@ -284,14 +279,9 @@ describe('concurrent updates of one contact', () => {
       adminClient(runtime.url).post('/admin/consent', { address: user, status: 'opted_in', source: 'crm_import' }),
     ]);
     expect(answers.every((a) => a.status === 200)).toBe(true);
-    const dump = JSON.parse(await syncDump(emulator)) as {
-      services: {
-        documents: { data: { address: string; handled: { sid?: string }[]; consent: { status: string } } }[];
-      }[];
-    };
-    const doc = dump.services.flatMap((s) => s.documents).find((d) => d.data.address === user)!;
-    expect(doc.data.handled.map((h) => h.sid).sort()).toEqual([...sids].sort());
-    expect(doc.data.consent.status).toBe('opted_in');
+    const stored = (await storedContact(emulator, user))!;
+    expect(stored.handled.map((h) => h.sid).sort()).toEqual([...sids].sort());
+    expect(stored.consent.status).toBe('opted_in');
     // No answer went without state: every message was stored, none degraded.
     expect(
       runtime

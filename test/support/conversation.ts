@@ -46,3 +46,12 @@ export async function syncStats(emulator: Emulator): Promise<SyncObjectStats[]> 
 export async function syncDump(emulator: Emulator): Promise<string> {
   return (await fetch(`${emulator.url}/__emulator/sync/dump`)).text();
 }
+
+/** A contact record as the emulator's Sync holds it (the fields these tests read). */
+export type StoredContact = { address: string; handled: { sid?: string }[]; consent: { status: string } };
+
+/** The record of `address`'s document in the emulator's Sync, or undefined. */
+export async function storedContact(emulator: Emulator, address: string): Promise<StoredContact | undefined> {
+  const dump = JSON.parse(await syncDump(emulator)) as { services: { documents: { data: StoredContact }[] }[] };
+  return dump.services.flatMap((s) => s.documents).find((d) => d.data.address === address)?.data;
+}
