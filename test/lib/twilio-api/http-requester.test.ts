@@ -3,7 +3,7 @@
  * the same requests) and against raw local servers for what the emulator does not do (hang, flood, keep-alive).
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { startEmulator, type Emulator } from '../../../dev/emulator/server';
 import { isTwilioApiError, twilioRequest, type TwilioCall } from '../../../lib/twilio-api';
 import { createHttpRequester } from '../../../lib/twilio-api/http-requester';
@@ -117,16 +117,27 @@ describe('createHttpRequester against the emulator', () => {
 });
 
 describe('createHttpRequester on the wire', () => {
-  it('calls https URLs through node:https (loaded on first use): a closed port is a network failure, retried no further', async () => {
-    const raw = await rawServer(() => undefined);
-    const { port } = raw.server.address() as AddressInfo;
-    await closeServer(raw.server);
-    const requester = createHttpRequester({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
-    const failure = await twilioRequest(callWith(requester), 'get', `https://127.0.0.1:${port}/v1/x`).catch(
-      (e: unknown) => e,
+  it('calls https URLs over TLS (node:https, loaded on first use); a dropped connection is a network failure', async () => {
+    // A bare TCP server: it records the first byte the client sends (0x16 opens a TLS handshake), then hangs up.
+    let firstByte: number | undefined;
+    const server = createNetServer((socket) =>
+      socket.once('data', (data: Buffer) => {
+        firstByte = data[0];
+        socket.destroy();
+      }),
     );
-    expect(isTwilioApiError(failure) && failure.failure).toMatchObject({ kind: 'network', attempts: 1 });
-    expect(isTwilioApiError(failure) && failure.failure.message).toContain('ECONNREFUSED');
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const requester = createHttpRequester({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
+      const failure = await twilioRequest(callWith(requester), 'get', `https://127.0.0.1:${port}/v1/x`).catch(
+        (e: unknown) => e,
+      );
+      expect(firstByte).toBe(0x16);
+      expect(isTwilioApiError(failure) && failure.failure).toMatchObject({ kind: 'network', attempts: 1 });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('keeps one connection alive across requests', async () => {
