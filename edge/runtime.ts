@@ -31,21 +31,18 @@ export type FunctionEvent = {
 export const runtimeHeaderValueSchema = z.union([z.string(), z.array(z.string()).check(z.minLength(2))]);
 
 /** A plain object, checked without copying it (a record schema copies every entry, on every request). */
-const plainObject = z.custom<Record<string, unknown>>(
-  (value) =>
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    [Object.prototype, null].includes(Object.getPrototypeOf(value)),
-  'must be a plain object',
-);
+const plainObject = z.custom<Record<string, unknown>>((value) => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}, 'must be a plain object');
 
 /**
  * The runtime's own `event.request`: exactly `headers` (lower-cased names, each value as
  * runtimeHeaderValueSchema says: edge/route.ts checks them while copying, which on every request costs less than
  * a record of unions) and `cookies` (parsed from the Cookie header; a `j:` JSON cookie may be any value).
  */
-export const runtimeRequestSchema = z.strictObject({ headers: plainObject, cookies: plainObject });
+export const runtimeRequestSchema = z.compiledStrictObject({ headers: plainObject, cookies: plainObject });
 
 export type FunctionCallback = ServerlessCallback;
 

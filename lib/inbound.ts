@@ -36,7 +36,7 @@ const whatsappAddress = z
   );
 
 /** The fields this project reads (MediaUrl{N}/MediaContentType{N} are read by index from the raw fields). */
-export const inboundFieldsSchema = z.object({
+export const inboundFieldsSchema = z.compiledObject({
   From: whatsappAddress,
   To: whatsappAddress,
   MessageSid: z.optional(z.string()),

@@ -14,7 +14,7 @@ describe('hmacSha1', () => {
         fc.string({ unit: 'binary', maxLength: 3000 }),
         (key, text) => {
           expect(hmacSha1(key, text).equals(createHmac('sha1', key).update(text, 'utf8').digest())).toBe(true);
-          // Twice with the same key: the kept states are copied, never consumed.
+          // Twice with the same key, the second payload longer: the kept buffers hold no bytes of the last one.
           expect(hmacSha1(key, `${text}x`).equals(createHmac('sha1', key).update(`${text}x`, 'utf8').digest())).toBe(
             true,
           );
@@ -22,6 +22,15 @@ describe('hmacSha1', () => {
       ),
       { numRuns: 2000 },
     );
+  });
+
+  it('equals createHmac for payloads past the kept buffer (32 KB), and for a short one after them', () => {
+    const key = 'k'.repeat(32);
+    const expected = (text: string) => createHmac('sha1', key).update(text, 'utf8').digest();
+    // Around the edge: 3 bytes per unit may not fit (joined apart), ASCII that would have fitted, and 4-byte emoji.
+    for (const text of ['a'.repeat(10_923), '€'.repeat(10_922), '€'.repeat(10_923), '😀'.repeat(40_000), 'short']) {
+      expect(hmacSha1(key, text).equals(expected(text))).toBe(true);
+    }
   });
 });
 
