@@ -104,25 +104,31 @@ function toRequest(context: FunctionContext, event: FunctionEvent): RouteRequest
 export function route(run: (request: RouteRequest) => Promise<Reply> | Reply): FunctionHandler {
   return (context, event, callback) => {
     const request = toRequest(context, event);
-    const answer = (reply: Reply) => callback(null, toResponse(reply));
-    const fail = (error: unknown) => {
-      if (error instanceof HttpError) return answer(error.reply);
-      if (error instanceof $ZodError) return answer(badRequestJson(describeZodError(error)).reply);
-      // Unexpected: log the kind and message only (a message never carries secrets here), answer generically.
-      logEvent({
-        level: 'error',
-        route: request.path,
-        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-      });
-      answer({ kind: 'json', status: 500, body: errorBody({ message: 'Internal error; see the function logs.' }) });
-    };
     let result: Promise<Reply> | Reply;
     try {
       result = run(request);
     } catch (error) {
-      return fail(error);
+      return callback(null, toResponse(failureReply(error, request)));
     }
-    if (result instanceof Promise) result.then(answer, fail);
-    else answer(result);
+    // Closures only for the asynchronous answer: the synchronous one (most webhooks) allocates none.
+    if (result instanceof Promise) {
+      result.then(
+        (reply) => callback(null, toResponse(reply)),
+        (error: unknown) => callback(null, toResponse(failureReply(error, request))),
+      );
+    } else callback(null, toResponse(result));
   };
+}
+
+/** The answer to a route's error: its own reply, a 400 for a zod error, else a generic 500 (logged). */
+function failureReply(error: unknown, request: RouteRequest): Reply {
+  if (error instanceof HttpError) return error.reply;
+  if (error instanceof $ZodError) return badRequestJson(describeZodError(error)).reply;
+  // Unexpected: log the kind and message only (a message never carries secrets here), answer generically.
+  logEvent({
+    level: 'error',
+    route: request.path,
+    error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+  });
+  return { kind: 'json', status: 500, body: errorBody({ message: 'Internal error; see the function logs.' }) };
 }

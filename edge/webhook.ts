@@ -8,6 +8,8 @@ import { HttpError } from './reply';
 import type { RouteRequest } from './route';
 import { readSettings } from './settings';
 
+const INVALID_SIGNATURE = 'missing or invalid X-Twilio-Signature';
+
 /**
  * Returns the form parameters when X-Twilio-Signature is valid for this request; otherwise throws 403.
  * The local runtime does not check `.protected` functions, so this check is what holds locally and in tests.
@@ -25,39 +27,58 @@ export function verifyTwilioWebhook(request: RouteRequest): Record<string, strin
     });
   }
   const urls = signedUrlCandidates(request.path, settings.DOMAIN_NAME, settings.PUBLIC_BASE_URL);
-  // Logs why, and which URLs were tried (usual causes: another AUTH_TOKEN, a tunnel without PUBLIC_BASE_URL).
-  const refuse = (answer: string, reason: string) => {
-    if (settings.AUTH_TOKEN) {
-      logEvent({ level: 'warn', event: 'webhook.refused', route: request.path, reason, checked_urls: urls });
-    }
-    return forbidden(answer);
-  };
   // Twilio never sends a field named `request`; one replaced the runtime's headers, so there is no signature to trust.
   if (request.requestParamSent) {
-    throw refuse('a parameter named "request" is not accepted', 'a parameter named "request"');
+    throw refusal(
+      request,
+      urls,
+      settings.AUTH_TOKEN,
+      'a parameter named "request" is not accepted',
+      'a parameter named "request"',
+    );
   }
   // Twilio posts flat form fields (a repeated key becomes an array); anything else was not signed by Twilio.
   let repeated = false;
-  for (const value of Object.values(request.params)) {
+  for (const key in request.params) {
+    const value = request.params[key];
     if (typeof value === 'string') continue;
     if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
-      throw refuse('missing or invalid X-Twilio-Signature', 'the body is not flat form fields: Twilio did not sign it');
+      throw refusal(
+        request,
+        urls,
+        settings.AUTH_TOKEN,
+        INVALID_SIGNATURE,
+        'the body is not flat form fields: Twilio did not sign it',
+      );
     }
     repeated = true;
   }
   const params = request.params as SignedParams;
   const signature = request.headers['x-twilio-signature'];
-  if (!settings.AUTH_TOKEN) throw forbidden('missing or invalid X-Twilio-Signature');
+  if (!settings.AUTH_TOKEN) throw forbidden(INVALID_SIGNATURE);
   if (typeof signature !== 'string' || signature === '') {
-    throw refuse('missing or invalid X-Twilio-Signature', 'no X-Twilio-Signature header');
+    throw refusal(request, urls, settings.AUTH_TOKEN, INVALID_SIGNATURE, 'no X-Twilio-Signature header');
   }
   if (!isValidSignature(settings.AUTH_TOKEN, signature, urls, params)) {
     const reason = 'X-Twilio-Signature does not match this AUTH_TOKEN for any URL checked';
-    throw refuse('missing or invalid X-Twilio-Signature', reason);
+    throw refusal(request, urls, settings.AUTH_TOKEN, INVALID_SIGNATURE, reason);
   }
   // Where a key was repeated, the route reads its first value.
   if (!repeated) return params as Record<string, string>;
   return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? (v[0] ?? '') : v]));
+}
+
+/** The 403 for a refused request, logged with why and which URLs were tried (when a token is set to check with). */
+function refusal(
+  request: RouteRequest,
+  urls: readonly string[],
+  authToken: string | undefined,
+  answer: string,
+  reason: string,
+) {
+  // Usual causes: another AUTH_TOKEN, a tunnel without PUBLIC_BASE_URL.
+  if (authToken) logEvent({ level: 'warn', event: 'webhook.refused', route: request.path, reason, checked_urls: urls });
+  return forbidden(answer);
 }
 
 const forbidden = (reason: string) => new HttpError({ kind: 'text', status: 403, body: `Forbidden: ${reason}.` });

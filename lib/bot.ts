@@ -45,8 +45,8 @@ const MENU_WORDS = new Set(['help', 'menu', 'hi', 'hello', 'info']);
 
 /** Lower-cased, with surrounding spaces, punctuation and symbols (emoji included) removed. */
 export function normalizeCommand(body: string): string {
-  return body
-    .normalize('NFKC')
+  // Printable ASCII is its own NFKC form: most messages skip the call into ICU.
+  return (/^[\x20-\x7e]*$/.test(body) ? body : body.normalize('NFKC'))
     .toLowerCase()
     .replace(/^[\s\p{P}\p{S}]+|[\s\p{P}\p{S}]+$/gu, '');
 }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { replyTo, normalizeCommand, mediaFamily, type BotReply } from '../../lib/bot';
 import { parseInbound, type InboundMessage } from '../../lib/inbound';
 import { cleanLabel, geoPersistentAction, botLocation } from '../../lib/location';
@@ -72,6 +73,21 @@ describe('normalizeCommand', () => {
     ['ＭＥＮＵ', 'menu'],
   ])('%j -> %j', (input, expected) => {
     expect(normalizeCommand(input)).toBe(expected);
+  });
+
+  it('gives what NFKC, lower-casing and trimming give, for any text (ASCII skips the NFKC call)', () => {
+    const full = (body: string) =>
+      body
+        .normalize('NFKC')
+        .toLowerCase()
+        .replace(/^[\s\p{P}\p{S}]+|[\s\p{P}\p{S}]+$/gu, '');
+    const text = fc.oneof(fc.string({ unit: 'binary-ascii' }), fc.string({ unit: 'grapheme' }), fc.string());
+    fc.assert(
+      fc.property(text, (body) => {
+        expect(normalizeCommand(body)).toBe(full(body));
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
 
