@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../dev/paths';
-import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
 import { MAX_MESSAGE_UNITS } from '../lib/message-length';
 import { escapeHtml, formatWhatsApp } from '../lib/formatting';
@@ -20,6 +21,9 @@ const PAGE_BUDGET_GZIP = 40 * 1024;
 const ESCAPE_PASSES_GOAL = 50;
 const LINEAR_GOAL = 12;
 const SIZES = { '100 KB': 100 * 1024, '1 MB': 1024 * 1024 } as const;
+/** Timed runs of each function at each size: the same count at both, so both fastest runs have as many chances. */
+const RUNS_PER_SIZE = 40;
+const MESSAGE_RUNS = 2000;
 
 /** The page and every same-origin file it references (src= and href= starting with one /). */
 function pageFiles(): { name: string; bytes: Buffer }[] {
@@ -37,27 +41,32 @@ function cpuMs(): number {
   return (user + system) / 1000;
 }
 
+/** A collector for between runs (V8's own, exposed at run time), so no run pays for the garbage of the one before. */
+function collector(): () => void {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as (options?: { type: 'minor' | 'major' }) => void;
+  return () => gc({ type: 'minor' });
+}
+const collectGarbage = collector();
+
 /**
- * Times `a` and `b` side by side: warm-up, then alternating runs until `budgetMs` of wall time is spent (at
- * least `minRuns` each), so both see the same machine. CPU milliseconds: on a shared machine a 1 MB run is
- * preempted every time and a 100 KB one seldom, so wall time would bend the growth ratio.
+ * Times the functions side by side: warm-up, then `runs` rounds in which each runs once in turn, each run after
+ * a minor collection (the young generation emptied, outside the timing): every function sees the same stretch of
+ * the machine's time, as many times, and none pays for another's garbage. CPU milliseconds: on a shared machine
+ * a 1 MB run is preempted every time and a 100 KB one seldom, so wall time would bend the growth ratio.
  */
-function sideBySide(a: () => unknown, b: () => unknown, budgetMs: number, minRuns: number): [Timing, Timing] {
-  for (let i = 0; i < 3; i += 1) {
-    a();
-    b();
-  }
-  const times: [number[], number[]] = [[], []];
-  const until = performance.now() + budgetMs;
-  while (times[0].length < minRuns || performance.now() < until) {
-    [a, b].forEach((fn, k) => {
+function sideBySide(fns: readonly (() => unknown)[], runs: number): Timing[] {
+  for (let i = 0; i < 3; i += 1) for (const fn of fns) fn();
+  const times = fns.map((): number[] => []);
+  for (let run = 0; run < runs; run += 1) {
+    fns.forEach((fn, k) => {
+      collectGarbage();
       const start = cpuMs();
       fn();
       times[k]!.push(cpuMs() - start);
     });
   }
-  const summary = (t: number[]): Timing => ({ fastest: Math.min(...t), median: median(t), runs: t.length });
-  return [summary(times[0]), summary(times[1])];
+  return times.map((t) => ({ fastest: Math.min(...t), median: median(t), runs: t.length }));
 }
 
 /** A realistic message of exactly `length` characters: styles, lists, quotes, code, a URL, emoji. */
@@ -98,27 +107,33 @@ const ADVERSARIAL_SHAPES: Record<string, string> = {
   'astral letters and emoji': '😀*𝒜_',
 };
 
+/**
+ * The unit repeated to `length`, as one flat string. `repeat` and `slice` leave a string V8 reads through an
+ * indirection: a rope at some lengths, a slice of a longer string at others (1 MB of a 5-unit shape is a slice,
+ * 100 KB of it a rope). The formatter reads a slice about 15% slower than a flat string, so inputs of two kinds
+ * made the 5-unit shapes' 1 MB / 100 KB read 11.5–12.5 instead of 10.0–10.3. A JSON round trip makes a flat
+ * copy of any string (lone surrogates included).
+ */
 function repeatTo(unit: string, length: number): string {
-  return unit.repeat(Math.ceil(length / unit.length)).slice(0, length);
+  return JSON.parse(JSON.stringify(unit.repeat(Math.ceil(length / unit.length)).slice(0, length))) as string;
 }
 
 type Size = keyof typeof SIZES;
 type ShapeResult = { shape: string; format: Record<Size, Timing>; escape: Record<Size, Timing> };
 
+/** One shape at both sizes, formatter and escape pass, all four interleaved run by run. */
 function measureShape(shape: string, unit: string): ShapeResult {
+  const sizes = Object.entries(SIZES) as [Size, number][];
+  const inputs = sizes.map(([, length]) => repeatTo(unit, length));
+  const timings = sideBySide(
+    inputs.flatMap((input) => [() => formatWhatsApp(input), () => escapeHtml(input)]),
+    RUNS_PER_SIZE,
+  );
   const result = { shape, format: {}, escape: {} } as ShapeResult;
-  for (const [size, length] of Object.entries(SIZES) as [keyof typeof SIZES, number][]) {
-    const input = repeatTo(unit, length);
-    const budgetMs = size === '1 MB' ? 2000 : 400;
-    const [format, escaping] = sideBySide(
-      () => formatWhatsApp(input),
-      () => escapeHtml(input),
-      budgetMs,
-      10,
-    );
-    result.format[size] = format;
-    result.escape[size] = escaping;
-  }
+  sizes.forEach(([size], i) => {
+    result.format[size] = timings[2 * i]!;
+    result.escape[size] = timings[2 * i + 1]!;
+  });
   return result;
 }
 
@@ -130,12 +145,7 @@ export async function run(): Promise<BenchSection[]> {
   fileRows.push(['total', total, totalGzip]);
 
   const message = realisticMessage(MAX_MESSAGE_UNITS);
-  const [messageTime] = sideBySide(
-    () => formatWhatsApp(message),
-    () => escapeHtml(message),
-    300,
-    50,
-  );
+  const messageTime = sideBySide([() => formatWhatsApp(message), () => escapeHtml(message)], MESSAGE_RUNS)[0]!;
   const results = Object.entries(ADVERSARIAL_SHAPES).map(([shape, unit]) => measureShape(shape, unit));
   const passes = (r: ShapeResult, size: Size, key: 'fastest' | 'median') => r.format[size][key] / r.escape[size][key];
   const growth = (r: ShapeResult, key: 'fastest' | 'median') => r.format['1 MB'][key] / r.format['100 KB'][key];
@@ -174,9 +184,9 @@ export async function run(): Promise<BenchSection[]> {
     section({
       title: 'Formatter (lib/formatting.ts) on adversarial input, against one HTML-escape pass',
       method:
-        'Each shape repeated to 100 KB and 1 MB; formatWhatsApp and escapeHtml alternate run by run ' +
-        '(0.4 s at 100 KB, 2 s at 1 MB, ' +
-        'at least 10 runs each); times are the fastest runs, in CPU ms. "passes": formatter time / escape time.',
+        'Each shape repeated to 100 KB and 1 MB as one flat string; formatWhatsApp and escapeHtml at both sizes ' +
+        `take turns run by run, ${RUNS_PER_SIZE} runs each, a minor GC before each run (not timed); times are ` +
+        'the fastest runs, in CPU ms. "passes": formatter time / escape time.',
       table: {
         columns: [
           'input',

@@ -16,7 +16,9 @@
  * come only from ALLOWED_TAGS, without attributes. Time: per line, one forward pass marks what becomes a tag and
  * one writes the line out; no search reads past the line it serves, no regular expression runs over more than
  * one character or a fixed-length prefix, and nothing is allocated per delimiter, so the time is linear in the
- * input (measured on adversarial shapes up to 1 MB in bench/page.bench.ts).
+ * input (measured on adversarial shapes up to 1 MB in bench/page.bench.ts). Nothing the size of the input is
+ * kept but the output: marks live as long as their line and ``` blocks are found as the lines reach them (a
+ * list of every block, an object each, made a 1 MB input of short blocks grow ~11× from 100 KB, not ~10×).
  *
  * Output layout: line breaks stay as "\n" text (show it with `white-space: pre-wrap`), so the output's text
  * content is exactly the input minus the delimiters that were consumed. Bullet and quote markers are consumed;
@@ -111,24 +113,46 @@ function canClose(text: string, index: number, line: Line): boolean {
 type MonospaceBlock = { start: number; end: number };
 
 /**
- * Every ``` block, in one forward pass: an opening ``` not preceded by a word character, closed by the next ```
- * after at least one character. Once an opening ``` finds no closing one, no later one can.
+ * The ``` blocks of a text, found one at a time as the formatter reaches them (none is kept longer than its
+ * line): an opening ``` not preceded by a word character, closed by the next ``` after at least one character.
+ * Once an opening ``` finds no closing one, no later one can. `start` is -1 when no block is left.
  */
+class MonospaceBlocks {
+  start = -1;
+  end = -1;
+  private from = 0;
+
+  constructor(private readonly text: string) {
+    this.next();
+  }
+
+  /** Moves to the next block (from where the current one ends). */
+  next(): void {
+    const text = this.text;
+    this.start = -1;
+    for (;;) {
+      const open = text.indexOf('```', this.from);
+      if (open === -1) return;
+      const before = codePointBefore(text, open, 0);
+      if (before !== NONE && isWord(before)) {
+        this.from = open + 1;
+        continue;
+      }
+      const close = text.indexOf('```', open + 4);
+      if (close === -1) return;
+      this.start = open;
+      this.end = close + 3;
+      this.from = this.end;
+      return;
+    }
+  }
+}
+
+/** Every ``` block of the text, as the formatter sees them. */
 export function findMonospaceBlocks(text: string): MonospaceBlock[] {
   const blocks: MonospaceBlock[] = [];
-  let from = 0;
-  for (;;) {
-    const open = text.indexOf('```', from);
-    if (open === -1) break;
-    const before = codePointBefore(text, open, 0);
-    if (before !== NONE && isWord(before)) {
-      from = open + 1;
-      continue;
-    }
-    const close = text.indexOf('```', open + 4);
-    if (close === -1) break;
-    blocks.push({ start: open, end: close + 3 });
-    from = close + 3;
+  for (const found = new MonospaceBlocks(text); found.start !== -1; found.next()) {
+    blocks.push({ start: found.start, end: found.end });
   }
   return blocks;
 }
@@ -265,12 +289,15 @@ function styleIndex(code: number): number {
  * The formatter's state: the input, the current line, the marks, and the line's stack of open style delimiters.
  * A closing delimiter closes the innermost open span of its style; spans opened inside it and never closed stay
  * as typed. A style does not nest in itself, so the stack holds at most one delimiter of each style (three).
- * One state serves every line: the work per line allocates nothing.
+ * One state serves every line: the work per line allocates nothing (but growing `marks` for a line longer than
+ * any before it).
  */
 type Inline = {
   text: string;
   line: Line;
+  /** Marks of the current line, indexed from line.start; all 0 between lines. */
   marks: Uint8Array;
+  blocks: MonospaceBlocks;
   /** Positions of the open delimiters, innermost last, and their style indexes. */
   stackAt: number[];
   stackStyle: number[];
@@ -282,7 +309,7 @@ type Inline = {
 /** Drops the innermost open span: its delimiter stays as typed. */
 function dropInnermost(state: Inline): void {
   state.depth -= 1;
-  state.marks[state.stackAt[state.depth]!] = 0;
+  state.marks[state.stackAt[state.depth]! - state.line.start] = 0;
   state.openAt[state.stackStyle[state.depth]!] = -1;
 }
 
@@ -290,7 +317,7 @@ function closeSpan(state: Inline, style: number, at: number): void {
   while (state.stackStyle[state.depth - 1] !== style) dropInnermost(state);
   state.depth -= 1;
   state.openAt[style] = -1;
-  state.marks[at] = CLOSE_STYLE[style]!;
+  state.marks[at - state.line.start] = CLOSE_STYLE[style]!;
 }
 
 /** Resets the open spans: at a line's end, and after a multi-line ``` block (spans do not cross lines). */
@@ -312,6 +339,7 @@ function findCodeCloser(text: string, from: number, to: number, line: Line): num
  */
 function scanRun(state: Inline, runStart: number, runEnd: number): void {
   const { text, line, marks, openAt } = state;
+  const base = line.start;
   let codeCloser = -1;
   let codeScannedTo = runStart;
   let codeExhausted = false;
@@ -328,8 +356,8 @@ function scanRun(state: Inline, runStart: number, runEnd: number): void {
         codeExhausted = codeCloser === -1;
         if (codeExhausted) continue;
       }
-      marks[i] = CODE_OPEN;
-      marks[codeCloser] = CODE_CLOSE;
+      marks[i - base] = CODE_OPEN;
+      marks[codeCloser - base] = CODE_CLOSE;
       i = codeCloser;
       continue;
     }
@@ -342,7 +370,7 @@ function scanRun(state: Inline, runStart: number, runEnd: number): void {
         state.stackAt[state.depth] = i;
         state.stackStyle[state.depth] = style;
         state.depth += 1;
-        marks[i] = OPEN_STYLE[style]!;
+        marks[i - base] = OPEN_STYLE[style]!;
       }
     } else {
       const end = urlEnd(text, i, runEnd, line);
@@ -351,42 +379,59 @@ function scanRun(state: Inline, runStart: number, runEnd: number): void {
   }
 }
 
-/** Marks the inline formatting of text[from, to) within state.line, whose ``` blocks are blocks[first, last). */
-function markInline(
-  state: Inline,
-  from: number,
-  to: number,
-  blocks: readonly MonospaceBlock[],
-  first: number,
-  last: number,
-): void {
-  const { text, marks } = state;
+/**
+ * Ends the current line at the first line feed from `index` (or the text's end), and makes room for its marks,
+ * keeping those already made (a ``` block moves the end of a line partly marked).
+ */
+function endLineAfter(state: Inline, index: number): void {
+  const { text, line } = state;
+  const end = text.indexOf('\n', index);
+  line.end = end === -1 ? text.length : end;
+  if (line.end - line.start > state.marks.length) {
+    const marks = new Uint8Array(Math.max(line.end - line.start, 2 * state.marks.length));
+    marks.set(state.marks);
+    state.marks = marks;
+  }
+}
+
+/**
+ * Marks the inline formatting of the current line from `from`, around its ``` blocks, taken from state.blocks
+ * as they come: a block that spans line feeds moves the line's end past its own end. Reading a run never looks
+ * further than one character past it, so the line's end known so far is as good as its final one.
+ */
+function markInline(state: Inline, from: number): void {
+  const { text, line, blocks } = state;
   let position = from;
-  for (let b = first; b < last; b += 1) {
-    const block = blocks[b]!;
-    if (block.start < from) continue;
-    scanRun(state, position, block.start);
-    marks[block.start] = PRE_OPEN;
-    marks[block.end - 3] = PRE_CLOSE;
+  for (; blocks.start !== -1 && blocks.start < line.end; blocks.next()) {
+    const { start, end } = blocks;
+    if (end > line.end) endLineAfter(state, end);
+    if (start < from) continue;
+    scanRun(state, position, start);
+    state.marks[start - line.start] = PRE_OPEN;
+    state.marks[end - 3 - line.start] = PRE_CLOSE;
     // Spans do not cross lines: spans open before a multi-line block stay as typed.
-    for (let j = block.start + 3; j < block.end - 3; j += 1) {
+    for (let j = start + 3; j < end - 3; j += 1) {
       if (text.charCodeAt(j) === 0x0a) {
         forgetOpenSpans(state);
         break;
       }
     }
-    position = block.end;
+    position = end;
   }
-  scanRun(state, position, to);
+  scanRun(state, position, line.end);
   forgetOpenSpans(state);
 }
 
-/** Writes text[from, to) to `out`: marked positions as their markup, everything else escaped. */
-function writeMarked(out: Output, text: string, marks: Uint8Array, from: number, to: number): void {
+/**
+ * Writes text[from, to) of the current line to `out`: marked positions as their markup, everything else
+ * escaped. Clears the marks it reads, for the next line.
+ */
+function writeMarked(out: Output, text: string, marks: Uint8Array, base: number, from: number, to: number): void {
   let plainFrom = from;
   for (let i = from; i < to; i += 1) {
-    const mark = marks[i]!;
+    const mark = marks[i - base]!;
     if (mark === 0) continue;
+    marks[i - base] = 0;
     out.escaped(text, plainFrom, i);
     out.markup(MARK_MARKUP[mark]!);
     i += MARK_WIDTH[mark]! - 1;
@@ -421,6 +466,9 @@ function classifyLine(text: string, line: Line): LineKind {
   return 'plain';
 }
 
+/** The marks buffer's first size; it grows to the longest line. */
+const FIRST_MARKS = 4096;
+
 const CONTAINER_OPEN = { ul: '<ul>', ol: '<ol>', blockquote: '<blockquote>' } as const;
 const CONTAINER_CLOSE = { ul: '</ul>', ol: '</ol>', blockquote: '</blockquote>' } as const;
 
@@ -430,11 +478,11 @@ const CONTAINER_CLOSE = { ul: '</ul>', ol: '</ol>', blockquote: '</blockquote>' 
  * content is the input minus consumed delimiters.
  */
 export function formatWhatsApp(text: string): string {
-  const blocks = findMonospaceBlocks(text);
   const state: Inline = {
     text,
     line: { start: 0, end: 0 },
-    marks: new Uint8Array(text.length),
+    marks: new Uint8Array(Math.min(text.length, FIRST_MARKS)),
+    blocks: new MonospaceBlocks(text),
     stackAt: [0, 0, 0],
     stackStyle: [0, 0, 0],
     depth: 0,
@@ -444,24 +492,13 @@ export function formatWhatsApp(text: string): string {
   // isWellFormed is missing in browsers before 2023 (the page runs this too): then fromCharCode it is.
   const wellFormed = typeof text.isWellFormed === 'function' && text.isWellFormed();
   const out = new Output(2 * text.length, wellFormed);
+  const line = state.line;
   let container: Exclude<LineKind, 'plain'> | undefined;
-  let nextBlock = 0;
-  let lineStart = 0;
-  for (;;) {
-    let lineEnd = text.indexOf('\n', lineStart);
-    if (lineEnd === -1) lineEnd = text.length;
-    const firstBlock = nextBlock;
-    while (nextBlock < blocks.length && blocks[nextBlock]!.start < lineEnd) {
-      const block = blocks[nextBlock]!;
-      if (block.end > lineEnd) {
-        lineEnd = text.indexOf('\n', block.end);
-        if (lineEnd === -1) lineEnd = text.length;
-      }
-      nextBlock += 1;
-    }
-    state.line.start = lineStart;
-    state.line.end = lineEnd;
-    const kind = classifyLine(text, state.line);
+  for (let lineStart = 0; ; lineStart = line.end + 1) {
+    line.start = lineStart;
+    endLineAfter(state, lineStart);
+    // A ``` block may yet move the line's end; the markers read only the line's first characters.
+    const kind = classifyLine(text, line);
     const wanted = kind === 'plain' ? undefined : kind;
     if (wanted !== container) {
       if (container) out.markup(CONTAINER_CLOSE[container]);
@@ -471,12 +508,12 @@ export function formatWhatsApp(text: string): string {
     const isItem = kind === 'ul' || kind === 'ol';
     if (isItem) out.markup('<li>');
     const from = kind === 'ul' || kind === 'blockquote' ? lineStart + 2 : lineStart;
-    markInline(state, from, lineEnd, blocks, firstBlock, nextBlock);
-    writeMarked(out, text, state.marks, from, lineEnd);
+    markInline(state, from);
+    const lineEnd = line.end;
+    writeMarked(out, text, state.marks, lineStart, from, lineEnd);
     if (lineEnd < text.length) out.markup('\n');
     if (isItem) out.markup('</li>');
     if (lineEnd >= text.length) break;
-    lineStart = lineEnd + 1;
   }
   if (container) out.markup(CONTAINER_CLOSE[container]);
   return out.toString();

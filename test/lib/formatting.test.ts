@@ -71,6 +71,15 @@ describe('formatWhatsApp: cases that trip other previewers', () => {
   });
 });
 
+describe('formatWhatsApp: long lines', () => {
+  it('keeps what a long line has marked when a later ``` block carries it past another line feed', () => {
+    const filler = 'x'.repeat(5000);
+    expect(formatWhatsApp(`*a* \`\`\`b\nc\`\`\` ${filler} \`\`\`d\ne\`\`\` ${filler} _f_`)).toBe(
+      `<strong>a</strong> <pre>\nb\nc</pre> ${filler} <pre>\nd\ne</pre> ${filler} <em>f</em>`,
+    );
+  });
+});
+
 describe('formatWhatsApp: properties (fast-check)', () => {
   // Inputs dense in what matters: delimiters, markers, spaces, newlines, letters of several scripts, HTML.
   const piece = fc.constantFrom(
@@ -138,6 +147,21 @@ describe('formatWhatsApp: properties (fast-check)', () => {
         expect(reconstructInput(html, input)).toBe(input);
       }),
       { numRuns: 5000 },
+    );
+  });
+
+  it('formats pieces 5,000 characters apart as the same pieces one character apart', () => {
+    // The formatter keeps a line's marks in a buffer that grows with the longest line, also when a ``` block
+    // moves a line's end. "+" is in no piece, tag or entity, and is neither a letter nor a space nor a
+    // delimiter, so stretching it changes no decision: only the stretched runs may differ. Pieces dense in
+    // ``` blocks and line feeds, so that blocks carry long lines past line feeds.
+    const stretch = '+'.repeat(5000);
+    const blocky = fc.constantFrom('```', '```\n', '\n```', '\n', '*a', 'b*', '_', '`', '> ', '* ', 'é');
+    fc.assert(
+      fc.property(fc.array(blocky, { maxLength: 40, size: 'max' }), (parts) => {
+        expect(formatWhatsApp(parts.join(stretch))).toBe(formatWhatsApp(parts.join('+')).split('+').join(stretch));
+      }),
+      { numRuns: 300 },
     );
   });
 
