@@ -11,7 +11,8 @@
  * bare figure is reported beside it.
  *
  * The clock is the process's CPU time spent in require() (user + system): on a shared machine it is steadier
- * than wall time, which also counts waiting for a core. Wall time is reported too.
+ * than wall time, which also counts waiting for a core. Wall time is reported too. Each require starts from a
+ * settled heap (see loadOnce).
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -56,15 +57,32 @@ type Load = { wallMs: number; cpuMs: number };
 
 type Start = 'bare' | 'runtime';
 
-/** Requires `file` in a fresh node process started in `cwd`, after loading the runtime when asked. */
+/**
+ * Requires `file` in a fresh node process started in `cwd`, after loading the runtime when asked. A young
+ * generation collection (`gc({type: 'minor'})`) just before the clock starts: otherwise what ran before leaves
+ * it 3–4 MB full, a deterministic function of the folder's path among other things, and whether the next
+ * ~1.5 ms scavenge fell inside the measured require or just after it decided a function's figure (the same
+ * file cost 1.6 ms more with the runtime loaded from this folder than from one in /tmp). From an emptied young
+ * generation each require pays for what it allocates itself. (A full gc() would also do, but needs a turn of
+ * the event loop for its concurrent sweeping, which moves the empty module's figure.)
+ * The process also reports the modules it loaded from outside `cwd`: a dependency missing from the folder's
+ * node_modules must not resolve from this checkout's, an ancestor directory.
+ */
 function loadOnce(file: string, cwd: string, start: Start): Load {
   const script =
     (start === 'runtime' ? "require('@twilio/runtime-handler/dev');" : '') +
+    "gc({type:'minor'});" +
     'const c=process.cpuUsage(),t=process.hrtime.bigint();require(process.argv[1]);' +
     'const w=Number(process.hrtime.bigint()-t)/1e6,u=process.cpuUsage(c);' +
-    'process.stdout.write(JSON.stringify({wallMs:w,cpuMs:(u.user+u.system)/1e3}))';
-  const output = execFileSync(process.execPath, ['-e', script, file], { cwd, env: { PATH: process.env.PATH ?? '' } });
-  return JSON.parse(output.toString()) as Load;
+    'const outside=Object.keys(require.cache).filter((f)=>!f.startsWith(process.cwd()+"/"));' +
+    'process.stdout.write(JSON.stringify({wallMs:w,cpuMs:(u.user+u.system)/1e3,outside}))';
+  const output = execFileSync(process.execPath, ['--expose-gc', '-e', script, file], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '' },
+  });
+  const { outside, ...load } = JSON.parse(output.toString()) as Load & { outside: string[] };
+  if (outside.length > 0) throw new Error(`${file} loaded modules from outside ${cwd}: ${outside.join(', ')}`);
+  return load;
 }
 
 export async function run(): Promise<BenchSection> {
@@ -123,7 +141,7 @@ export async function run(): Promise<BenchSection> {
       title: 'Cold load of each built function (alone beside the production node_modules, fresh processes)',
       method:
         `require() of each file in its own fresh node process, ${ROUNDS} rounds over all modules and both starts ` +
-        'in turn; medians. ' +
+        'in turn; medians. Before each timed require a minor gc empties the young generation (see loadOnce). ' +
         'node_modules: the production dependency tree only (npm ls --omit=dev), as Twilio installs it. ' +
         '"runtime": the process first loads @twilio/runtime-handler/dev, as the server that requires functions has.',
       table: {
