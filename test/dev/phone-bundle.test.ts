@@ -1,7 +1,7 @@
 /**
  * dev/build.ts bundles libphonenumber-js's modern build (es6-modern/) into the functions in place of the ES5
- * one its `core` entry names: the bundled lib/phone.ts must answer exactly as the source does (which jest runs
- * on the package's CommonJS build), and be the smaller modern code.
+ * one its `core` entry names, with the dependency's locals renamed short: the bundled lib/phone.ts must answer
+ * exactly as the source does (which jest runs on the package's CommonJS build), and be the smaller code.
  */
 import { build } from 'esbuild';
 import fc from 'fast-check';
@@ -42,6 +42,9 @@ it('bundles the modern build: no ES5 class and iterator helpers, and smaller tha
   expect(code).not.toContain('_createForOfIteratorHelperLoose');
   expect(code).not.toContain('_classCallCheck');
   expect(code.length).toBeLessThan(es5.length - 10_000);
+  // Dependencies' parameters are renamed short, their function names kept for stack traces.
+  expect(es5).toMatch(/function extractCountryCallingCode\(number, ?country, ?defaultCountry, ?defaultCallingCode/);
+  expect(code).toMatch(/function extractCountryCallingCode\(\w, ?\w, ?\w, ?\w, ?\w\)/);
 });
 
 it('answers as the source does for every country example number, humane forms and WhatsApp rewrites included', () => {
