@@ -18,7 +18,7 @@ import { logEvent } from './log';
 import { HttpError, type Reply } from './reply';
 import { route, type RouteRequest } from './route';
 import type { FunctionHandler } from './runtime';
-import { twilioClientFromEnv } from './twilio';
+import { twilioRequesterFromEnv } from './twilio';
 
 /** Kept back from the budget for building and sending the answer. */
 const ANSWER_MARGIN_MS = 100;
@@ -55,14 +55,16 @@ export function adminRoute(name: string, run: (admin: AdminRequest) => Promise<R
       }
       const deadline = started + (admin.data.ADMIN_REQUEST_BUDGET_MS ?? ADMIN_BUDGET_MS.default) - ANSWER_MARGIN_MS;
       const twilio = async (accountSid?: string): Promise<TwilioCall> => {
-        const configured = twilioClientFromEnv(request.env);
+        // Node's http, not twilio-node: loading twilio-node and axios was about half of a cold admin function's
+        // first request (bench/cold-load.bench.ts); every call here goes through lib/twilio-api's twilioRequest.
+        const configured = twilioRequesterFromEnv(request.env);
         if (!configured) {
           throw unavailable(
             'ACCOUNT_SID and AUTH_TOKEN must be set (and valid) to call Twilio.',
             'Set ACCOUNT_SID (AC + 32 hex digits) and AUTH_TOKEN from console.twilio.com.',
           );
         }
-        const call: TwilioCall = { client: configured.client, deadline, trace: (a) => attempts.push(a) };
+        const call: TwilioCall = { client: configured.requester, deadline, trace: (a) => attempts.push(a) };
         fields.account = accountSid ?? configured.accountSid;
         return { ...call, auth: await subaccountAuth(call, accountSid, configured.accountSid) };
       };
