@@ -114,23 +114,32 @@ export function mediaFamily(contentType: string): string | undefined {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function describeMedia(items: MediaItem[]): string {
-  const counts = new Map<string, number>();
-  const unsupported = new Set<string>();
+  // Families counted in the order first seen, unsupported types once each. Plain loops and arrays: this runs on
+  // every media message, and a Map, a Set and their spreads cost several times as much in the loaded runtime.
+  const families: string[] = [];
+  const counts: number[] = [];
+  const unsupported: string[] = [];
   for (const item of items) {
     const family = mediaFamily(item.contentType);
-    if (family) counts.set(family, (counts.get(family) ?? 0) + 1);
-    else unsupported.add(item.contentType);
+    if (family === undefined) {
+      if (!unsupported.includes(item.contentType)) unsupported.push(item.contentType);
+      continue;
+    }
+    const at = families.indexOf(family);
+    if (at === -1) {
+      families.push(family);
+      counts.push(1);
+    } else counts[at] = counts[at]! + 1;
   }
-  const lines = [`Thanks! I received ${plural(items.length, 'item')}.`];
-  if (counts.size > 0) lines.push([...counts].map(([family, n]) => `- ${plural(n, family)}`).join('\n'));
-  if (unsupported.size > 0) {
-    const types = [...unsupported].map((t) => quote(t, 80)).join(', ');
-    lines.push(
-      `I can't use ${unsupported.size === 1 ? 'this type' : 'these types'}, sorry: ${types}. ` +
-        'WhatsApp messages here carry JPG and PNG images, audio, MP4 video and PDF documents.',
-    );
+  let text = `Thanks! I received ${plural(items.length, 'item')}.`;
+  for (let i = 0; i < families.length; i += 1) text += `\n- ${plural(counts[i]!, families[i]!)}`;
+  if (unsupported.length > 0) {
+    const types = unsupported.map((t) => quote(t, 80)).join(', ');
+    text +=
+      `\nI can't use ${unsupported.length === 1 ? 'this type' : 'these types'}, sorry: ${types}. ` +
+      'WhatsApp messages here carry JPG and PNG images, audio, MP4 video and PDF documents.';
   }
-  return lines.join('\n');
+  return text;
 }
 
 function describeLocation(content: Extract<InboundMessage['content'], { kind: 'location' }>): string {

@@ -70,12 +70,16 @@ function coordinate(value: string | undefined, limit: number): number | undefine
   return Math.abs(n) <= limit ? n : undefined;
 }
 
+/** The numbered media field names, made once (a name built per request is a new string to look up). */
+const MEDIA_URL_FIELDS = Array.from({ length: MAX_INBOUND_MEDIA }, (_, i) => `MediaUrl${i}`);
+const MEDIA_TYPE_FIELDS = Array.from({ length: MAX_INBOUND_MEDIA }, (_, i) => `MediaContentType${i}`);
+
 function mediaItems(fields: InboundFields, raw: RawFields): MediaItem[] {
   const declared = /^\d{1,2}$/.test(fields.NumMedia ?? '') ? Number(fields.NumMedia) : 0;
   const items: MediaItem[] = [];
   for (let i = 0; i < Math.min(declared, MAX_INBOUND_MEDIA); i++) {
-    const url = raw[`MediaUrl${i}`];
-    const type = raw[`MediaContentType${i}`];
+    const url = raw[MEDIA_URL_FIELDS[i]!];
+    const type = raw[MEDIA_TYPE_FIELDS[i]!];
     if (typeof url !== 'string' || !/^https?:\/\//.test(url)) continue;
     items.push({
       url,

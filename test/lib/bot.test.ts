@@ -111,6 +111,25 @@ describe('replyTo', () => {
     });
   });
 
+  it('counts received media per family in the order first seen, and names each unusable type once', () => {
+    const types = ['image/jpeg', 'application/pdf', 'image/png', 'text/vcard', 'audio/ogg', 'text/vcard', 'x/y'];
+    const fields: Record<string, string> = { NumMedia: String(types.length) };
+    types.forEach((type, i) => {
+      fields[`MediaUrl${i}`] = `https://api.twilio.com/m/${i}`;
+      fields[`MediaContentType${i}`] = type;
+    });
+    expect(bodyOf(replyTo(parse(fields), settings))).toBe(
+      [
+        'Thanks! I received 7 items.',
+        '- 2 images',
+        '- 1 PDF document',
+        '- 1 audio clip',
+        "I can't use these types, sorry: text/vcard, x/y. " +
+          'WhatsApp messages here carry JPG and PNG images, audio, MP4 video and PDF documents.',
+      ].join('\n'),
+    );
+  });
+
   it('keeps WhatsApp markup characters of a profile name out of the menu greeting', () => {
     expect(bodyOf(replyTo(parse({ Body: 'hi', ProfileName: '*Bo*_b' }), settings))).toContain('*Hi Bob!*');
   });
