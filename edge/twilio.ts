@@ -39,8 +39,8 @@ function keptPerCredentials<T>(make: (credentials: Credentials) => T) {
 export const twilioClientFromEnv = keptPerCredentials((credentials) => ({ client: createTwilioClient(credentials) }));
 
 /**
- * The webhooks' requester for Sync: Node's http with a kept-alive agent instead of twilio-node (why: in
- * lib/twilio-api/http-requester.ts), kept like the client.
+ * The requester for the webhooks' Sync calls and the admin routes' Twilio calls: Node's http with a kept-alive
+ * agent instead of twilio-node (why: in lib/twilio-api/http-requester.ts), kept like the client.
  */
 export const twilioRequesterFromEnv = keptPerCredentials((credentials) => ({
   requester: createHttpRequester(credentials),

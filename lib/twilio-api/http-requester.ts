@@ -1,11 +1,12 @@
 /**
- * A TwilioRequester on Node's own http/https, for the webhooks' Sync calls. twilio-node's `request()` goes through
+ * A TwilioRequester on Node's own http/https, for the webhooks' Sync calls and every admin route's Twilio call
+ * (both go through lib/twilio-api's twilioRequest). twilio-node's `request()` goes through
  * axios: 308 µs of client CPU per Sync read against 162 µs here (sequential reads of one document from the
  * emulator in another process, median of 6 rounds of 1,500), and loading twilio-node costs about 200 ms on a
  * container's first Sync call. This makes the same request (Basic auth, form or JSON body, Accept:
  * application/json) with one kept-alive agent. Answers resolve as `{ statusCode, body, headers }` whatever the
- * status, as twilio-node's do; twilioRequest (request.ts) judges them. The Messages API and the admin routes keep
- * using twilio-node.
+ * status, as twilio-node's do; twilioRequest (request.ts) judges them. Only the webhooks' Messages API sends (edge/twilio.ts)
+ * still use twilio-node.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import type * as Https from 'node:https';
