@@ -1,5 +1,5 @@
 /**
- * lib/twilio-api/http-requester.ts: the webhooks' Sync requester, against the emulator (and twilio-node's client on
+ * lib/twilio-api/http-requester.ts: the webhooks' Sync and the admin routes' requester, against the emulator (and twilio-node's client on
  * the same requests) and against raw local servers for what the emulator does not do (hang, flood, keep-alive).
  */
 import { createServer, type Server } from 'node:http';
@@ -172,6 +172,46 @@ describe('createHttpRequester on the wire', () => {
       const requester = createHttpRequester({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: raw.url });
       const failure = await twilioRequest(callWith(requester), 'get', `${DOCUMENTS}/x`).catch((e: unknown) => e);
       expect(isTwilioApiError(failure) && failure.failure.kind).toBe('network');
+    } finally {
+      await closeServer(raw.server);
+    }
+  });
+
+  it('puts the same form and JSON bodies on the wire as twilio-node (the admin routes moved to it)', async () => {
+    const seen: { contentType: unknown; body: string }[] = [];
+    const raw = await rawServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        seen.push({ contentType: req.headers['content-type'], body });
+        res.setHeader('content-type', 'application/json');
+        res.end('{"sid":"SM1"}');
+      });
+    });
+    try {
+      const clients = [
+        createHttpRequester({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: raw.url }),
+        createTwilioClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: raw.url }),
+      ];
+      // A Messages API send: repeated keys, characters form encoding must escape, non-ASCII, an empty value.
+      const form = {
+        To: 'whatsapp:+15005550006',
+        Body: 'a&b=c + ü 😀\n',
+        MediaUrl: ['https://x/1?a=1', 'https://x/2'],
+        X: '',
+      };
+      const json = { friendly_name: 'Ünïcode & co', types: { 'twilio/text': { body: 'Hi {{1}}' } }, n: [1, 2] };
+      const messages = `https://api.twilio.com/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`;
+      for (const client of clients) {
+        await twilioRequest(callWith(client), 'post', messages, form, { encoding: 'form' });
+        await twilioRequest(callWith(client), 'post', 'https://content.twilio.com/v1/Content', json);
+      }
+      const [oursForm, oursJson, theirsForm, theirsJson] = seen;
+      expect(oursForm?.contentType).toBe(theirsForm?.contentType);
+      expect([...new URLSearchParams(oursForm?.body)]).toEqual([...new URLSearchParams(theirsForm?.body)]);
+      expect([...new URLSearchParams(oursForm?.body)]).toContainEqual(['MediaUrl', 'https://x/2']);
+      expect(oursJson?.contentType).toBe(theirsJson?.contentType);
+      expect(JSON.parse(oursJson?.body ?? '')).toEqual(JSON.parse(theirsJson?.body ?? ''));
     } finally {
       await closeServer(raw.server);
     }
