@@ -72,11 +72,17 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** [p25, p50, p75] of `values` (nearest rank); 0s when there are none. */
+export function quartiles(values: readonly number[]): [number, number, number] {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1) + 0.5))] ?? 0;
+  return [at(0.25), at(0.5), at(0.75)];
+}
+
 /** The quartiles' distance, a spread that one disturbed round barely moves. */
 export function interquartileRange(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1) + 0.5))]!;
-  return at(0.75) - at(0.25);
+  const [p25, , p75] = quartiles(values);
+  return p75 - p25;
 }
 
 export function spreadOf(values: readonly number[], how = 'min-max over rounds'): Spread {

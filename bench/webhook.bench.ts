@@ -20,7 +20,7 @@ import { ROOT } from '../dev/paths';
 import { startEmulator } from '../dev/emulator/server';
 import { messageSidFor, signedForm } from './signed-form';
 import { startMeasuredRuntime, type MeasuredRuntime } from './measured-runtime';
-import { atLeast, figure, interquartileRange, median, round, section, spreadOf } from './report';
+import { atLeast, figure, interquartileRange, median, quartiles, round, section, spreadOf } from './report';
 import type { BenchSection, Figure } from './report';
 
 const DIST_FUNCTIONS = join(ROOT, 'dist', 'functions');
@@ -471,19 +471,17 @@ export async function handlerTimeSection(): Promise<BenchSection> {
       for (let i = 0; i < HANDLER_ROUNDS; i += 1) for (const t of Object.values(targets)) await load(runtime, t);
       const times = await takeTimes();
       const [trivial, route] = [times.trivial ?? [], times.route ?? []];
-      const quartiles = (values: number[]) => {
-        const sorted = [...values].sort((a, b) => a - b);
-        return [0.25, 0.5, 0.75].map((q) => round(sorted[Math.floor(sorted.length * q)] ?? 0, 1));
-      };
-      const [r25, r50, r75] = quartiles(route);
-      rows.push([scenario, route.length, ...quartiles(trivial), r25!, r50!, r75!]);
+      const rounded = (values: number[]) => quartiles(values).map((x) => round(x, 1)) as [number, number, number];
+      const [r25, r50, r75] = rounded(route);
+      const trivialQuartiles = rounded(trivial);
+      rows.push([scenario, route.length, ...trivialQuartiles, r25, r50, r75]);
       figures.push(
         figure({
           name: `${scenario}: the route's own time per request (handler entry to callback)`,
-          value: r50!,
+          value: r50,
           unit: 'µs',
-          baseline: `the trivial function through the same wrapper (median ${quartiles(trivial)[1]} µs)`,
-          spread: { min: r25!, max: r75!, rounds: route.length, how: 'IQR over requests' },
+          baseline: `the trivial function through the same wrapper (median ${trivialQuartiles[1]} µs)`,
+          spread: { min: r25, max: r75, rounds: route.length, how: 'IQR over requests' },
         }),
       );
     }
